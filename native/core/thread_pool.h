@@ -1,0 +1,38 @@
+// The core's own small pool of worker threads.
+#pragma once
+
+#include <cstddef>
+
+namespace backprop {
+
+class ThreadPool {
+ public:
+  // `threads` counts the calling thread: ThreadPool(1) starts no worker.
+  explicit ThreadPool(unsigned threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  unsigned size() const;
+
+  // Runs fn(context, t) for every t in [0, tasks) and returns when all are
+  // done; the caller works too. Safe to call from several threads at once: a
+  // call that finds the pool busy runs its tasks on its own thread. Worker
+  // threads run with flush-to-zero and denormals-are-zero set.
+  void run(std::size_t tasks, void (*fn)(void* context, std::size_t task), void* context);
+
+  template <class Fn>
+  void for_each(std::size_t tasks, Fn& fn) {
+    run(tasks, [](void* context, std::size_t task) { (*static_cast<Fn*>(context))(task); }, &fn);
+  }
+
+ private:
+  struct State;
+  State* state_;
+};
+
+// The process-wide pool: BACKPROP_THREADS threads if set (1…256), else the
+// machine's hardware threads. Created on first use.
+ThreadPool& default_pool();
+
+}  // namespace backprop

@@ -1,0 +1,25 @@
+/**
+ * Weight initialisation. He (Kaiming) uniform, bound √(6 / fan_in), for the
+ * ReLU family (relu, leakyRelu, elu, gelu); Glorot (Xavier) uniform, bound
+ * √(6 / (fan_in + fan_out)), for linear, sigmoid, tanh and softmax layers.
+ * Biases start at 0. Drawn from the facade's seeded RNG, layer by layer,
+ * weights row-major.
+ */
+import { parameterLayout, type Activation, type ModelSpec } from './backends/backend';
+import type { Rng } from './rng';
+
+const RELU_FAMILY: readonly Activation[] = ['relu', 'leakyRelu', 'elu', 'gelu'];
+
+export function initialBound(activation: Activation, fanIn: number, fanOut: number): number {
+  return RELU_FAMILY.includes(activation) ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
+}
+
+export function initializeParameters(spec: ModelSpec, params: Float32Array, rng: Rng): void {
+  const { layers } = parameterLayout(spec);
+  layers.forEach((layer, i) => {
+    const bound = initialBound(spec.layers[i].activation, layer.inputs, layer.units);
+    const end = layer.weight + layer.units * layer.inputs;
+    for (let p = layer.weight; p < end; p++) params[p] = (2 * rng.nextDouble() - 1) * bound;
+    params.fill(0, layer.bias, layer.bias + layer.units);
+  });
+}

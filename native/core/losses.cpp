@@ -1,0 +1,128 @@
+#include "losses.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "activations.h"
+
+namespace backprop {
+namespace {
+
+std::size_t argmax(const float* row, std::size_t n) {
+  return static_cast<std::size_t>(std::max_element(row, row + n) - row);  // first max wins
+}
+
+LossSums mse_sums(const float* a, const float* y, std::size_t n) {
+  double sum = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double d = double(a[i]) - double(y[i]);
+    sum += d * d;
+  }
+  return {sum, 0};
+}
+
+// max(z,0) − z·y + log1p(exp(−|z|)): log(1 + e^z) − z·y without overflow.
+LossSums binary_cross_entropy_sums(const float* z, const float* a, const float* y,
+                                   std::size_t n) {
+  LossSums sums;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double zi = z[i];
+    sums.loss += std::max(zi, 0.0) - zi * double(y[i]) + std::log1p(std::exp(-std::fabs(zi)));
+    sums.correct += (a[i] > 0.5f) == (y[i] > 0.5f) ? 1 : 0;
+  }
+  return sums;
+}
+
+double log_sum_exp(const float* z, std::size_t n) {
+  const double max = *std::max_element(z, z + n);
+  double sum = 0;
+  for (std::size_t j = 0; j < n; ++j) sum += std::exp(double(z[j]) - max);
+  return max + std::log(sum);
+}
+
+// −Σ_j y_j·(z_j − lse), from the logits.
+LossSums cross_entropy_sums(const float* z, const float* a, Targets targets, std::size_t rows,
+                            std::size_t outputs) {
+  LossSums sums;
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* zr = z + r * outputs;
+    const double lse = log_sum_exp(zr, outputs);
+    std::size_t expected;
+    if (targets.labels) {
+      expected = static_cast<std::size_t>(targets.labels[r]);
+      sums.loss += lse - zr[expected];
+    } else {
+      const float* yr = targets.dense + r * outputs;
+      for (std::size_t j = 0; j < outputs; ++j) sums.loss += double(yr[j]) * (lse - zr[j]);
+      expected = argmax(yr, outputs);
+    }
+    sums.correct += argmax(a + r * outputs, outputs) == expected ? 1 : 0;
+  }
+  return sums;
+}
+
+void scaled_difference(const float* __restrict a, const float* __restrict y,
+                       float* __restrict delta, std::size_t n, float scale) {
+  for (std::size_t i = 0; i < n; ++i) delta[i] = scale * (a[i] - y[i]);
+}
+
+void cross_entropy_gradient(const float* __restrict s, Targets targets, std::size_t rows,
+                            std::size_t outputs, float* __restrict delta) {
+  const float scale = float(1.0 / double(rows));
+  if (targets.labels) {
+    for (std::size_t i = 0; i < rows * outputs; ++i) delta[i] = scale * s[i];
+    for (std::size_t r = 0; r < rows; ++r)
+      delta[r * outputs + static_cast<std::size_t>(targets.labels[r])] -= scale;
+    return;
+  }
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* sr = s + r * outputs;
+    const float* yr = targets.dense + r * outputs;
+    float* dr = delta + r * outputs;
+    float total = 0;
+    for (std::size_t j = 0; j < outputs; ++j) total += yr[j];
+    for (std::size_t j = 0; j < outputs; ++j) dr[j] = scale * (sr[j] * total - yr[j]);
+  }
+}
+
+}  // namespace
+
+std::size_t loss_terms(Loss loss, std::size_t rows, std::size_t outputs) {
+  return loss == Loss::cross_entropy ? rows : rows * outputs;
+}
+
+Targets target_rows(Targets targets, std::size_t first_row, std::size_t outputs) {
+  if (targets.labels) return {nullptr, targets.labels + first_row};
+  return {targets.dense + first_row * outputs, nullptr};
+}
+
+LossSums loss_sums(Loss loss, const float* z, const float* a, Targets targets, std::size_t rows,
+                   std::size_t outputs) {
+  switch (loss) {
+    case Loss::mse: return mse_sums(a, targets.dense, rows * outputs);
+    case Loss::binary_cross_entropy:
+      return binary_cross_entropy_sums(z, a, targets.dense, rows * outputs);
+    case Loss::cross_entropy: return cross_entropy_sums(z, a, targets, rows, outputs);
+  }
+  return {};
+}
+
+void loss_gradient(Loss loss, Activation last, const float* z, const float* a, Targets targets,
+                   std::size_t rows, std::size_t outputs, float* delta) {
+  const std::size_t n = rows * outputs;
+  const double per_term = 1.0 / double(loss_terms(loss, rows, outputs));
+  switch (loss) {
+    case Loss::mse:
+      scaled_difference(a, targets.dense, delta, n, float(2 * per_term));
+      multiply_by_derivative(last, z, a, delta, rows, outputs);
+      return;
+    case Loss::binary_cross_entropy:
+      scaled_difference(a, targets.dense, delta, n, float(per_term));
+      return;
+    case Loss::cross_entropy:
+      cross_entropy_gradient(a, targets, rows, outputs, delta);
+      return;
+  }
+}
+
+}  // namespace backprop

@@ -1,0 +1,38 @@
+// Losses over a rows × outputs block of the last layer: the loss terms and
+// correct count (summed, so blocks of one evaluation add up), and dL/dZ of
+// the mean loss. binaryCrossEntropy and crossEntropy work from the logits z
+// (stable at any magnitude) and their gradients skip the final activation's
+// derivative: sigmoid + BCE and softmax + CE are fused.
+#pragma once
+
+#include <cstddef>
+
+#include "model_spec.h"
+
+namespace backprop {
+
+struct LossSums {
+  double loss = 0;     // sum of the terms whose mean the loss is
+  double correct = 0;  // see Evaluation::correct
+};
+
+// How many terms the loss averages: rows × outputs (mse, BCE) or rows (CE).
+std::size_t loss_terms(Loss loss, std::size_t rows, std::size_t outputs);
+
+// The targets of rows [first_row, …) of `targets`.
+Targets target_rows(Targets targets, std::size_t first_row, std::size_t outputs);
+
+// z: logits, a: outputs after `last`'s activation, both rows × outputs.
+// The spec's pairing holds: BCE after sigmoid, CE after softmax.
+LossSums loss_sums(Loss loss, const float* z, const float* a, Targets targets, std::size_t rows,
+                   std::size_t outputs);
+
+// dL/dZ of the mean loss over these `rows` into delta (rows × outputs):
+//   mse: 2(a − y)/(rows·outputs), then through `last`'s derivative;
+//   BCE: (sigmoid(z) − y)/(rows·outputs);
+//   CE:  (softmax(z)·Σy − y)/rows, which is (softmax(z) − y)/rows for one-hot
+//        or probability targets and the exact gradient for any other.
+void loss_gradient(Loss loss, Activation last, const float* z, const float* a, Targets targets,
+                   std::size_t rows, std::size_t outputs, float* delta);
+
+}  // namespace backprop

@@ -1,0 +1,34 @@
+// PyTorch's optimizers (sgd, adam, adamw, rmsprop, adagrad): their state and
+// one update, each a single pass over the flat parameter array.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "model_spec.h"
+
+namespace backprop {
+
+class Optimizer {
+ public:
+  // Allocates (zeroed) the moment buffers the type needs, once.
+  Optimizer(const OptimizerSettings& settings, std::size_t parameters);
+
+  // params −= update(grads), grads being the gradient of the mean loss
+  // (weight decay is added here, not by the caller). Counts one step.
+  void step(float* params, const float* grads);
+
+  // Forgets moments and the step count.
+  void reset();
+
+  std::size_t steps() const { return steps_; }
+
+ private:
+  OptimizerSettings settings_;
+  std::size_t parameters_;
+  std::size_t steps_ = 0;
+  std::vector<float> first_;   // sgd/rmsprop momentum buffer, adam m
+  std::vector<float> second_;  // adam v, rmsprop square average, adagrad sum
+};
+
+}  // namespace backprop

@@ -1,0 +1,52 @@
+// The buffers one pass over a block of rows needs, allocated when the block
+// outgrows them and reused otherwise: steady-state training allocates nothing.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "model_spec.h"
+
+namespace backprop {
+
+class Workspace {
+ public:
+  enum class Purpose {
+    inference,  // pre-activations and outputs of every layer
+    training,   // also every layer's dL/dZ and gather buffers for x and targets
+  };
+
+  Workspace(const ModelSpec& spec, Purpose purpose);
+
+  // Makes room for `rows` rows; reallocates only when rows > capacity().
+  void reserve(std::size_t rows);
+  std::size_t capacity() const { return capacity_; }
+
+  // Each rows × units of layer `layer`, row-major. For a linear layer the
+  // output is the pre-activation buffer itself.
+  float* pre_activation(std::size_t layer) { return floats_.data() + layers_[layer].z; }
+  float* output(std::size_t layer) { return floats_.data() + layers_[layer].a; }
+  float* delta(std::size_t layer) { return floats_.data() + layers_[layer].delta; }
+
+  // Training only: rows × inputs, rows × outputs, rows.
+  float* gathered_inputs() { return floats_.data() + inputs_offset_; }
+  float* gathered_targets() { return floats_.data() + targets_offset_; }
+  std::int32_t* gathered_labels() { return labels_.data(); }
+
+ private:
+  struct Offsets {
+    std::size_t z, a, delta;
+  };
+
+  const ModelSpec& spec_;
+  Purpose purpose_;
+  std::size_t capacity_ = 0;
+  std::vector<Offsets> layers_;
+  std::size_t inputs_offset_ = 0;
+  std::size_t targets_offset_ = 0;
+  std::vector<float> floats_;
+  std::vector<std::int32_t> labels_;
+};
+
+}  // namespace backprop

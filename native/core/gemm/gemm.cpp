@@ -1,0 +1,201 @@
+// The GEMM driver: picks the kernel, splits C over the pool, and runs the
+// Goto loop nest (B block in L2, A sliver in L1, micro-kernel in registers).
+#include "gemm.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <new>
+
+#include "../thread_pool.h"
+#include "kernel.h"
+
+namespace backprop {
+
+namespace {
+
+using gemm_detail::Kernel;
+
+const Kernel& kernel_for(Isa isa) {
+  // An ISA this CPU cannot run falls back to the portable kernel rather than
+  // faulting on an illegal instruction.
+  if (!isa_supported(isa)) return gemm_detail::scalar_kernel();
+  switch (isa) {
+#if defined(BACKPROP_HAVE_AVX512)
+    case Isa::avx512: return gemm_detail::avx512_kernel();
+#endif
+#if defined(BACKPROP_HAVE_AVX2)
+    case Isa::avx2: return gemm_detail::avx2_kernel();
+#endif
+#if defined(BACKPROP_HAVE_NEON)
+    case Isa::neon: return gemm_detail::neon_kernel();
+#endif
+    default: return gemm_detail::scalar_kernel();
+  }
+}
+
+std::size_t round_up(std::size_t value, std::size_t multiple) {
+  return (value + multiple - 1) / multiple * multiple;
+}
+
+// A 64-byte aligned float buffer that only grows, so that a thread's steady
+// state allocates nothing.
+class GrowOnlyBuffer {
+ public:
+  GrowOnlyBuffer() = default;
+  GrowOnlyBuffer(const GrowOnlyBuffer&) = delete;
+  GrowOnlyBuffer& operator=(const GrowOnlyBuffer&) = delete;
+  ~GrowOnlyBuffer() { std::free(data_); }
+
+  float* reserve(std::size_t floats) {
+    if (floats > capacity_) {
+      const std::size_t bytes = round_up(floats * sizeof(float), 64);
+      void* fresh = std::aligned_alloc(64, bytes);
+      if (fresh == nullptr) throw std::bad_alloc();
+      std::free(data_);
+      data_ = static_cast<float*>(fresh);
+      capacity_ = bytes / sizeof(float);
+    }
+    return data_;
+  }
+
+ private:
+  float* data_ = nullptr;
+  std::size_t capacity_ = 0;
+};
+
+struct PackBuffers {
+  GrowOnlyBuffer a;
+  GrowOnlyBuffer b;
+};
+
+thread_local PackBuffers pack_buffers;
+
+struct Problem {
+  const Kernel* kernel;
+  Trans trans_a, trans_b;
+  std::size_t m, n, k;
+  const float* a;
+  std::size_t lda;
+  const float* b;
+  std::size_t ldb;
+  float* c;
+  std::size_t ldc;
+  bool accumulate;
+  const float* bias;
+};
+
+// C[i_begin:i_end, j_begin:j_end] in full. The k blocks start at 0, KC, 2·KC…
+// whatever the block of C, so every element sums in one fixed order.
+void compute_block(const Problem& pr, std::size_t i_begin, std::size_t i_end, std::size_t j_begin,
+                   std::size_t j_end) {
+  const Kernel& kernel = *pr.kernel;
+  const std::size_t kc_max = std::min(kernel.kc, pr.k);
+  const std::size_t nc_max = std::min(kernel.nc, round_up(j_end - j_begin, kernel.nr));
+  const std::size_t mc_max = std::min(kernel.mc, round_up(i_end - i_begin, kernel.mr));
+  float* packed_b = pack_buffers.b.reserve(kc_max * nc_max);
+  float* packed_a = pack_buffers.a.reserve(mc_max * kc_max);
+
+  for (std::size_t jc = j_begin; jc < j_end; jc += kernel.nc) {
+    const std::size_t nc = std::min(kernel.nc, j_end - jc);
+    for (std::size_t pc = 0; pc < pr.k; pc += kernel.kc) {
+      const std::size_t kc = std::min(kernel.kc, pr.k - pc);
+      const bool first = pc == 0;
+      const bool load_c = pr.accumulate || !first;
+      kernel.pack_b(pr.trans_b, pr.b, pr.ldb, pc, kc, jc, nc, packed_b);
+      for (std::size_t ic = i_begin; ic < i_end; ic += kernel.mc) {
+        const std::size_t mc = std::min(kernel.mc, i_end - ic);
+        kernel.pack_a(pr.trans_a, pr.a, pr.lda, ic, mc, pc, kc, packed_a);
+        for (std::size_t ir = 0; ir < mc; ir += kernel.mr) {
+          const std::size_t rows = std::min(kernel.mr, mc - ir);
+          const float* a_sliver = packed_a + ir * kc;
+          float* c_rows = pr.c + (ic + ir) * pr.ldc;
+          for (std::size_t jr = 0; jr < nc; jr += kernel.nr) {
+            const std::size_t cols = std::min(kernel.nr, nc - jr);
+            const std::size_t j = jc + jr;
+            const float* bias = first && pr.bias != nullptr ? pr.bias + j : nullptr;
+            kernel.micro(kc, a_sliver, packed_b + jr * kc, c_rows + j, pr.ldc, rows, cols, load_c, bias);
+          }
+        }
+      }
+    }
+  }
+}
+
+// k == 0: the product is empty.
+void bias_only(const Problem& pr) {
+  for (std::size_t i = 0; i < pr.m; ++i) {
+    float* row = pr.c + i * pr.ldc;
+    for (std::size_t j = 0; j < pr.n; ++j) {
+      const float base = pr.accumulate ? row[j] : 0.0f;
+      row[j] = pr.bias != nullptr ? base + pr.bias[j] : base;
+    }
+  }
+}
+
+// Below this much work per thread, waking a worker costs more than it saves.
+constexpr double kMinFlopsPerTask = 4.0e6;
+
+struct Split {
+  std::size_t parts_m, parts_n;
+};
+
+// A grid of parts_m × parts_n blocks of C, one per task. Each block packs its
+// own panels, so a split along n re-packs A once per column part and a split
+// along m re-packs B once per row part: pick the grid that re-packs least.
+Split choose_split(const Problem& pr, unsigned threads) {
+  const std::size_t tiles_m = (pr.m + pr.kernel->mr - 1) / pr.kernel->mr;
+  const std::size_t tiles_n = (pr.n + pr.kernel->nr - 1) / pr.kernel->nr;
+  const double flops = 2.0 * static_cast<double>(pr.m) * static_cast<double>(pr.n) * static_cast<double>(pr.k);
+  std::size_t tasks = std::min<std::size_t>(threads, static_cast<std::size_t>(flops / kMinFlopsPerTask));
+  for (; tasks > 1; --tasks) {
+    Split best{0, 0};
+    double best_cost = 0.0;
+    for (std::size_t parts_m = 1; parts_m <= tasks; ++parts_m) {
+      if (tasks % parts_m != 0) continue;
+      const std::size_t parts_n = tasks / parts_m;
+      if (parts_m > tiles_m || parts_n > tiles_n) continue;
+      const double cost = static_cast<double>(parts_n * pr.m + parts_m * pr.n);
+      if (best.parts_m == 0 || cost < best_cost) {
+        best = {parts_m, parts_n};
+        best_cost = cost;
+      }
+    }
+    if (best.parts_m != 0) return best;
+  }
+  return {1, 1};
+}
+
+// Part `part` of `parts` over `extent`, cut at multiples of `tile`.
+std::size_t part_start(std::size_t part, std::size_t parts, std::size_t extent, std::size_t tile) {
+  const std::size_t tiles = (extent + tile - 1) / tile;
+  return std::min(extent, tiles * part / parts * tile);
+}
+
+}  // namespace
+
+void sgemm(Isa isa, Trans trans_a, Trans trans_b, std::size_t m, std::size_t n, std::size_t k,
+           const float* a, std::size_t lda, const float* b, std::size_t ldb, float* c,
+           std::size_t ldc, bool accumulate, const float* bias, ThreadPool* pool) {
+  if (m == 0 || n == 0) return;
+  const Problem pr{&kernel_for(isa), trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias};
+  if (k == 0) {
+    bias_only(pr);
+    return;
+  }
+  const Split split = choose_split(pr, pool != nullptr ? pool->size() : 1);
+  auto task = [&](std::size_t t) {
+    const std::size_t pm = t / split.parts_n, pn = t % split.parts_n;
+    compute_block(pr, part_start(pm, split.parts_m, m, pr.kernel->mr),
+                  part_start(pm + 1, split.parts_m, m, pr.kernel->mr),
+                  part_start(pn, split.parts_n, n, pr.kernel->nr),
+                  part_start(pn + 1, split.parts_n, n, pr.kernel->nr));
+  };
+  const std::size_t tasks = split.parts_m * split.parts_n;
+  if (tasks == 1) {
+    task(0);
+  } else {
+    pool->for_each(tasks, task);
+  }
+}
+
+}  // namespace backprop

@@ -1,0 +1,53 @@
+// The seam between the GEMM driver (gemm.cpp) and the per-ISA files: each
+// ISA provides its packing routines, its micro-kernel and the block sizes
+// that suit them.
+#pragma once
+
+#include <cstddef>
+
+#include "gemm.h"
+
+namespace backprop {
+namespace gemm_detail {
+
+// Packs op(A)[i0 : i0+mc, p0 : p0+kc] as ceil(mc/mr) slivers; sliver s holds
+// element (i0 + s·mr + r, p0 + p) at [s·mr·kc + p·mr + r], rows past mc zero.
+using PackA = void (*)(Trans trans, const float* a, std::size_t lda, std::size_t i0, std::size_t mc,
+                       std::size_t p0, std::size_t kc, float* out);
+
+// Packs op(B)[p0 : p0+kc, j0 : j0+nc] as ceil(nc/nr) slivers; sliver s holds
+// element (p0 + p, j0 + s·nr + c) at [s·nr·kc + p·nr + c], columns past nc zero.
+using PackB = void (*)(Trans trans, const float* b, std::size_t ldb, std::size_t p0, std::size_t kc,
+                       std::size_t j0, std::size_t nc, float* out);
+
+// One rows × cols tile of C (rows ≤ mr, cols ≤ nr) from one packed A sliver
+// and one packed B sliver: C = Σ_p a·b, then + C when `load_c`, then + bias[c]
+// when `bias` is non-null (already offset to the tile's first column).
+// Every element is one chain of multiply-adds over p in increasing order,
+// whatever its place in the tile, so a result never depends on the tiling.
+using MicroKernel = void (*)(std::size_t kc, const float* a, const float* b, float* c, std::size_t ldc,
+                             std::size_t rows, std::size_t cols, bool load_c, const float* bias);
+
+struct Kernel {
+  std::size_t mr, nr;  // register tile
+  std::size_t mc;      // rows of A packed at a time (multiple of mr)
+  std::size_t kc;      // depth of one packed block: an A sliver (mr × kc) stays in L1
+  std::size_t nc;      // columns of the packed B block (kc × nc, multiple of nr) kept in L2
+  PackA pack_a;
+  PackB pack_b;
+  MicroKernel micro;
+};
+
+const Kernel& scalar_kernel();
+#if defined(BACKPROP_HAVE_AVX2)
+const Kernel& avx2_kernel();
+#endif
+#if defined(BACKPROP_HAVE_AVX512)
+const Kernel& avx512_kernel();
+#endif
+#if defined(BACKPROP_HAVE_NEON)
+const Kernel& neon_kernel();
+#endif
+
+}  // namespace gemm_detail
+}  // namespace backprop

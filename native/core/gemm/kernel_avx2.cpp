@@ -1,0 +1,95 @@
+// AVX2 + FMA kernel: a 6 × 16 tile of C in 12 ymm accumulators (two vectors
+// of B, six broadcasts of A per step of k). Compiled with -mavx2 -mfma only;
+// called only after cpuid.
+#include <immintrin.h>
+
+#include <array>
+#include <utility>
+
+#include "pack.h"
+
+namespace backprop {
+namespace gemm_detail {
+namespace {
+
+constexpr std::size_t kMr = 6;
+constexpr std::size_t kNr = 16;
+
+// Lane i is all ones when i < cols: masked loads and stores never touch
+// memory past the last column of C or of the bias.
+__m256i column_mask(std::size_t cols) {
+  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const int limit = static_cast<int>(cols < 8 ? cols : 8);
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(limit), lanes);
+}
+
+template <std::size_t ROWS>
+void micro_avx2(std::size_t kc, const float* a, const float* b, float* c, std::size_t ldc,
+                std::size_t /*rows*/, std::size_t cols, bool load_c, const float* bias) {
+  __m256 lo[ROWS], hi[ROWS];
+#pragma GCC unroll 6
+  for (std::size_t r = 0; r < ROWS; ++r) {
+    lo[r] = _mm256_setzero_ps();
+    hi[r] = _mm256_setzero_ps();
+  }
+#pragma GCC unroll 2
+  for (std::size_t p = 0; p < kc; ++p) {
+    const __m256 b_lo = _mm256_load_ps(b);
+    const __m256 b_hi = _mm256_load_ps(b + 8);
+#pragma GCC unroll 6
+    for (std::size_t r = 0; r < ROWS; ++r) {
+      const __m256 a_r = _mm256_broadcast_ss(a + r);
+      lo[r] = _mm256_fmadd_ps(a_r, b_lo, lo[r]);
+      hi[r] = _mm256_fmadd_ps(a_r, b_hi, hi[r]);
+    }
+    a += kMr;
+    b += kNr;
+  }
+  const __m256i mask_lo = column_mask(cols);
+  const __m256i mask_hi = column_mask(cols > 8 ? cols - 8 : 0);
+  __m256 bias_lo = _mm256_setzero_ps(), bias_hi = _mm256_setzero_ps();
+  if (bias != nullptr) {
+    bias_lo = _mm256_maskload_ps(bias, mask_lo);
+    bias_hi = _mm256_maskload_ps(bias + 8, mask_hi);
+  }
+#pragma GCC unroll 6
+  for (std::size_t r = 0; r < ROWS; ++r) {
+    float* row = c + r * ldc;
+    __m256 out_lo = lo[r], out_hi = hi[r];
+    if (load_c) {
+      out_lo = _mm256_add_ps(out_lo, _mm256_maskload_ps(row, mask_lo));
+      out_hi = _mm256_add_ps(out_hi, _mm256_maskload_ps(row + 8, mask_hi));
+    }
+    if (bias != nullptr) {
+      out_lo = _mm256_add_ps(out_lo, bias_lo);
+      out_hi = _mm256_add_ps(out_hi, bias_hi);
+    }
+    _mm256_maskstore_ps(row, mask_lo, out_lo);
+    _mm256_maskstore_ps(row + 8, mask_hi, out_hi);
+  }
+}
+
+template <std::size_t... Rows>
+constexpr std::array<MicroKernel, sizeof...(Rows) + 1> micro_table(std::index_sequence<Rows...>) {
+  return {nullptr, micro_avx2<Rows + 1>...};
+}
+
+constexpr auto kMicroByRows = micro_table(std::make_index_sequence<kMr>());
+
+void micro(std::size_t kc, const float* a, const float* b, float* c, std::size_t ldc, std::size_t rows,
+           std::size_t cols, bool load_c, const float* bias) {
+  kMicroByRows[rows](kc, a, b, c, ldc, rows, cols, load_c, bias);
+}
+
+}  // namespace
+
+const Kernel& avx2_kernel() {
+  static const Kernel kernel{kMr, kNr, 120, 256, 1024,
+                             pack_a<kMr, pack_sliver_across_rows<kMr>, pack_sliver_along_rows<kMr>>,
+                             pack_b<kNr, pack_sliver_across_rows<kNr>, pack_sliver_along_rows<kNr>>,
+                             micro};
+  return kernel;
+}
+
+}  // namespace gemm_detail
+}  // namespace backprop

@@ -1,0 +1,35 @@
+// Portable kernel: correct on every target, and the reference the SIMD
+// kernels are tested against alongside the naive loop.
+#include "pack.h"
+
+namespace backprop {
+namespace gemm_detail {
+namespace {
+
+constexpr std::size_t kMr = 4;
+constexpr std::size_t kNr = 8;
+
+void micro_scalar(std::size_t kc, const float* a, const float* b, float* c, std::size_t ldc,
+                  std::size_t rows, std::size_t cols, bool load_c, const float* bias) {
+  float acc[kMr * kNr] = {};
+  for (std::size_t p = 0; p < kc; ++p) {
+    for (std::size_t r = 0; r < kMr; ++r) {
+      const float a_rp = a[p * kMr + r];
+      for (std::size_t j = 0; j < kNr; ++j) acc[r * kNr + j] += a_rp * b[p * kNr + j];
+    }
+  }
+  store_tile<kMr, kNr>(acc, c, ldc, rows, cols, load_c, bias);
+}
+
+}  // namespace
+
+const Kernel& scalar_kernel() {
+  static const Kernel kernel{kMr, kNr, 128, 256, 1024,
+                             pack_a<kMr, pack_sliver_across_rows<kMr>, pack_sliver_along_rows<kMr>>,
+                             pack_b<kNr, pack_sliver_across_rows<kNr>, pack_sliver_along_rows<kNr>>,
+                             micro_scalar};
+  return kernel;
+}
+
+}  // namespace gemm_detail
+}  // namespace backprop

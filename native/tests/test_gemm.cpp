@@ -1,0 +1,214 @@
+// sgemm against a naive double-precision loop: every ISA (an unsupported one
+// must fall back, not fault), all four transposes, odd sizes, padded leading
+// dimensions whose NaN padding must be neither read nor written, accumulate
+// and bias on and off, k == 0, and bit-equality across thread counts.
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "check.h"
+#include "gemm/gemm.h"
+#include "isa.h"
+#include "thread_pool.h"
+
+using backprop::Isa;
+using backprop::Trans;
+
+namespace {
+
+const float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+struct Random {
+  std::uint64_t state;
+  std::uint64_t next() {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  }
+  float uniform() { return static_cast<float>(next() >> 40) / 16777216.0f * 2.0f - 1.0f; }
+  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
+};
+
+// A rows × cols row-major matrix with `ld - cols` NaN-filled padding per row.
+struct Matrix {
+  std::size_t rows, cols, ld;
+  std::vector<float> data;
+  Matrix(std::size_t r, std::size_t c, std::size_t pad, Random& rng)
+      : rows(r), cols(c), ld(c + pad), data(r * (c + pad), kNaN) {
+    for (std::size_t i = 0; i < rows; ++i)
+      for (std::size_t j = 0; j < cols; ++j) data[i * ld + j] = rng.uniform();
+  }
+  float at(std::size_t i, std::size_t j) const { return data[i * ld + j]; }
+};
+
+struct Case {
+  Trans ta, tb;
+  std::size_t m, n, k;
+  bool accumulate, bias;
+};
+
+const char* trans_name(Trans t) { return t == Trans::no ? "N" : "T"; }
+
+// Runs one case and compares with the reference; returns true when all good.
+bool run_case(Isa isa, const Case& cs, Random& rng, backprop::ThreadPool* pool) {
+  const std::size_t pad_a = rng.below(4) + 1, pad_b = rng.below(4), pad_c = rng.below(4) + 1;
+  const Matrix a = cs.ta == Trans::no ? Matrix(cs.m, cs.k, pad_a, rng) : Matrix(cs.k, cs.m, pad_a, rng);
+  const Matrix b = cs.tb == Trans::no ? Matrix(cs.k, cs.n, pad_b, rng) : Matrix(cs.n, cs.k, pad_b, rng);
+  Matrix c(cs.m, cs.n, pad_c, rng);
+  if (!cs.accumulate) {
+    // Without accumulate the old C must not be read: NaN would show.
+    std::fill(c.data.begin(), c.data.end(), kNaN);
+  }
+  const Matrix before = c;
+  std::vector<float> bias(cs.n);
+  for (float& value : bias) value = rng.uniform();
+
+  backprop::sgemm(isa, cs.ta, cs.tb, cs.m, cs.n, cs.k, a.data.data(), a.ld, b.data.data(), b.ld,
+                  c.data.data(), c.ld, cs.accumulate, cs.bias ? bias.data() : nullptr, pool);
+
+  std::size_t wrong = 0;
+  for (std::size_t i = 0; i < cs.m; ++i) {
+    for (std::size_t j = 0; j < cs.n; ++j) {
+      double sum = 0.0, magnitude = 0.0;
+      for (std::size_t p = 0; p < cs.k; ++p) {
+        const double x = cs.ta == Trans::no ? a.at(i, p) : a.at(p, i);
+        const double y = cs.tb == Trans::no ? b.at(p, j) : b.at(j, p);
+        sum += x * y;
+        magnitude += std::fabs(x * y);
+      }
+      if (cs.accumulate) {
+        sum += before.at(i, j);
+        magnitude += std::fabs(before.at(i, j));
+      }
+      if (cs.bias) {
+        sum += bias[j];
+        magnitude += std::fabs(bias[j]);
+      }
+      const double got = c.at(i, j);
+      if (!(std::fabs(got - sum) <= 1e-5 * magnitude + 1e-6)) ++wrong;
+    }
+    for (std::size_t j = cs.n; j < c.ld; ++j) {
+      if (!std::isnan(c.at(i, j))) ++wrong;  // padding of C written
+    }
+  }
+  if (wrong != 0) {
+    std::fprintf(stderr, "%s %s%s m=%zu n=%zu k=%zu accumulate=%d bias=%d: %zu wrong elements\n",
+                 backprop::isa_name(isa), trans_name(cs.ta), trans_name(cs.tb), cs.m, cs.n, cs.k,
+                 cs.accumulate, cs.bias, wrong);
+  }
+  return wrong == 0;
+}
+
+const std::size_t kSizes[] = {1, 2, 3, 5, 7, 11, 13, 16, 17, 23, 31, 32, 33, 47, 63, 64, 65, 70};
+constexpr std::size_t kSizeCount = sizeof(kSizes) / sizeof(kSizes[0]);
+const Trans kTrans[] = {Trans::no, Trans::yes};
+
+void test_small_sizes(Isa isa) {
+  Random rng{0x1234567u + static_cast<unsigned>(isa)};
+  std::size_t cases = 0;
+  for (std::size_t mi = 0; mi < kSizeCount; ++mi) {
+    for (std::size_t ni = 0; ni < kSizeCount; ++ni) {
+      for (int variant = 0; variant < 16; ++variant) {
+        const std::size_t k = kSizes[(mi * 7 + ni * 3 + variant * 5) % kSizeCount];
+        const Case cs{kTrans[variant & 1], kTrans[(variant >> 1) & 1], kSizes[mi], kSizes[ni], k,
+                      (variant & 4) != 0, (variant & 8) != 0};
+        CHECK(run_case(isa, cs, rng, nullptr));
+        ++cases;
+      }
+    }
+  }
+  for (int i = 0; i < 200; ++i) {
+    const Case cs{kTrans[rng.below(2)], kTrans[rng.below(2)], rng.below(70) + 1, rng.below(70) + 1,
+                  rng.below(70) + 1, rng.below(2) == 1, rng.below(2) == 1};
+    CHECK(run_case(isa, cs, rng, nullptr));
+    ++cases;
+  }
+  std::printf("%s: %zu small cases\n", backprop::isa_name(isa), cases);
+}
+
+// Sizes that cross the kernels' k, m and n block boundaries.
+void test_block_boundaries(Isa isa) {
+  Random rng{0xABCDEFu + static_cast<unsigned>(isa)};
+  const std::size_t shapes[][3] = {{37, 45, 800}, {250, 33, 20}, {13, 1030, 9}, {97, 70, 385}};
+  for (const auto& shape : shapes) {
+    for (int variant = 0; variant < 16; ++variant) {
+      const Case cs{kTrans[variant & 1], kTrans[(variant >> 1) & 1], shape[0], shape[1], shape[2],
+                    (variant & 4) != 0, (variant & 8) != 0};
+      CHECK(run_case(isa, cs, rng, nullptr));
+    }
+  }
+}
+
+void test_empty_k(Isa isa) {
+  const float bias[3] = {1.0f, 2.0f, 3.0f};
+  const float unused = kNaN;
+  float c[2 * 4] = {5, 6, 7, kNaN, 8, 9, 10, kNaN};
+  backprop::sgemm(isa, Trans::no, Trans::yes, 2, 3, 0, &unused, 1, &unused, 1, c, 4, true, nullptr, nullptr);
+  CHECK(c[0] == 5 && c[2] == 7 && c[6] == 10 && std::isnan(c[3]));
+  backprop::sgemm(isa, Trans::no, Trans::yes, 2, 3, 0, &unused, 1, &unused, 1, c, 4, true, bias, nullptr);
+  CHECK(c[0] == 6 && c[2] == 10 && c[6] == 13 && std::isnan(c[7]));
+  backprop::sgemm(isa, Trans::no, Trans::yes, 2, 3, 0, &unused, 1, &unused, 1, c, 4, false, bias, nullptr);
+  CHECK(c[0] == 1 && c[1] == 2 && c[6] == 3 && std::isnan(c[3]));
+  backprop::sgemm(isa, Trans::no, Trans::yes, 2, 3, 0, &unused, 1, &unused, 1, c, 4, false, nullptr, nullptr);
+  CHECK(c[0] == 0 && c[5] == 0 && c[6] == 0 && std::isnan(c[7]));
+}
+
+// The same product with 1 and 2 threads (and no pool) must give the same
+// bits: splits along m and along n, k over several blocks, accumulate+bias.
+void test_thread_count_invariance(Isa isa) {
+  backprop::ThreadPool one(1), two(2);
+  Random rng{0x5EEDu};
+  const std::size_t shapes[][3] = {{300, 40, 700}, {40, 300, 700}, {129, 257, 513}};
+  for (const auto& shape : shapes) {
+    for (int variant = 0; variant < 4; ++variant) {
+      const Trans ta = kTrans[variant & 1], tb = kTrans[(variant >> 1) & 1];
+      const std::size_t m = shape[0], n = shape[1], k = shape[2];
+      const Matrix a = ta == Trans::no ? Matrix(m, k, 1, rng) : Matrix(k, m, 1, rng);
+      const Matrix b = tb == Trans::no ? Matrix(k, n, 2, rng) : Matrix(n, k, 2, rng);
+      const Matrix c0(m, n, 3, rng);
+      std::vector<float> bias(n);
+      for (float& value : bias) value = rng.uniform();
+      Matrix c_none = c0, c_one = c0, c_two = c0;
+      backprop::sgemm(isa, ta, tb, m, n, k, a.data.data(), a.ld, b.data.data(), b.ld, c_none.data.data(),
+                      c0.ld, true, bias.data(), nullptr);
+      backprop::sgemm(isa, ta, tb, m, n, k, a.data.data(), a.ld, b.data.data(), b.ld, c_one.data.data(),
+                      c0.ld, true, bias.data(), &one);
+      backprop::sgemm(isa, ta, tb, m, n, k, a.data.data(), a.ld, b.data.data(), b.ld, c_two.data.data(),
+                      c0.ld, true, bias.data(), &two);
+      const std::size_t bytes = c0.data.size() * sizeof(float);
+      CHECK(std::memcmp(c_none.data.data(), c_one.data.data(), bytes) == 0);
+      CHECK(std::memcmp(c_one.data.data(), c_two.data.data(), bytes) == 0);
+    }
+  }
+}
+
+void test_isa_names() {
+  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512, Isa::neon}) {
+    Isa parsed = Isa::scalar;
+    CHECK(backprop::parse_isa(backprop::isa_name(isa), &parsed) && parsed == isa);
+  }
+  Isa untouched = Isa::avx2;
+  CHECK(!backprop::parse_isa("sse9", &untouched) && untouched == Isa::avx2);
+  CHECK(!backprop::parse_isa(nullptr, &untouched));
+  CHECK(backprop::isa_supported(Isa::scalar));
+  CHECK(backprop::isa_supported(backprop::best_isa()));
+}
+
+}  // namespace
+
+int main() {
+  test_isa_names();
+  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512, Isa::neon}) {
+    std::printf("%s: %s\n", backprop::isa_name(isa),
+                backprop::isa_supported(isa) ? "supported" : "unsupported, falls back to scalar");
+    test_small_sizes(isa);
+    test_block_boundaries(isa);
+    test_empty_k(isa);
+    test_thread_count_invariance(isa);
+  }
+  return backprop_test::failures();
+}

@@ -1,0 +1,157 @@
+// Optimizers: the first two steps of every type against the update rules of
+// the brief (PyTorch's) worked in double, and reset() starting afresh.
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <vector>
+
+#include "check.h"
+#include "optimizers.h"
+
+using backprop::OptimizerSettings;
+using backprop::OptimizerType;
+
+namespace {
+
+const std::vector<float> kStart = {0.5f, -1.25f, 2.0f, 0.0f};
+const std::vector<std::vector<float>> kGrads = {{0.1f, -0.3f, 0.02f, 1.5f},
+                                                {-0.2f, -0.1f, 0.4f, 0.5f}};
+
+// One parameter's update rule, holding that parameter's own moments.
+using Rule = std::function<void(double& p, double g, int t)>;
+
+Rule sgd_rule(double lr, double momentum, bool nesterov, double wd) {
+  return [=, buf = 0.0](double& p, double g, int t) mutable {
+    g += wd * p;
+    if (momentum != 0) {
+      buf = t == 1 ? g : momentum * buf + g;
+      g = nesterov ? g + momentum * buf : buf;
+    }
+    p -= lr * g;
+  };
+}
+
+Rule adam_rule(double lr, double b1, double b2, double eps, double wd, bool decoupled) {
+  return [=, m = 0.0, v = 0.0](double& p, double g, int t) mutable {
+    if (decoupled) {
+      p *= 1 - lr * wd;
+    } else {
+      g += wd * p;
+    }
+    m = b1 * m + (1 - b1) * g;
+    v = b2 * v + (1 - b2) * g * g;
+    p -= (lr / (1 - std::pow(b1, t))) * m / (std::sqrt(v) / std::sqrt(1 - std::pow(b2, t)) + eps);
+  };
+}
+
+Rule rmsprop_rule(double lr, double alpha, double eps, double momentum, double wd) {
+  return [=, v = 0.0, buf = 0.0](double& p, double g, int) mutable {
+    g += wd * p;
+    v = alpha * v + (1 - alpha) * g * g;
+    const double avg = std::sqrt(v) + eps;
+    if (momentum > 0) {
+      buf = momentum * buf + g / avg;
+      p -= lr * buf;
+    } else {
+      p -= lr * g / avg;
+    }
+  };
+}
+
+Rule adagrad_rule(double lr, double eps, double wd) {
+  return [=, sum = 0.0](double& p, double g, int) mutable {
+    g += wd * p;
+    sum += g * g;
+    p -= lr * g / (std::sqrt(sum) + eps);
+  };
+}
+
+// Two steps of `optimizer` on params from kStart, against `make()`'s rule per
+// element; then reset() and two more, which must repeat the first two.
+void check(const char* name, const OptimizerSettings& settings, const std::function<Rule()>& make) {
+  std::vector<float> params = kStart;
+  backprop::Optimizer optimizer(settings, params.size());
+  for (int round = 0; round < 2; ++round) {
+    std::vector<Rule> rules;
+    std::vector<double> hand(params.begin(), params.end());
+    for (std::size_t i = 0; i < params.size(); ++i) rules.push_back(make());
+    for (int t = 1; t <= 2; ++t) {
+      optimizer.step(params.data(), kGrads[t - 1].data());
+      CHECK(optimizer.steps() == std::size_t(t));
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        rules[i](hand[i], kGrads[t - 1][i], t);
+        if (!backprop_test::close(params[i], hand[i], 2e-6, 1e-8))
+          std::fprintf(stderr, "%s: round %d, step %d, element %zu\n", name, round, t, i);
+        CHECK_CLOSE(params[i], hand[i], 2e-6, 1e-8);
+      }
+    }
+    optimizer.reset();
+    CHECK(optimizer.steps() == 0);
+  }
+}
+
+OptimizerSettings with(OptimizerType type, double lr) {
+  OptimizerSettings s;
+  s.type = type;
+  s.learning_rate = lr;
+  return s;
+}
+
+void sgd() {
+  OptimizerSettings s = with(OptimizerType::sgd, 0.1);
+  std::vector<float> p = {0.5f};
+  const float g = 0.1f;
+  backprop::Optimizer plain(s, 1);
+  plain.step(p.data(), &g);
+  CHECK_CLOSE(p[0], 0.49, 1e-7, 0);  // worked by hand: 0.5 − 0.1·0.1
+
+  check("sgd", s, [] { return sgd_rule(0.1, 0, false, 0); });
+  s.weight_decay = 0.05;
+  check("sgd weight decay", s, [] { return sgd_rule(0.1, 0, false, 0.05); });
+  s.momentum = 0.9;
+  check("sgd momentum", s, [] { return sgd_rule(0.1, 0.9, false, 0.05); });
+  s.nesterov = true;
+  check("sgd nesterov", s, [] { return sgd_rule(0.1, 0.9, true, 0.05); });
+}
+
+void adam() {
+  OptimizerSettings s = with(OptimizerType::adam, 1e-3);
+  check("adam", s, [] { return adam_rule(1e-3, 0.9, 0.999, 1e-8, 0, false); });
+  s.learning_rate = 0.05;
+  s.beta1 = 0.8;
+  s.beta2 = 0.99;
+  s.weight_decay = 0.1;
+  check("adam weight decay", s, [] { return adam_rule(0.05, 0.8, 0.99, 1e-8, 0.1, false); });
+  s.type = OptimizerType::adamw;
+  check("adamw", s, [] { return adam_rule(0.05, 0.8, 0.99, 1e-8, 0.1, true); });
+  OptimizerSettings defaults = with(OptimizerType::adamw, 1e-3);
+  defaults.weight_decay = 0.01;
+  check("adamw defaults", defaults, [] { return adam_rule(1e-3, 0.9, 0.999, 1e-8, 0.01, true); });
+}
+
+void rmsprop() {
+  OptimizerSettings s = with(OptimizerType::rmsprop, 0.01);
+  check("rmsprop", s, [] { return rmsprop_rule(0.01, 0.99, 1e-8, 0, 0); });
+  s.alpha = 0.9;
+  s.momentum = 0.5;
+  s.weight_decay = 0.02;
+  check("rmsprop momentum", s, [] { return rmsprop_rule(0.01, 0.9, 1e-8, 0.5, 0.02); });
+}
+
+void adagrad() {
+  OptimizerSettings s = with(OptimizerType::adagrad, 0.01);
+  s.epsilon = 1e-10;
+  check("adagrad", s, [] { return adagrad_rule(0.01, 1e-10, 0); });
+  s.weight_decay = 0.1;
+  check("adagrad weight decay", s, [] { return adagrad_rule(0.01, 1e-10, 0.1); });
+}
+
+}  // namespace
+
+int main() {
+  sgd();
+  adam();
+  rmsprop();
+  adagrad();
+  return backprop_test::failures();
+}

@@ -1,0 +1,39 @@
+// The addon's per-environment state (main thread and each worker_thread get
+// their own): the facade's error classes and the chosen SIMD path. Node frees
+// it when the environment shuts down.
+#pragma once
+
+#include <napi.h>
+
+#include <array>
+
+#include "errors.h"
+#include "isa_choice.h"
+
+namespace backprop_binding {
+
+class AddonInstance : public Napi::Addon<AddonInstance> {
+ public:
+  AddonInstance(Napi::Env env, Napi::Object exports);
+
+  static AddonInstance& of(Napi::Env env);
+
+  // Empty until setErrorClasses registers the facade's classes.
+  const Napi::FunctionReference& error_class(ErrorKind kind) const;
+
+  // The SIMD path for new models; throws BackendError when BACKPROP_ISA is
+  // unknown or unsupported here.
+  backprop::Isa isa(Napi::Env env) const;
+
+ private:
+  // info() → { isa, threads, isaSupported, napiVersion }
+  Napi::Value Info(const Napi::CallbackInfo& info);
+  // setErrorClasses({ ArgumentError, ShapeError, BusyError, DisposedError,
+  //                   BackendError, BackpropError })
+  Napi::Value SetErrorClasses(const Napi::CallbackInfo& info);
+
+  std::array<Napi::FunctionReference, kErrorKindCount> error_classes_;
+  IsaChoice isa_choice_;
+};
+
+}  // namespace backprop_binding

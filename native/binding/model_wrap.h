@@ -1,0 +1,52 @@
+// NativeModel: a JS object owning one backprop::Network over the facade's
+// parameter array, with the methods of EngineModel (lib/backends/backend.ts).
+#pragma once
+
+#include <napi.h>
+
+#include <atomic>
+#include <memory>
+
+#include "network.h"
+
+namespace backprop_binding {
+
+class NativeModel : public Napi::ObjectWrap<NativeModel> {
+ public:
+  static Napi::Function define_class(Napi::Env env);
+
+  // new NativeModel(spec, params: Float32Array)
+  explicit NativeModel(const Napi::CallbackInfo& info);
+
+  // Called on the JS thread by the worker of trainChunkAsync when it is done:
+  // the model accepts calls again, or, if disposed meanwhile, frees now.
+  void finish_async_training();
+
+ private:
+  Napi::Value Predict(const Napi::CallbackInfo& info);
+  Napi::Value Evaluate(const Napi::CallbackInfo& info);
+  Napi::Value ComputeGradients(const Napi::CallbackInfo& info);
+  Napi::Value TrainBatch(const Napi::CallbackInfo& info);
+  Napi::Value TrainChunk(const Napi::CallbackInfo& info);
+  Napi::Value TrainChunkAsync(const Napi::CallbackInfo& info);
+  Napi::Value RequestStop(const Napi::CallbackInfo& info);
+  Napi::Value ResetOptimizer(const Napi::CallbackInfo& info);
+  Napi::Value Dispose(const Napi::CallbackInfo& info);
+
+  // Throws DisposedError, BusyError (an async chunk runs), or ArgumentError
+  // when the params array was detached since construction.
+  void expect_usable(Napi::Env env, const char* method) const;
+  void release();
+
+  std::unique_ptr<backprop::Network> network_;
+  // Keeps the facade's params (used in place by network_) alive and detects
+  // a detached buffer.
+  Napi::Reference<Napi::TypedArrayOf<float>> params_;
+  float* params_data_ = nullptr;
+  std::size_t params_length_ = 0;
+  bool disposed_ = false;
+  bool training_async_ = false;
+  std::atomic<bool> stop_{false};
+};
+
+}  // namespace backprop_binding

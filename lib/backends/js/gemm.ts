@@ -1,0 +1,165 @@
+/**
+ * The three matrix products backprop needs, on row-major Float32Arrays:
+ *
+ *   gemmNT  C += A·Bᵀ   forward      Z  = X·Wᵀ   (A rows × k, B n × k)
+ *   gemmNN  C += A·B    input grad   dX = dZ·W   (A m × k,    B k × n)
+ *   gemmTN  C += Aᵀ·B   weight grad  dW = dZᵀ·X  (A k × m,    B k × n)
+ *
+ * All three share one Goto-style loop nest: the depth is cut into KC-long
+ * slices and the columns into NC-wide blocks; each block of B and each
+ * 4-row strip of A is packed (k-major, 4 interleaved lanes, zero padded)
+ * into module scratch, so one 4×4 register-tiled micro-kernel serves every
+ * layout and every edge. The transposes live only in the packing strides.
+ *
+ * C is accumulated into, never overwritten: callers prefill it with the bias
+ * (forward) or zeros (gradients). That makes depth slicing free of special
+ * cases and fuses the bias into the product.
+ */
+
+/** Depth of one slice: a packed 4-row strip of A (4·KC floats) stays in L1. */
+const KC = 256;
+/** Columns of one block: a packed B block (NC·KC floats, 128 KiB) stays in L2. */
+const NC = 128;
+const TILE = 4;
+
+const packedA = new Float32Array(TILE * KC);
+const packedB = new Float32Array(NC * KC);
+/** Accumulators of an edge tile, spilled so that only its valid part is stored. */
+const edgeTile = new Float64Array(TILE * TILE);
+
+/**
+ * C[m×n] (at cOff, row stride n) += Σ_p A(i,p)·B(p,j), where
+ * A(i,p) = a[aOff + i·aRow + p·aDepth] and B(p,j) = b[bOff + j·bCol + p·bDepth].
+ */
+function gemm(
+  m: number, n: number, k: number,
+  a: Float32Array, aOff: number, aRow: number, aDepth: number,
+  b: Float32Array, bOff: number, bCol: number, bDepth: number,
+  c: Float32Array, cOff: number,
+): void {
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = Math.min(KC, k - p0);
+    for (let j0 = 0; j0 < n; j0 += NC) {
+      const nc = Math.min(NC, n - j0);
+      packPanels(b, bOff + j0 * bCol + p0 * bDepth, bCol, bDepth, nc, kc, packedB, 0);
+      for (let i = 0; i < m; i += TILE) {
+        const rows = Math.min(TILE, m - i);
+        packPanels(a, aOff + i * aRow + p0 * aDepth, aRow, aDepth, rows, kc, packedA, 0);
+        for (let jp = 0; jp < nc; jp += TILE) {
+          microKernel(kc, jp * kc, c, cOff + i * n + j0 + jp, n, rows, Math.min(TILE, nc - jp));
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Packs `lanes` vectors of length kc (lane l, step p at src[off + l·laneStride
+ * + p·depthStride]) into panels of 4 lanes: dst[panel·4·kc + p·4 + lane%4].
+ * Lanes past `lanes` in the last panel are zeros.
+ */
+function packPanels(
+  src: Float32Array, off: number, laneStride: number, depthStride: number,
+  lanes: number, kc: number, dst: Float32Array, dstOff: number,
+): void {
+  for (let l0 = 0; l0 < lanes; l0 += TILE) {
+    const valid = Math.min(TILE, lanes - l0);
+    const base = dstOff + l0 * kc;
+    for (let l = 0; l < TILE; l++) {
+      if (l < valid) {
+        let s = off + (l0 + l) * laneStride;
+        for (let p = 0, d = base + l; p < kc; p++, d += TILE, s += depthStride) dst[d] = src[s];
+      } else {
+        for (let p = 0, d = base + l; p < kc; p++, d += TILE) dst[d] = 0;
+      }
+    }
+  }
+}
+
+/**
+ * One 4×4 tile: packedA (a strip) times the packed B panel at bStart, over
+ * kc steps, accumulated in 16 locals and added to the rows×cols valid part of
+ * C at cAt (row stride ldc).
+ */
+function microKernel(
+  kc: number, bStart: number, c: Float32Array, cAt: number, ldc: number, rows: number, cols: number,
+): void {
+  const pa = packedA;
+  const pb = packedB;
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  const end = kc * TILE;
+  for (let p = 0, q = bStart; p < end; p += TILE, q += TILE) {
+    const a0 = pa[p], a1 = pa[p + 1], a2 = pa[p + 2], a3 = pa[p + 3];
+    let w = pb[q];
+    c00 += a0 * w; c10 += a1 * w; c20 += a2 * w; c30 += a3 * w;
+    w = pb[q + 1];
+    c01 += a0 * w; c11 += a1 * w; c21 += a2 * w; c31 += a3 * w;
+    w = pb[q + 2];
+    c02 += a0 * w; c12 += a1 * w; c22 += a2 * w; c32 += a3 * w;
+    w = pb[q + 3];
+    c03 += a0 * w; c13 += a1 * w; c23 += a2 * w; c33 += a3 * w;
+  }
+  if (rows === TILE && cols === TILE) {
+    let o = cAt;
+    c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03; o += ldc;
+    c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13; o += ldc;
+    c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23; o += ldc;
+    c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33;
+    return;
+  }
+  const t = edgeTile;
+  t[0] = c00; t[1] = c01; t[2] = c02; t[3] = c03;
+  t[4] = c10; t[5] = c11; t[6] = c12; t[7] = c13;
+  t[8] = c20; t[9] = c21; t[10] = c22; t[11] = c23;
+  t[12] = c30; t[13] = c31; t[14] = c32; t[15] = c33;
+  for (let r = 0; r < rows; r++) {
+    for (let s = 0; s < cols; s++) c[cAt + r * ldc + s] += t[r * TILE + s];
+  }
+}
+
+/** C[m×n] += A[m×k] · B[n×k]ᵀ (forward: Z += X·Wᵀ). */
+export function gemmNT(
+  m: number, n: number, k: number,
+  a: Float32Array, aOff: number, b: Float32Array, bOff: number, c: Float32Array, cOff: number,
+): void {
+  gemm(m, n, k, a, aOff, k, 1, b, bOff, k, 1, c, cOff);
+}
+
+/** C[m×n] += A[m×k] · B[k×n] (input gradient: dX += dZ·W). */
+export function gemmNN(
+  m: number, n: number, k: number,
+  a: Float32Array, aOff: number, b: Float32Array, bOff: number, c: Float32Array, cOff: number,
+): void {
+  gemm(m, n, k, a, aOff, k, 1, b, bOff, 1, n, c, cOff);
+}
+
+/** C[m×n] += A[k×m]ᵀ · B[k×n] (weight gradient: dW += dZᵀ·X). */
+export function gemmTN(
+  m: number, n: number, k: number,
+  a: Float32Array, aOff: number, b: Float32Array, bOff: number, c: Float32Array, cOff: number,
+): void {
+  gemm(m, n, k, a, aOff, 1, m, b, bOff, 1, n, c, cOff);
+}
+
+/** Sets each of `rows` rows of C (width cols, at cOff) to the vector v[vOff … vOff+cols). */
+export function fillRows(
+  c: Float32Array, cOff: number, rows: number, cols: number, v: Float32Array, vOff: number,
+): void {
+  for (let r = 0, o = cOff; r < rows; r++) {
+    for (let j = 0; j < cols; j++, o++) c[o] = v[vOff + j];
+  }
+}
+
+/** out[outOff + j] = Σ_r d[r·cols + j], summed in double (the bias gradient). */
+export function columnSums(
+  d: Float32Array, rows: number, cols: number, out: Float32Array, outOff: number,
+): void {
+  for (let j = 0; j < cols; j++) {
+    let s = 0;
+    for (let r = 0, o = j; r < rows; r++, o += cols) s += d[o];
+    out[outOff + j] = s;
+  }
+}

@@ -1,0 +1,9 @@
+/** The pure-TypeScript engine: runs anywhere, used when the native addon cannot load. */
+import type { Engine } from '../backend.js';
+import { JsModel } from './model.js';
+
+export const jsEngine: Engine = {
+  name: 'js',
+  info: { isa: 'js', threads: 1, binary: '' },
+  createModel: (spec, params) => new JsModel(spec, params),
+};

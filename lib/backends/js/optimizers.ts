@@ -1,0 +1,111 @@
+/**
+ * Optimizers: one pure step per algorithm over the flat parameter array,
+ * PyTorch's update rules (see the numerics in DESIGN.md). The state is two
+ * moment arrays (each optimizer uses what it needs) and the step count.
+ */
+import type { OptimizerName, OptimizerSettings } from '../backend.js';
+
+export interface OptimizerState {
+  /** Steps taken so far; a step's t is this plus one. */
+  step: number;
+  /** sgd/rmsprop: momentum buffer; adam(w): first moment; adagrad: sum of squares. */
+  readonly first: Float32Array;
+  /** adam(w), rmsprop: running mean of squared gradients. */
+  readonly second: Float32Array;
+}
+
+export function createOptimizerState(size: number): OptimizerState {
+  return { step: 0, first: new Float32Array(size), second: new Float32Array(size) };
+}
+
+export function resetOptimizerState(state: OptimizerState): void {
+  state.step = 0;
+  state.first.fill(0);
+  state.second.fill(0);
+}
+
+type StepFunction = (
+  p: Float32Array, g: Float32Array, first: Float32Array, second: Float32Array, t: number, s: OptimizerSettings,
+) => void;
+
+const sgdStep: StepFunction = (p, g, buf, _second, t, s) => {
+  const { learningRate: lr, momentum, nesterov, weightDecay: wd } = s;
+  const n = p.length;
+  if (momentum === 0) {
+    for (let i = 0; i < n; i++) p[i] -= lr * (g[i] + wd * p[i]);
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const gi = g[i] + wd * p[i];
+    const b = t === 1 ? gi : momentum * buf[i] + gi;
+    buf[i] = b;
+    p[i] -= lr * (nesterov ? gi + momentum * b : b);
+  }
+};
+
+/** Adam, and AdamW when `decoupled` (decay applied to p first, no L2 term). */
+function adamStep(
+  p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, t: number, s: OptimizerSettings,
+  decoupled: boolean,
+): void {
+  const { learningRate: lr, beta1, beta2, epsilon, weightDecay: wd } = s;
+  const l2 = decoupled ? 0 : wd;
+  const decay = decoupled ? 1 - lr * wd : 1;
+  const stepSize = lr / (1 - Math.pow(beta1, t));
+  const secondCorrection = Math.sqrt(1 - Math.pow(beta2, t));
+  const n = p.length;
+  for (let i = 0; i < n; i++) {
+    const pi = p[i];
+    const gi = g[i] + l2 * pi;
+    const mi = beta1 * m[i] + (1 - beta1) * gi;
+    const vi = beta2 * v[i] + (1 - beta2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = pi * decay - (stepSize * mi) / (Math.sqrt(vi) / secondCorrection + epsilon);
+  }
+}
+
+const rmspropStep: StepFunction = (p, g, buf, v, _t, s) => {
+  const { learningRate: lr, alpha, epsilon, momentum, weightDecay: wd } = s;
+  const n = p.length;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i] + wd * p[i];
+    const vi = alpha * v[i] + (1 - alpha) * gi * gi;
+    v[i] = vi;
+    const avg = Math.sqrt(vi) + epsilon;
+    if (momentum > 0) {
+      const b = momentum * buf[i] + gi / avg;
+      buf[i] = b;
+      p[i] -= lr * b;
+    } else {
+      p[i] -= (lr * gi) / avg;
+    }
+  }
+};
+
+const adagradStep: StepFunction = (p, g, sum, _second, _t, s) => {
+  const { learningRate: lr, epsilon, weightDecay: wd } = s;
+  const n = p.length;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i] + wd * p[i];
+    const si = sum[i] + gi * gi;
+    sum[i] = si;
+    p[i] -= (lr * gi) / (Math.sqrt(si) + epsilon);
+  }
+};
+
+const steps: Readonly<Record<OptimizerName, StepFunction>> = {
+  sgd: sgdStep,
+  adam: (p, g, m, v, t, s) => adamStep(p, g, m, v, t, s, false),
+  adamw: (p, g, m, v, t, s) => adamStep(p, g, m, v, t, s, true),
+  rmsprop: rmspropStep,
+  adagrad: adagradStep,
+};
+
+/** Applies one step of s.type to params with gradients grads, advancing state. */
+export function optimizerStep(
+  params: Float32Array, grads: Float32Array, state: OptimizerState, s: OptimizerSettings,
+): void {
+  state.step += 1;
+  steps[s.type](params, grads, state.first, state.second, state.step, s);
+}

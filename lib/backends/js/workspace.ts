@@ -1,0 +1,31 @@
+/**
+ * Every buffer one pass over a block of rows needs, sized for a row capacity
+ * and reused: a training step at or below capacity allocates nothing.
+ */
+import type { LayerOffsets } from '../backend.js';
+
+export class Workspace {
+  /** Rows every buffer below has room for. */
+  readonly capacity: number;
+  /** Per layer: pre-activations Z, activations A, and the backward delta
+   *  (dL/dA of that layer, turned into dL/dZ in place), each capacity × units. */
+  readonly z: Float32Array[];
+  readonly a: Float32Array[];
+  readonly delta: Float32Array[];
+  /** Gathered input rows (capacity × inputs) of a shuffled batch. */
+  readonly x: Float32Array;
+  /** Gathered targets: dense rows (capacity × outputs) or class labels. */
+  readonly denseTargets: Float32Array;
+  readonly labels: Int32Array;
+
+  constructor(layers: readonly LayerOffsets[], capacity: number) {
+    this.capacity = capacity;
+    this.z = layers.map((l) => new Float32Array(capacity * l.units));
+    this.a = layers.map((l) => new Float32Array(capacity * l.units));
+    this.delta = layers.map((l) => new Float32Array(capacity * l.units));
+    const outputs = layers[layers.length - 1].units;
+    this.x = new Float32Array(capacity * layers[0].inputs);
+    this.denseTargets = new Float32Array(capacity * outputs);
+    this.labels = new Int32Array(capacity);
+  }
+}

@@ -1,0 +1,446 @@
+// A whole Network: gradients against central differences of evaluate() for
+// every loss and hidden activation, training lowering the loss, train_chunk
+// equal to train_batch on the gathered rows, stopping on a non-finite loss
+// and on the stop flag, reset_optimizer, block-wise predict / evaluate,
+// concurrent readers, the FTZ guard, and a steady state that allocates
+// nothing. Every check runs on the widest ISA with the pool and on scalar
+// without it.
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <new>
+#include <thread>
+#include <vector>
+
+#include "check.h"
+#include "isa.h"
+#include "model_spec.h"
+#include "network.h"
+#include "thread_pool.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
+
+// Every allocation of the process is counted, so a steady state that
+// allocates can be caught wherever it happens (workspace, GEMM, pool).
+namespace {
+std::atomic<long> allocations{0};
+}  // namespace
+
+void* operator new(std::size_t size) {
+  allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size ? size : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new(std::size_t size, std::align_val_t align) {
+  allocations.fetch_add(1, std::memory_order_relaxed);
+  void* p = nullptr;
+  if (posix_memalign(&p, static_cast<std::size_t>(align), size ? size : 1) == 0) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+using backprop::Activation;
+using backprop::Isa;
+using backprop::Loss;
+using backprop::ModelSpec;
+using backprop::Network;
+using backprop::OptimizerType;
+using backprop::Targets;
+using backprop::ThreadPool;
+
+namespace {
+
+struct Random {
+  std::uint64_t state;
+  std::uint64_t next() {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  }
+  float uniform(float lo, float hi) {
+    return lo + (hi - lo) * static_cast<float>(next() >> 40) / 16777216.0f;
+  }
+};
+
+struct Engine {
+  Isa isa;
+  ThreadPool* pool;
+};
+
+ModelSpec make_spec(std::size_t inputs, std::vector<backprop::LayerSpec> layers, Loss loss) {
+  ModelSpec spec;
+  spec.inputs = inputs;
+  spec.layers = std::move(layers);
+  spec.loss = loss;
+  return spec;
+}
+
+std::vector<float> random_params(const ModelSpec& spec, std::uint64_t seed) {
+  Random rng{seed};
+  std::vector<float> params(backprop::parameter_count(spec));
+  for (float& p : params) p = rng.uniform(-0.8f, 0.8f);
+  return params;
+}
+
+// Inputs and targets fitting the loss: dense regression targets (mse),
+// 0/1 (BCE), class labels or one-hot rows (CE).
+struct Data {
+  std::size_t rows, inputs, outputs;
+  std::vector<float> x, dense;
+  std::vector<std::int32_t> labels;
+
+  Targets targets() const {
+    return labels.empty() ? Targets{dense.data(), nullptr} : Targets{nullptr, labels.data()};
+  }
+};
+
+Data make_data(std::size_t rows, std::size_t inputs, std::size_t outputs, Loss loss, bool use_labels,
+               std::uint64_t seed) {
+  Random rng{seed};
+  Data d{rows, inputs, outputs, {}, {}, {}};
+  for (std::size_t i = 0; i < rows * inputs; ++i) d.x.push_back(rng.uniform(-1.5f, 1.5f));
+  for (std::size_t r = 0; r < rows; ++r) {
+    // A learnable rule: the class (or the sign) follows the first input.
+    const std::size_t cls = static_cast<std::size_t>((d.x[r * inputs] + 1.5f) / 3.0f * outputs) %
+                            outputs;
+    for (std::size_t j = 0; j < outputs; ++j) {
+      switch (loss) {
+        case Loss::mse: d.dense.push_back(rng.uniform(-1, 1)); break;
+        case Loss::binary_cross_entropy: d.dense.push_back((j + cls) % 2 ? 1.0f : 0.0f); break;
+        case Loss::cross_entropy: d.dense.push_back(j == cls ? 1.0f : 0.0f); break;
+      }
+    }
+    if (use_labels) d.labels.push_back(static_cast<std::int32_t>(cls));
+  }
+  if (use_labels) d.dense.clear();
+  return d;
+}
+
+struct LossCase {
+  Loss loss;
+  Activation last;
+  bool labels;
+};
+
+const LossCase kLossCases[] = {
+    {Loss::mse, Activation::linear, false},
+    {Loss::mse, Activation::softmax, false},
+    {Loss::binary_cross_entropy, Activation::sigmoid, false},
+    {Loss::cross_entropy, Activation::softmax, true},
+    {Loss::cross_entropy, Activation::softmax, false},
+};
+
+const Activation kHidden[] = {Activation::linear, Activation::sigmoid,    Activation::tanh,
+                              Activation::relu,   Activation::leaky_relu, Activation::elu,
+                              Activation::gelu};
+
+void gradients_match_central_differences(Engine e) {
+  std::uint64_t seed = 11;
+  for (const LossCase& c : kLossCases) {
+    for (Activation hidden : kHidden) {
+      const ModelSpec spec = make_spec(3, {{5, hidden}, {4, hidden}, {3, c.last}}, c.loss);
+      std::vector<float> params = random_params(spec, ++seed);
+      const Data data = make_data(6, 3, 3, c.loss, c.labels, ++seed);
+      Network net(spec, params.data(), e.isa, e.pool);
+      std::vector<float> grads(params.size());
+      const double loss = net.compute_gradients(data.x.data(), data.targets(), data.rows,
+                                                grads.data());
+      CHECK_CLOSE(loss, net.evaluate(data.x.data(), data.targets(), data.rows).loss, 1e-6, 0);
+      const float h = 1e-3f;
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        const float saved = params[i];
+        params[i] = saved + h;
+        const double up = net.evaluate(data.x.data(), data.targets(), data.rows).loss;
+        const float upper = params[i];
+        params[i] = saved - h;
+        const double down = net.evaluate(data.x.data(), data.targets(), data.rows).loss;
+        const float lower = params[i];
+        params[i] = saved;
+        const double numeric = (up - down) / (double(upper) - double(lower));
+        if (!backprop_test::close(grads[i], numeric, 1e-2, 2e-4))
+          std::fprintf(stderr, "loss %d, last %d, hidden %d, parameter %zu\n", int(c.loss),
+                       int(c.last), int(hidden), i);
+        CHECK_CLOSE(grads[i], numeric, 1e-2, 2e-4);
+      }
+    }
+  }
+}
+
+backprop::OptimizerSettings optimizer(OptimizerType type, double lr) {
+  backprop::OptimizerSettings s;
+  s.type = type;
+  s.learning_rate = lr;
+  if (type == OptimizerType::sgd) s.momentum = 0.9;
+  if (type == OptimizerType::adamw) s.weight_decay = 0.01;
+  return s;
+}
+
+const backprop::OptimizerSettings kOptimizers[] = {
+    optimizer(OptimizerType::sgd, 0.1),      optimizer(OptimizerType::adam, 0.02),
+    optimizer(OptimizerType::adamw, 0.02),   optimizer(OptimizerType::rmsprop, 0.01),
+    optimizer(OptimizerType::adagrad, 0.1),
+};
+
+void train_batch_lowers_the_loss(Engine e) {
+  for (const backprop::OptimizerSettings& settings : kOptimizers) {
+    ModelSpec spec = make_spec(4, {{16, Activation::relu}, {3, Activation::softmax}},
+                               Loss::cross_entropy);
+    spec.optimizer = settings;
+    std::vector<float> params = random_params(spec, 5);
+    const Data data = make_data(48, 4, 3, Loss::cross_entropy, true, 6);
+    Network net(spec, params.data(), e.isa, e.pool);
+    const double before = net.evaluate(data.x.data(), data.targets(), data.rows).loss;
+    CHECK_CLOSE(net.train_batch(data.x.data(), data.targets(), data.rows), before, 1e-6, 0);
+    for (int step = 1; step < 100; ++step)
+      net.train_batch(data.x.data(), data.targets(), data.rows);
+    const backprop::Evaluation after = net.evaluate(data.x.data(), data.targets(), data.rows);
+    if (!(after.loss < 0.5 * before))
+      std::fprintf(stderr, "optimizer %d: %g -> %g\n", int(settings.type), before, after.loss);
+    CHECK(after.loss < 0.5 * before);
+    CHECK(after.correct > 0.8 * double(data.rows));
+  }
+}
+
+// A small classifier and its data, trained by two paths that must agree.
+struct Twins {
+  ModelSpec spec;
+  Data data;
+  std::vector<std::int32_t> order;
+  std::vector<float> start;
+
+  Twins()
+      : spec(make_spec(4, {{6, Activation::tanh}, {3, Activation::softmax}},
+                       Loss::cross_entropy)),
+        data(make_data(10, 4, 3, Loss::cross_entropy, false, 21)),
+        order({7, 2, 9, 0, 4, 1, 8, 3, 6, 5}) {
+    spec.optimizer = optimizer(OptimizerType::adam, 0.01);
+    start = random_params(spec, 22);
+  }
+
+  // train_batch on the rows of batches [0, batches) of `order`, batch size 4.
+  std::vector<float> by_train_batch(Engine e, std::size_t batches, std::vector<double>* losses) {
+    std::vector<float> params = start;
+    Network net(spec, params.data(), e.isa, e.pool);
+    for (std::size_t b = 0; b < batches; ++b) {
+      Data batch{0, 4, 3, {}, {}, {}};
+      for (std::size_t i = b * 4; i < std::min<std::size_t>(b * 4 + 4, order.size()); ++i) {
+        const std::size_t row = static_cast<std::size_t>(order[i]);
+        batch.x.insert(batch.x.end(), &data.x[row * 4], &data.x[row * 4 + 4]);
+        batch.dense.insert(batch.dense.end(), &data.dense[row * 3], &data.dense[row * 3 + 3]);
+        ++batch.rows;
+      }
+      const double loss = net.train_batch(batch.x.data(), batch.targets(), batch.rows);
+      if (losses) losses->push_back(loss);
+    }
+    return params;
+  }
+};
+
+void train_chunk_equals_train_batch(Engine e) {
+  Twins twins;
+  std::vector<double> losses;
+  const std::vector<float> expected = twins.by_train_batch(e, 3, &losses);
+
+  std::vector<float> params = twins.start;
+  Network net(twins.spec, params.data(), e.isa, e.pool);
+  std::vector<double> stats(6, -1);
+  // Batches 0, then 1 and 2 (the last one has 2 rows): a chunk may start
+  // mid-epoch, and a count beyond the epoch stops at its end.
+  CHECK(net.train_chunk(twins.data.x.data(), twins.data.targets(), 10, twins.order.data(), 10, 4,
+                        0, 1, stats.data(), nullptr) == 1);
+  CHECK(net.train_chunk(twins.data.x.data(), twins.data.targets(), 10, twins.order.data(), 10, 4,
+                        1, 5, stats.data() + 2, nullptr) == 2);
+  CHECK(params == expected);
+  for (std::size_t j = 0; j < 3; ++j) CHECK_CLOSE(stats[2 * j], losses[j], 1e-12, 0);
+  CHECK(stats[1] >= 0 && stats[1] <= 4 && stats[5] >= 0 && stats[5] <= 2);
+  CHECK(stats[1] == std::floor(stats[1]));
+}
+
+void train_chunk_stops_before_a_non_finite_batch(Engine e) {
+  Twins twins;
+  const std::vector<float> after_one = twins.by_train_batch(e, 1, nullptr);
+  twins.data.x[static_cast<std::size_t>(twins.order[5]) * 4 + 2] =
+      std::numeric_limits<float>::quiet_NaN();  // in batch 1
+  std::vector<float> params = twins.start;
+  Network net(twins.spec, params.data(), e.isa, e.pool);
+  std::vector<double> stats(6, -1);
+  CHECK(net.train_chunk(twins.data.x.data(), twins.data.targets(), 10, twins.order.data(), 10, 4,
+                        0, 3, stats.data(), nullptr) == 1);
+  CHECK(std::isfinite(stats[0]));
+  CHECK(std::isnan(stats[2]));
+  CHECK(stats[4] == -1);
+  CHECK(params == after_one);
+}
+
+void train_chunk_honours_the_stop_flag(Engine e) {
+  Twins twins;
+  const std::vector<float> after_one = twins.by_train_batch(e, 1, nullptr);
+  std::vector<float> params = twins.start;
+  Network net(twins.spec, params.data(), e.isa, e.pool);
+  std::vector<double> stats(6, -1);
+  const std::atomic<bool> stop{true};
+  CHECK(net.train_chunk(twins.data.x.data(), twins.data.targets(), 10, twins.order.data(), 10, 4,
+                        0, 3, stats.data(), &stop) == 1);
+  CHECK(stats[2] == -1);
+  CHECK(params == after_one);
+}
+
+void reset_optimizer_starts_afresh(Engine e) {
+  Twins twins;
+  std::vector<float> trained = twins.start;
+  Network net(twins.spec, trained.data(), e.isa, e.pool);
+  for (int i = 0; i < 3; ++i) net.train_batch(twins.data.x.data(), twins.data.targets(), 10);
+  std::vector<float> fresh = trained;
+  Network other(twins.spec, fresh.data(), e.isa, e.pool);
+  net.reset_optimizer();
+  net.train_batch(twins.data.x.data(), twins.data.targets(), 10);
+  other.train_batch(twins.data.x.data(), twins.data.targets(), 10);
+  CHECK(trained == fresh);
+}
+
+void compute_gradients_does_not_update(Engine e) {
+  Twins twins;
+  std::vector<float> params = twins.start;
+  Network net(twins.spec, params.data(), e.isa, e.pool);
+  std::vector<float> grads(params.size());
+  net.compute_gradients(twins.data.x.data(), twins.data.targets(), 10, grads.data());
+  CHECK(params == twins.start);
+}
+
+// More rows than one inference block: the same answers as row by row.
+void predict_and_evaluate_in_blocks(Engine e) {
+  const ModelSpec spec = make_spec(5, {{7, Activation::gelu}, {4, Activation::softmax}},
+                                   Loss::cross_entropy);
+  std::vector<float> params = random_params(spec, 31);
+  const Data data = make_data(600, 5, 4, Loss::cross_entropy, true, 32);
+  Network net(spec, params.data(), e.isa, e.pool);
+  CHECK(net.outputs() == 4);
+  std::vector<float> out(600 * 4), row(4);
+  net.predict(data.x.data(), 600, out.data());
+  double correct = 0;
+  for (std::size_t r = 0; r < 600; ++r) {
+    net.predict(&data.x[r * 5], 1, row.data());
+    for (std::size_t j = 0; j < 4; ++j) CHECK_CLOSE(out[r * 4 + j], row[j], 1e-6, 1e-7);
+    std::size_t best = 0;
+    for (std::size_t j = 1; j < 4; ++j)
+      if (out[r * 4 + j] > out[r * 4 + best]) best = j;
+    correct += best == static_cast<std::size_t>(data.labels[r]) ? 1 : 0;
+  }
+  const backprop::Evaluation evaluation = net.evaluate(data.x.data(), data.targets(), 600);
+  CHECK(evaluation.correct == correct);
+  std::vector<float> grads(params.size());
+  const double whole = net.compute_gradients(data.x.data(), data.targets(), 600, grads.data());
+  CHECK_CLOSE(evaluation.loss, whole, 1e-6, 0);
+}
+
+// predict / evaluate from this thread while train_chunk runs on another:
+// each sees finished batches only, so its answers stay finite and the
+// trainer applies every batch.
+void readers_run_beside_train_chunk(Engine e) {
+  Twins twins;
+  std::vector<float> params = twins.start;
+  Network net(twins.spec, params.data(), e.isa, e.pool);
+  std::vector<std::int32_t> order;
+  for (int epoch = 0; epoch < 100; ++epoch) order.insert(order.end(), twins.order.begin(), twins.order.end());
+  std::vector<double> stats(2 * 250);
+  std::atomic<bool> done{false};
+  std::size_t applied = 0;
+  std::thread trainer([&] {
+    applied = net.train_chunk(twins.data.x.data(), twins.data.targets(), 10, order.data(),
+                              order.size(), 4, 0, 250, stats.data(), nullptr);
+    done = true;
+  });
+  std::vector<float> out(10 * 3);
+  int reads = 0;
+  while (!done || reads == 0) {
+    net.predict(twins.data.x.data(), 10, out.data());
+    for (float v : out) CHECK(std::isfinite(v));
+    CHECK(std::isfinite(net.evaluate(twins.data.x.data(), twins.data.targets(), 10).loss));
+    ++reads;
+  }
+  trainer.join();
+  CHECK(applied == 250);
+}
+
+void steady_state_allocates_nothing(Engine e) {
+  Twins twins;
+  std::vector<float> params = twins.start;
+  Network net(twins.spec, params.data(), e.isa, e.pool);
+  std::vector<double> stats(6);
+  std::vector<float> grads(params.size()), out(30);
+  const float* x = twins.data.x.data();
+  const Targets y = twins.data.targets();
+  auto everything = [&] {
+    net.train_chunk(x, y, 10, twins.order.data(), 10, 4, 0, 3, stats.data(), nullptr);
+    net.train_batch(x, y, 10);
+    net.train_batch(x, y, 3);
+    net.compute_gradients(x, y, 10, grads.data());
+    net.predict(x, 10, out.data());
+    net.evaluate(x, y, 10);
+  };
+  everything();
+  const long before = allocations.load();
+  everything();
+  everything();
+  CHECK(allocations.load() == before);
+}
+
+void parameter_count_follows_the_layout() {
+  const ModelSpec spec = make_spec(784, {{256, Activation::relu}, {10, Activation::softmax}},
+                                   Loss::cross_entropy);
+  CHECK(backprop::parameter_count(spec) == 784 * 256 + 256 + 256 * 10 + 10);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+// Inside a call a denormal product flushes to zero; after it the caller's
+// control word is back, so its own arithmetic keeps gradual underflow.
+void denormals_flush_only_inside_calls(Engine e) {
+  const ModelSpec spec = make_spec(1, {{1, Activation::linear}}, Loss::mse);
+  std::vector<float> params = {1e-20f, 0.0f};
+  Network net(spec, params.data(), e.isa, e.pool);
+  const float x = 1e-20f;
+  float out = -1;
+  const unsigned before = _mm_getcsr();
+  net.predict(&x, 1, &out);
+  CHECK(out == 0.0f);
+  CHECK(_mm_getcsr() == before);
+  volatile float tiny = 1e-20f;
+  CHECK(tiny * tiny > 0.0f);
+}
+#endif
+
+void run_all(Engine e) {
+  std::printf("isa %s, %s\n", backprop::isa_name(e.isa), e.pool ? "pool" : "no pool");
+  gradients_match_central_differences(e);
+  train_batch_lowers_the_loss(e);
+  train_chunk_equals_train_batch(e);
+  train_chunk_stops_before_a_non_finite_batch(e);
+  train_chunk_honours_the_stop_flag(e);
+  reset_optimizer_starts_afresh(e);
+  compute_gradients_does_not_update(e);
+  predict_and_evaluate_in_blocks(e);
+  readers_run_beside_train_chunk(e);
+  steady_state_allocates_nothing(e);
+#if defined(__x86_64__) || defined(__i386__)
+  denormals_flush_only_inside_calls(e);
+#endif
+}
+
+}  // namespace
+
+int main() {
+  parameter_count_follows_the_layout();
+  run_all({backprop::best_isa(), &backprop::default_pool()});
+  run_all({Isa::scalar, nullptr});
+  return backprop_test::failures();
+}

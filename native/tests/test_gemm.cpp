@@ -112,10 +112,13 @@ void test_small_sizes(Isa isa) {
   std::size_t cases = 0;
   for (std::size_t mi = 0; mi < kSizeCount; ++mi) {
     for (std::size_t ni = 0; ni < kSizeCount; ++ni) {
-      for (int variant = 0; variant < 16; ++variant) {
+      // All four transposes, each with two of the four accumulate/bias
+      // combinations; the other two come with the neighbouring n.
+      for (int variant = 0; variant < 8; ++variant) {
         const std::size_t k = kSizes[(mi * 7 + ni * 3 + variant * 5) % kSizeCount];
+        const int flags = (variant >> 2) * 2 + static_cast<int>(ni & 1);
         const Case cs{kTrans[variant & 1], kTrans[(variant >> 1) & 1], kSizes[mi], kSizes[ni], k,
-                      (variant & 4) != 0, (variant & 8) != 0};
+                      (flags & 1) != 0, (flags & 2) != 0};
         CHECK(run_case(isa, cs, rng, nullptr));
         ++cases;
       }
@@ -162,7 +165,8 @@ void test_empty_k(Isa isa) {
 void test_thread_count_invariance(Isa isa) {
   backprop::ThreadPool one(1), two(2);
   Random rng{0x5EEDu};
-  const std::size_t shapes[][3] = {{300, 40, 700}, {40, 300, 700}, {129, 257, 513}};
+  // Just enough work to be split; k spans two blocks of every kernel.
+  const std::size_t shapes[][3] = {{190, 41, 520}, {41, 190, 520}};
   for (const auto& shape : shapes) {
     for (int variant = 0; variant < 4; ++variant) {
       const Trans ta = kTrans[variant & 1], tb = kTrans[(variant >> 1) & 1];
@@ -203,12 +207,14 @@ void test_isa_names() {
 int main() {
   test_isa_names();
   for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512, Isa::neon}) {
-    std::printf("%s: %s\n", backprop::isa_name(isa),
-                backprop::isa_supported(isa) ? "supported" : "unsupported, falls back to scalar");
-    test_small_sizes(isa);
+    const bool supported = backprop::isa_supported(isa);
+    std::printf("%s: %s\n", backprop::isa_name(isa), supported ? "supported" : "unsupported, falls back to scalar");
     test_block_boundaries(isa);
     test_empty_k(isa);
-    test_thread_count_invariance(isa);
+    if (supported) {
+      test_small_sizes(isa);
+      test_thread_count_invariance(isa);
+    }
   }
   return backprop_test::failures();
 }

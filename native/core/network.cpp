@@ -246,6 +246,7 @@ std::size_t Network::train_chunk(const float* x, Targets targets, std::size_t to
 }
 
 void Network::reset_optimizer() {
+  DenormalsFlushedToZero flush;
   std::lock_guard<std::mutex> lock(impl_->mutex);
   impl_->optimizer.reset();
 }

@@ -395,6 +395,23 @@ void steady_state_allocates_nothing(Engine e) {
   CHECK(allocations.load() == before);
 }
 
+// Zero rows: nothing to average, so the loss is NaN and nothing changes.
+void zero_rows_change_nothing(Engine e) {
+  Twins twins;
+  std::vector<float> params = twins.start;
+  Network net(twins.spec, params.data(), e.isa, e.pool);
+  float out = -1;
+  net.predict(twins.data.x.data(), 0, &out);
+  CHECK(out == -1);
+  CHECK(std::isnan(net.evaluate(twins.data.x.data(), twins.data.targets(), 0).loss));
+  CHECK(std::isnan(net.train_batch(twins.data.x.data(), twins.data.targets(), 0)));
+  double stats[2] = {-1, -1};
+  CHECK(net.train_chunk(twins.data.x.data(), twins.data.targets(), 10, twins.order.data(), 0, 4,
+                        0, 1, stats, nullptr) == 0);
+  CHECK(stats[0] == -1);
+  CHECK(params == twins.start);
+}
+
 void parameter_count_follows_the_layout() {
   const ModelSpec spec = make_spec(784, {{256, Activation::relu}, {10, Activation::softmax}},
                                    Loss::cross_entropy);
@@ -431,6 +448,7 @@ void run_all(Engine e) {
   predict_and_evaluate_in_blocks(e);
   readers_run_beside_train_chunk(e);
   steady_state_allocates_nothing(e);
+  zero_rows_change_nothing(e);
 #if defined(__x86_64__) || defined(__i386__)
   denormals_flush_only_inside_calls(e);
 #endif

@@ -1,0 +1,130 @@
+/** toJSON/fromJSON and save/load round trips, and the safetensors layout on disk. */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Network } from '../../lib/index.js';
+import { BACKENDS } from './backends';
+import { bitsOf, bytesOf, random, randomLabels, uniform } from './fixtures';
+import { buildSafetensors, parseSafetensors, tensorOf, type TensorEntry } from './safetensors-file';
+
+let directory: string;
+beforeAll(async () => {
+  directory = await fs.mkdtemp(path.join(os.tmpdir(), 'backprop-persistence-'));
+});
+afterAll(async () => {
+  await fs.rm(directory, { recursive: true, force: true });
+});
+
+const next = random(31);
+const X = uniform(next, 40, 5);
+const LABELS = randomLabels(next, 40, 3);
+
+function trainedNetwork(backend: (typeof BACKENDS)[number]): Network {
+  const net = new Network({
+    inputs: 5,
+    layers: [{ units: 7, activation: 'gelu' }, { units: 6, activation: 'elu' }, { units: 3, activation: 'softmax' }],
+    loss: 'crossEntropy',
+    optimizer: { type: 'sgd', learningRate: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-3 },
+    seed: 8,
+    backend,
+  });
+  net.fitSync(X, LABELS, { epochs: 2, batchSize: 8 });
+  return net;
+}
+
+describe.each(BACKENDS)('persistence on the %s backend', (backend) => {
+  it('round-trips through toJSON, JSON.stringify and fromJSON bit-exactly', () => {
+    const net = trainedNetwork(backend);
+    const text = JSON.stringify(net.toJSON());
+    for (const source of [text, JSON.parse(text) as unknown]) {
+      const copy = Network.fromJSON(source, { backend });
+      expect(copy.backend).toBe(backend);
+      expect(bitsOf(copy.getWeights()).equals(bitsOf(net.getWeights()))).toBe(true);
+      expect(bytesOf(copy.predict(X)).equals(bytesOf(net.predict(X)))).toBe(true);
+      expect(copy.options).toEqual(net.options);
+      expect(copy.seed).toBe(net.seed);
+    }
+  });
+
+  it('round-trips through save and load bit-exactly', async () => {
+    const net = trainedNetwork(backend);
+    const file = path.join(directory, `${backend}-roundtrip.safetensors`);
+    await net.save(file);
+    const copy = await Network.load(file, { backend });
+    expect(copy.backend).toBe(backend);
+    expect(bitsOf(copy.getWeights()).equals(bitsOf(net.getWeights()))).toBe(true);
+    expect(bytesOf(copy.predict(X)).equals(bytesOf(net.predict(X)))).toBe(true);
+    expect(copy.options).toEqual(net.options);
+    expect(copy.seed).toBe(net.seed);
+  });
+
+  it('writes the safetensors layout PyTorch reads', async () => {
+    const net = trainedNetwork(backend);
+    const file = path.join(directory, `${backend}-layout.safetensors`);
+    await net.save(file);
+    const bytes = new Uint8Array(await fs.readFile(file));
+    const parsed = parseSafetensors(bytes);
+    expect(parsed.headerLength % 8).toBe(0);
+    expect(8 + parsed.headerLength + parsed.data.length).toBe(bytes.length);
+
+    const weights = net.getWeights();
+    const names = weights.flatMap((_, i) => [`layers.${i}.weight`, `layers.${i}.bias`]);
+    expect(Object.keys(parsed.header).filter((k) => k !== '__metadata__').sort()).toEqual([...names].sort());
+    let covered = 0;
+    weights.forEach(({ weight, bias }, i) => {
+      const units = bias.length;
+      const w = tensorOf(parsed, `layers.${i}.weight`);
+      const b = tensorOf(parsed, `layers.${i}.bias`);
+      expect(w.entry.dtype).toBe('F32');
+      expect(b.entry.dtype).toBe('F32');
+      expect(w.entry.shape).toEqual([units, weight.length / units]);
+      expect(b.entry.shape).toEqual([units]);
+      expect(bytesOf(w.values).equals(bytesOf(weight))).toBe(true);
+      expect(bytesOf(b.values).equals(bytesOf(bias))).toBe(true);
+      covered += w.values.byteLength + b.values.byteLength;
+    });
+    expect(covered).toBe(parsed.data.length);
+
+    const metadata = parsed.header.__metadata__ as Record<string, unknown>;
+    expect(Object.values(metadata).every((v) => typeof v === 'string')).toBe(true);
+    const { optimizer, ...architecture } = net.options;
+    expect(JSON.parse(metadata.architecture as string)).toEqual(architecture);
+    expect(JSON.parse(metadata.optimizer as string)).toEqual(optimizer);
+  });
+
+  it('reads tensors wherever their offsets put them', async () => {
+    const net = trainedNetwork(backend);
+    const original = path.join(directory, `${backend}-original.safetensors`);
+    await net.save(original);
+    const parsed = parseSafetensors(new Uint8Array(await fs.readFile(original)));
+    // Rewrite the data with the tensors in reverse order.
+    const names = Object.keys(parsed.header).filter((k) => k !== '__metadata__').reverse();
+    const header: Record<string, unknown> = { __metadata__: parsed.header.__metadata__ };
+    const chunks: Uint8Array[] = [];
+    let offset = 0;
+    for (const name of names) {
+      const { entry, values } = tensorOf(parsed, name);
+      const data = new Uint8Array(bytesOf(values));
+      header[name] = { ...entry, data_offsets: [offset, offset + data.length] } satisfies TensorEntry;
+      chunks.push(data);
+      offset += data.length;
+    }
+    const reordered = path.join(directory, `${backend}-reordered.safetensors`);
+    await fs.writeFile(reordered, buildSafetensors(header, Buffer.concat(chunks)));
+    const copy = await Network.load(reordered, { backend });
+    expect(bitsOf(copy.getWeights()).equals(bitsOf(net.getWeights()))).toBe(true);
+  });
+
+  it('replaces an existing file and leaves no temporary file behind', async () => {
+    const sub = await fs.mkdtemp(path.join(directory, 'overwrite-'));
+    const file = path.join(sub, 'model.safetensors');
+    const first = trainedNetwork(backend);
+    await first.save(file);
+    const second = new Network({ ...first.options, seed: 9, backend });
+    await second.save(file);
+    expect(await fs.readdir(sub)).toEqual(['model.safetensors']);
+    const loaded = await Network.load(file, { backend });
+    expect(bitsOf(loaded.getWeights()).equals(bitsOf(second.getWeights()))).toBe(true);
+  });
+});

@@ -86,6 +86,12 @@ describe('forward values', () => {
     }
   });
 
+  it.each(names)('%s lets NaN through, so that the loss reports it', (name) => {
+    const a = new Float32Array(2);
+    activationKernels[name].forward(Float32Array.of(Number.NaN, 1), a, 1, 2);
+    expect(a[0]).toBeNaN();
+  });
+
   it('relu and leakyRelu take the z ≤ 0 derivative at exactly 0', () => {
     const z = Float32Array.of(0);
     const a = Float32Array.of(0);

@@ -62,7 +62,7 @@ const relu: ActivationKernel = {
     const n = rows * cols;
     for (let i = 0; i < n; i++) {
       const v = z[i];
-      a[i] = v > 0 ? v : 0;
+      a[i] = v < 0 ? 0 : v; // NaN passes through, as in PyTorch, so the loss reports it
     }
   },
   backward(z, _a, d, rows, cols) {

@@ -84,12 +84,19 @@ struct Problem {
   const float* bias;
 };
 
-// C[i_begin:i_end, j_begin:j_end] in full. The k blocks start at 0, KC, 2·KC…
-// whatever the block of C, so every element sums in one fixed order.
+// The depth of the k blocks: k cut into equal blocks no deeper than KC (a
+// thin last block would pay a pass over C for little work). It depends on k
+// alone, never on the block of C, so every element sums in one fixed order.
+std::size_t k_block(const Kernel& kernel, std::size_t k) {
+  const std::size_t blocks = (k + kernel.kc - 1) / kernel.kc;
+  return (k + blocks - 1) / blocks;
+}
+
+// C[i_begin:i_end, j_begin:j_end] in full.
 void compute_block(const Problem& pr, std::size_t i_begin, std::size_t i_end, std::size_t j_begin,
                    std::size_t j_end) {
   const Kernel& kernel = *pr.kernel;
-  const std::size_t kc_max = std::min(kernel.kc, pr.k);
+  const std::size_t kc_max = k_block(kernel, pr.k);
   const std::size_t nc_max = std::min(kernel.nc, round_up(j_end - j_begin, kernel.nr));
   const std::size_t mc_max = std::min(kernel.mc, round_up(i_end - i_begin, kernel.mr));
   float* packed_b = pack_buffers.b.reserve(kc_max * nc_max);
@@ -97,8 +104,8 @@ void compute_block(const Problem& pr, std::size_t i_begin, std::size_t i_end, st
 
   for (std::size_t jc = j_begin; jc < j_end; jc += kernel.nc) {
     const std::size_t nc = std::min(kernel.nc, j_end - jc);
-    for (std::size_t pc = 0; pc < pr.k; pc += kernel.kc) {
-      const std::size_t kc = std::min(kernel.kc, pr.k - pc);
+    for (std::size_t pc = 0; pc < pr.k; pc += kc_max) {
+      const std::size_t kc = std::min(kc_max, pr.k - pc);
       const bool first = pc == 0;
       const bool load_c = pr.accumulate || !first;
       kernel.pack_b(pr.trans_b, pr.b, pr.ldb, pc, kc, jc, nc, packed_b);

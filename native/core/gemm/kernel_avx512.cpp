@@ -20,72 +20,157 @@ __mmask16 column_mask(std::size_t cols) {
   return cols >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << cols) - 1);
 }
 
-// ROWS is a template parameter so that the accumulators are named registers
-// and a partial tile at the bottom of C costs only its own rows.
-template <std::size_t ROWS>
+// ROWS and HALVES are template parameters so that the accumulators are named
+// registers and a partial tile (bottom rows of C, or at most 16 columns at
+// its right edge) costs only its own rows and vectors.
+template <std::size_t ROWS, std::size_t HALVES>
 void micro_avx512(std::size_t kc, const float* a, const float* b, float* c, std::size_t ldc,
-                  std::size_t /*rows*/, std::size_t cols, bool load_c, const float* bias) {
-  __m512 lo[ROWS], hi[ROWS];
+                  std::size_t cols, bool load_c, const float* bias) {
+  __m512 acc[ROWS][HALVES];
 #pragma GCC unroll 12
   for (std::size_t r = 0; r < ROWS; ++r) {
-    lo[r] = _mm512_setzero_ps();
-    hi[r] = _mm512_setzero_ps();
+    // The tile of C is needed at the end; fetch it while the FMAs run.
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+    if (HALVES == 2) _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + 16), _MM_HINT_T0);
+    for (std::size_t h = 0; h < HALVES; ++h) acc[r][h] = _mm512_setzero_ps();
   }
 #pragma GCC unroll 2
   for (std::size_t p = 0; p < kc; ++p) {
-    const __m512 b_lo = _mm512_load_ps(b);
-    const __m512 b_hi = _mm512_load_ps(b + 16);
+    __m512 b_p[HALVES];
+    for (std::size_t h = 0; h < HALVES; ++h) b_p[h] = _mm512_load_ps(b + 16 * h);
 #pragma GCC unroll 12
     for (std::size_t r = 0; r < ROWS; ++r) {
       const __m512 a_r = _mm512_set1_ps(a[r]);
-      lo[r] = _mm512_fmadd_ps(a_r, b_lo, lo[r]);
-      hi[r] = _mm512_fmadd_ps(a_r, b_hi, hi[r]);
+      for (std::size_t h = 0; h < HALVES; ++h) acc[r][h] = _mm512_fmadd_ps(a_r, b_p[h], acc[r][h]);
     }
     a += kMr;
     b += kNr;
   }
-  const __mmask16 mask_lo = column_mask(cols);
-  const __mmask16 mask_hi = cols > 16 ? column_mask(cols - 16) : static_cast<__mmask16>(0);
-  __m512 bias_lo = _mm512_setzero_ps(), bias_hi = _mm512_setzero_ps();
-  if (bias != nullptr) {
-    bias_lo = _mm512_maskz_loadu_ps(mask_lo, bias);
-    bias_hi = _mm512_maskz_loadu_ps(mask_hi, bias + 16);
+  __mmask16 mask[HALVES];
+  __m512 bias_v[HALVES];
+  for (std::size_t h = 0; h < HALVES; ++h) {
+    mask[h] = cols > 16 * h ? column_mask(cols - 16 * h) : static_cast<__mmask16>(0);
+    bias_v[h] = bias != nullptr ? _mm512_maskz_loadu_ps(mask[h], bias + 16 * h) : _mm512_setzero_ps();
   }
 #pragma GCC unroll 12
   for (std::size_t r = 0; r < ROWS; ++r) {
     float* row = c + r * ldc;
-    __m512 out_lo = lo[r], out_hi = hi[r];
-    if (load_c) {
-      out_lo = _mm512_add_ps(out_lo, _mm512_maskz_loadu_ps(mask_lo, row));
-      out_hi = _mm512_add_ps(out_hi, _mm512_maskz_loadu_ps(mask_hi, row + 16));
+    for (std::size_t h = 0; h < HALVES; ++h) {
+      __m512 out = acc[r][h];
+      if (load_c) out = _mm512_add_ps(out, _mm512_maskz_loadu_ps(mask[h], row + 16 * h));
+      if (bias != nullptr) out = _mm512_add_ps(out, bias_v[h]);
+      _mm512_mask_storeu_ps(row + 16 * h, mask[h], out);
     }
-    if (bias != nullptr) {
-      out_lo = _mm512_add_ps(out_lo, bias_lo);
-      out_hi = _mm512_add_ps(out_hi, bias_hi);
-    }
-    _mm512_mask_storeu_ps(row, mask_lo, out_lo);
-    _mm512_mask_storeu_ps(row + 16, mask_hi, out_hi);
   }
 }
 
-template <std::size_t... Rows>
-constexpr std::array<MicroKernel, sizeof...(Rows) + 1> micro_table(std::index_sequence<Rows...>) {
-  return {nullptr, micro_avx512<Rows + 1>...};
+// Transposes up to eight rows (`count`; the others read as zero) by eight
+// columns of `src` (row stride `ld`) and stores `width` (4 or 8) floats of
+// each transposed row at out + q·W, q = 0…7.
+template <std::size_t W>
+void transpose_8x8(const float* src, std::size_t ld, std::size_t count, std::size_t width, float* out) {
+  __m256 r[8];
+  for (std::size_t i = 0; i < 8; ++i) r[i] = i < count ? _mm256_loadu_ps(src + i * ld) : _mm256_setzero_ps();
+  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  const __m256 columns[8] = {
+      _mm256_permute2f128_ps(u0, u4, 0x20), _mm256_permute2f128_ps(u1, u5, 0x20),
+      _mm256_permute2f128_ps(u2, u6, 0x20), _mm256_permute2f128_ps(u3, u7, 0x20),
+      _mm256_permute2f128_ps(u0, u4, 0x31), _mm256_permute2f128_ps(u1, u5, 0x31),
+      _mm256_permute2f128_ps(u2, u6, 0x31), _mm256_permute2f128_ps(u3, u7, 0x31)};
+  for (std::size_t q = 0; q < 8; ++q) {
+    if (width == 8) {
+      _mm256_storeu_ps(out + q * W, columns[q]);
+    } else {
+      _mm_storeu_ps(out + q * W, _mm256_castps256_ps128(columns[q]));
+    }
+  }
 }
 
-constexpr auto kMicroByRows = micro_table(std::make_index_sequence<kMr>());
+// pack_sliver_across_rows with 8 × 8 register transposes; W is 12 or 32.
+template <std::size_t W>
+void pack_across_rows_avx512(const float* src, std::size_t ld, std::size_t count, std::size_t kc, float* out) {
+  const std::size_t kc8 = kc / 8 * 8;
+  for (std::size_t p = 0; p < kc8; p += 8) {
+    for (std::size_t g = 0; g < W; g += 8) {
+      const std::size_t rows = count > g ? std::min<std::size_t>(8, count - g) : 0;
+      transpose_8x8<W>(src + g * ld + p, ld, rows, std::min<std::size_t>(8, W - g), out + p * W + g);
+    }
+  }
+  if (kc8 < kc) pack_sliver_across_rows<W>(src + kc8, ld, count, kc - kc8, out + kc8 * W);
+}
+
+// Panel across rows: sliver by sliver, 8 × 8 register transposes.
+template <std::size_t W>
+void pack_panel_across_avx512(const float* src, std::size_t ld, std::size_t extent, std::size_t kc, float* out) {
+  for (std::size_t s = 0; s < extent; s += W, out += W * kc) {
+    pack_across_rows_avx512<W>(src + s * ld, ld, std::min(W, extent - s), kc, out);
+  }
+}
+
+// Panel along rows, a band of rows of the source at a time: the band (16
+// rows) stays in L1 while it is dealt out to every sliver, and each sliver
+// receives one contiguous run, so reads and writes both stream (a whole
+// sliver at a time would stride through all of the source once per sliver).
+// Masked loads give the zero padding and never touch memory past the panel.
+template <std::size_t W>
+void pack_panel_along_avx512(const float* src, std::size_t ld, std::size_t extent, std::size_t kc, float* out) {
+  static_assert(W <= 32, "two vectors per sliver row");
+  constexpr std::size_t kBand = 16;
+  for (std::size_t p0 = 0; p0 < kc; p0 += kBand) {
+    const std::size_t p_end = std::min(kc, p0 + kBand);
+    for (std::size_t s = 0; s < extent; s += W) {
+      const std::size_t count = std::min(W, extent - s);
+      const __mmask16 lo = column_mask(count);
+      const __mmask16 hi = count > 16 ? column_mask(count - 16) : static_cast<__mmask16>(0);
+      float* sliver = out + s * kc;
+      for (std::size_t p = p0; p < p_end; ++p) {
+        const float* from = src + p * ld + s;
+        float* to = sliver + p * W;
+        if constexpr (W > 16) {
+          _mm512_storeu_ps(to, _mm512_maskz_loadu_ps(lo, from));
+          _mm512_mask_storeu_ps(to + 16, column_mask(W - 16), _mm512_maskz_loadu_ps(hi, from + 16));
+        } else if (p + 1 < kc) {
+          // A full-width store is much cheaper than a masked one that crosses
+          // a cache line; its spill into the next row is overwritten next.
+          _mm512_storeu_ps(to, _mm512_maskz_loadu_ps(lo, from));
+        } else {
+          _mm512_mask_storeu_ps(to, column_mask(W), _mm512_maskz_loadu_ps(lo, from));
+        }
+      }
+    }
+  }
+}
+
+using MicroVariant = void (*)(std::size_t kc, const float* a, const float* b, float* c, std::size_t ldc,
+                              std::size_t cols, bool load_c, const float* bias);
+
+template <std::size_t HALVES, std::size_t... Rows>
+constexpr std::array<MicroVariant, sizeof...(Rows) + 1> micro_table(std::index_sequence<Rows...>) {
+  return {nullptr, micro_avx512<Rows + 1, HALVES>...};
+}
+
+constexpr auto kMicroOneHalf = micro_table<1>(std::make_index_sequence<kMr>());
+constexpr auto kMicroTwoHalves = micro_table<2>(std::make_index_sequence<kMr>());
 
 void micro(std::size_t kc, const float* a, const float* b, float* c, std::size_t ldc, std::size_t rows,
            std::size_t cols, bool load_c, const float* bias) {
-  kMicroByRows[rows](kc, a, b, c, ldc, rows, cols, load_c, bias);
+  const auto& table = cols > 16 ? kMicroTwoHalves : kMicroOneHalf;
+  table[rows](kc, a, b, c, ldc, cols, load_c, bias);
 }
 
 }  // namespace
 
 const Kernel& avx512_kernel() {
   static const Kernel kernel{kMr, kNr, 240, 384, 512,
-                             pack_a<kMr, pack_sliver_across_rows<kMr>, pack_sliver_along_rows<kMr>>,
-                             pack_b<kNr, pack_sliver_across_rows<kNr>, pack_sliver_along_rows<kNr>>,
+                             pack_a<kMr, pack_panel_across_avx512<kMr>, pack_panel_along_avx512<kMr>>,
+                             pack_b<kNr, pack_panel_across_avx512<kNr>, pack_panel_along_avx512<kNr>>,
                              micro};
   return kernel;
 }

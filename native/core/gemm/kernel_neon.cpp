@@ -61,8 +61,8 @@ void micro_neon(std::size_t kc, const float* a, const float* b, float* c, std::s
 
 const Kernel& neon_kernel() {
   static const Kernel kernel{kMr, kNr, 128, 256, 1024,
-                             pack_a<kMr, pack_sliver_across_rows<kMr>, pack_sliver_along_rows<kMr>>,
-                             pack_b<kNr, pack_sliver_across_rows<kNr>, pack_sliver_along_rows<kNr>>,
+                             pack_a<kMr, pack_panel_across_rows<kMr>, pack_panel_along_rows<kMr>>,
+                             pack_b<kNr, pack_panel_across_rows<kNr>, pack_panel_along_rows<kNr>>,
                              micro_neon};
   return kernel;
 }

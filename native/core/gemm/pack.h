@@ -41,39 +41,44 @@ void pack_sliver_along_rows(const float* src, std::size_t ld, std::size_t count,
   }
 }
 
-using PackSliver = void (*)(const float* src, std::size_t ld, std::size_t count, std::size_t kc,
-                            float* out);
+// A panel packer cuts `extent` rows (of A) or columns (of B) into slivers of
+// width W, each kc deep, and packs them one after the other into `out`.
+using PackPanel = void (*)(const float* src, std::size_t ld, std::size_t extent, std::size_t kc, float* out);
 
-// Cuts `extent` rows (of A) or columns (of B) into slivers of width W.
-// `across` packs a stored-transposed operand, `along` a stored-as-is one;
-// `step` is how far the source moves from one row/column to the next.
+// Panel of an operand stored transposed: sliver s starts at row s·W.
 template <std::size_t W>
-void pack_panel(PackSliver sliver, const float* src, std::size_t ld, std::size_t step,
-                std::size_t extent, std::size_t kc, float* out) {
-  for (std::size_t s = 0; s < extent; s += W) {
-    sliver(src + s * step, ld, std::min(W, extent - s), kc, out);
-    out += W * kc;
+void pack_panel_across_rows(const float* src, std::size_t ld, std::size_t extent, std::size_t kc, float* out) {
+  for (std::size_t s = 0; s < extent; s += W, out += W * kc) {
+    pack_sliver_across_rows<W>(src + s * ld, ld, std::min(W, extent - s), kc, out);
   }
 }
 
-// PackA / PackB built from two sliver packers (across: transpose, along: copy).
-template <std::size_t MR, PackSliver Across, PackSliver Along>
+// Panel of an operand stored as is: sliver s starts at column s·W.
+template <std::size_t W>
+void pack_panel_along_rows(const float* src, std::size_t ld, std::size_t extent, std::size_t kc, float* out) {
+  for (std::size_t s = 0; s < extent; s += W, out += W * kc) {
+    pack_sliver_along_rows<W>(src + s, ld, std::min(W, extent - s), kc, out);
+  }
+}
+
+// PackA / PackB built from two panel packers (across: transpose, along: copy).
+template <std::size_t MR, PackPanel Across, PackPanel Along>
 void pack_a(Trans trans, const float* a, std::size_t lda, std::size_t i0, std::size_t mc,
             std::size_t p0, std::size_t kc, float* out) {
   if (trans == Trans::no) {
-    pack_panel<MR>(Across, a + i0 * lda + p0, lda, lda, mc, kc, out);
+    Across(a + i0 * lda + p0, lda, mc, kc, out);
   } else {
-    pack_panel<MR>(Along, a + p0 * lda + i0, lda, 1, mc, kc, out);
+    Along(a + p0 * lda + i0, lda, mc, kc, out);
   }
 }
 
-template <std::size_t NR, PackSliver Across, PackSliver Along>
+template <std::size_t NR, PackPanel Across, PackPanel Along>
 void pack_b(Trans trans, const float* b, std::size_t ldb, std::size_t p0, std::size_t kc,
             std::size_t j0, std::size_t nc, float* out) {
   if (trans == Trans::no) {
-    pack_panel<NR>(Along, b + p0 * ldb + j0, ldb, 1, nc, kc, out);
+    Along(b + p0 * ldb + j0, ldb, nc, kc, out);
   } else {
-    pack_panel<NR>(Across, b + j0 * ldb + p0, ldb, ldb, nc, kc, out);
+    Across(b + j0 * ldb + p0, ldb, nc, kc, out);
   }
 }
 

@@ -85,20 +85,23 @@ NativeModel::NativeModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Nati
 
 void NativeModel::expect_usable(Napi::Env env, const char* method) const {
   if (disposed_) {
-    throw_error(env, ErrorKind::disposed,
-                std::string(method) + ": the model was disposed");
-  }
-  if (training_async_) {
-    throw_error(env, ErrorKind::busy,
-                std::string(method) +
-                    ": the model is running trainChunkAsync; wait for its promise (requestStop() "
-                    "ends it after the current batch)");
+    throw_error(env, ErrorKind::disposed, std::string(method) + ": the model was disposed");
   }
   Napi::TypedArrayOf<float> params = params_.Value();
   if (params.ElementLength() != params_length_ || params.Data() != params_data_) {
     throw_error(env, ErrorKind::argument,
                 std::string(method) +
                     ": the params Float32Array given to the constructor was detached or moved");
+  }
+}
+
+void NativeModel::expect_idle(Napi::Env env, const char* method) const {
+  expect_usable(env, method);
+  if (training_async_) {
+    throw_error(env, ErrorKind::busy,
+                std::string(method) +
+                    ": the model is running trainChunkAsync; wait for its promise (requestStop() "
+                    "ends it after the current batch)");
   }
 }
 
@@ -150,7 +153,7 @@ Napi::Value NativeModel::ComputeGradients(const Napi::CallbackInfo& info) {
 Napi::Value NativeModel::TrainBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   expect_argument_count(info, 3, "trainBatch(x, targets, rows)");
-  expect_usable(env, "trainBatch");
+  expect_idle(env, "trainBatch");
   const backprop::ModelSpec& spec = network_->spec();
   RowInput input = row_input(info, 2, spec);
   TargetsArgument targets = targets_argument(info[1], "targets", input.rows, spec);
@@ -163,7 +166,7 @@ Napi::Value NativeModel::TrainChunk(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   expect_argument_count(info, 7,
                         "trainChunk(x, targets, order, batchSize, firstBatch, batchCount, stats)");
-  expect_usable(env, "trainChunk");
+  expect_idle(env, "trainChunk");
   ChunkArguments chunk = parse_chunk_arguments(info, network_->spec());
   stop_ = false;
   std::size_t applied = call_core(env, [&] { return train_chunk(*network_, chunk.memory, &stop_); });
@@ -174,7 +177,7 @@ Napi::Value NativeModel::TrainChunkAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   expect_argument_count(
       info, 7, "trainChunkAsync(x, targets, order, batchSize, firstBatch, batchCount, stats)");
-  expect_usable(env, "trainChunkAsync");
+  expect_idle(env, "trainChunkAsync");
   ChunkArguments chunk = parse_chunk_arguments(info, network_->spec());
   // Cleared here, on the JS thread, so a requestStop() right after this call
   // is not lost.
@@ -199,7 +202,7 @@ Napi::Value NativeModel::RequestStop(const Napi::CallbackInfo& info) {
 Napi::Value NativeModel::ResetOptimizer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   expect_argument_count(info, 0, "resetOptimizer()");
-  expect_usable(env, "resetOptimizer");
+  expect_idle(env, "resetOptimizer");
   network_->reset_optimizer();
   return env.Undefined();
 }

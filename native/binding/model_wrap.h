@@ -33,9 +33,14 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   Napi::Value ResetOptimizer(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 
-  // Throws DisposedError, BusyError (an async chunk runs), or ArgumentError
-  // when the params array was detached since construction.
+  // Throws DisposedError, or ArgumentError when the params array was
+  // detached since construction. Reading calls (predict, evaluate,
+  // computeGradients) may run while an async chunk trains: the core takes
+  // them between two batches.
   void expect_usable(Napi::Env env, const char* method) const;
+  // expect_usable, and BusyError while an async chunk trains: calls that
+  // change parameters or optimizer state wait for it.
+  void expect_idle(Napi::Env env, const char* method) const;
   void release();
 
   std::unique_ptr<backprop::Network> network_;

@@ -150,6 +150,23 @@ const BAD_FIT_OPTIONS: [string, unknown, ErrorType, string[]][] = [
   ['validationData with an unknown key', { validationData: { x: X2, y: ONE_HOT2, z: 1 } }, ArgumentError, ['"z"']],
 ];
 
+describe('file and JSON arguments', () => {
+  const json = () => new Network(BASE as unknown as NetworkOptions).toJSON();
+  const cases: [string, () => Promise<unknown>, string[]][] = [
+    ['fromJSON with an unknown backend', async () => Network.fromJSON(json(), { backend: 'gpu' as 'js' }), ['options.backend', 'gpu']],
+    ['fromJSON with an unknown option key', async () => Network.fromJSON(json(), { backnd: 'js' } as never), ['backnd']],
+    ['fromJSON with options not an object', async () => Network.fromJSON(json(), 'js' as never), ['options']],
+    ['load with an empty path', () => Network.load(''), ['path']],
+    ['load with a path not a string', () => Network.load(42 as never), ['path']],
+    ['load with an unknown option key', () => Network.load('model.safetensors', { backnd: 'js' } as never), ['backnd']],
+    ['save with an empty path', () => new Network(BASE as unknown as NetworkOptions).save(''), ['path']],
+    ['save with a path not a string', () => new Network(BASE as unknown as NetworkOptions).save({} as never), ['path']],
+  ];
+  it.each(cases)('%s', async (_name, call, mentions) => {
+    expectError(await rejected(call), ArgumentError, mentions);
+  });
+});
+
 describe.each(BACKENDS)('data and call arguments on the %s backend', (backend) => {
   const network = () =>
     new Network({ ...(BASE as unknown as NetworkOptions), optimizer: { type: 'sgd', learningRate: 0.1 }, backend });

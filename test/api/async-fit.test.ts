@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DisposedError, Network, type NetworkOptions } from '../../lib/index.js';
 import { BACKENDS } from './backends';
 import { expectError, rejected, thrown } from './expect-error';
-import { allFinite, flatten, random, randomLabels, uniform } from './fixtures';
+import { allFinite, bitsOf, flatten, random, randomLabels, uniform } from './fixtures';
 
 const next = random(61);
 const ROWS = 256;
@@ -53,6 +53,28 @@ describe.each(BACKENDS)('async fit on the %s backend', (backend) => {
     expect(again.aborted).toBe(false);
     expect(again.epochs).toBe(2);
     expectUsable(net);
+  });
+
+  it('keeps exactly the batches it applied when aborted', async () => {
+    const net = new Network(options(backend));
+    const controller = new AbortController();
+    let batches = 0;
+    const history = await net.fit(X, LABELS, {
+      epochs: MANY_EPOCHS,
+      batchSize: 32,
+      shuffle: false,
+      signal: controller.signal,
+      onBatchEnd: () => {
+        if (++batches === 21) controller.abort();
+      },
+    });
+    expect(history.aborted).toBe(true);
+    const replay = new Network(options(backend));
+    for (let b = 0; b < batches; b++) {
+      const first = (b % (ROWS / 32)) * 32;
+      replay.trainBatch(X.subarray(first * 8, (first + 32) * 8), LABELS.subarray(first, first + 32));
+    }
+    expect(bitsOf(net.getWeights()).equals(bitsOf(replay.getWeights()))).toBe(true);
   });
 
   it('stops when a timer aborts', async () => {

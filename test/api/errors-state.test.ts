@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BusyError, DisposedError, DivergenceError, Network, type NetworkOptions } from '../../lib/index.js';
 import { BACKENDS } from './backends';
 import { expectError, rejected, thrown } from './expect-error';
-import { allFinite, flatten, random, randomLabels, uniform } from './fixtures';
+import { allFinite, bitsOf, flatten, random, randomLabels, uniform } from './fixtures';
 
 const next = random(51);
 const X = uniform(next, 64, 4);
@@ -108,6 +108,14 @@ describe.each(BACKENDS)('network state on the %s backend', (backend) => {
     it('stops fitSync with a DivergenceError naming epoch and batch, weights finite', () => {
       const net = diverging();
       check(net, thrown(() => net.fitSync(xs, ys, { epochs: 50, batchSize: 4, shuffle: false })));
+    });
+
+    it('leaves the weights as they were before the failing batch', () => {
+      const net = diverging();
+      const { epoch, batch } = thrown(() => net.fitSync(xs, ys, { epochs: 50, batchSize: 4, shuffle: false })) as DivergenceError;
+      const replay = diverging();
+      for (let b = 0; b < (epoch - 1) * 4 + batch - 1; b++) replay.trainBatch(xs.subarray(4 * (b % 4), 4 * (b % 4) + 4), ys.subarray(0, 4));
+      expect(bitsOf(net.getWeights()).equals(bitsOf(replay.getWeights()))).toBe(true);
     });
 
     it('rejects fit with a DivergenceError naming epoch and batch, weights finite', async () => {

@@ -39,9 +39,9 @@ const JSON_CASES: [string, () => unknown, string[]][] = [
   ['a NaN weight', () => editedJSON((j) => (j.weights[0].weight[3] = NaN)), ['weights[0].weight[3]']],
   ['a null weight (NaN after JSON.stringify)', () => JSON.stringify(editedJSON((j) => (j.weights[1].weight[0] = NaN))), ['weights[1].weight[0]']],
   ['a string weight', () => editedJSON((j) => ((j.weights[0].bias as unknown[])[0] = '0')), ['weights[0].bias[0]']],
-  ['an unknown activation', () => editedJSON((j) => ((j.layers[0] as Record<string, unknown>).activation = 'swish')), ['layers[0].activation']],
+  ['an unknown activation', () => editedJSON((j) => ((j.layers[0] as { activation: string }).activation = 'swish')), ['layers[0].activation']],
   ['a loss the last layer cannot feed', () => editedJSON((j) => (j.loss = 'crossEntropy')), ['crossEntropy']],
-  ['an unknown optimizer', () => editedJSON((j) => ((j.optimizer as Record<string, unknown>).type = 'lbfgs')), ['optimizer.type']],
+  ['an unknown optimizer', () => editedJSON((j) => ((j.optimizer as { type: string }).type = 'lbfgs')), ['optimizer.type']],
   ['a negative seed', () => editedJSON((j) => (j.seed = -3)), ['seed']],
   ['missing inputs', () => editedJSON((j) => delete (j as Record<string, unknown>).inputs), ['inputs']],
 ];

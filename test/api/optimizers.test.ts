@@ -96,7 +96,7 @@ const DEFAULTS: Record<OptimizerOptions['type'], OptimizerOptions> = {
 /** Every hyperparameter, defaults filled in (from the network, checked against PyTorch's separately). */
 function settingsOf(net: Network): Settings {
   const all: Settings = { learningRate: 0, momentum: 0, nesterov: false, weightDecay: 0, beta1: 0, beta2: 0, epsilon: 0, alpha: 0 };
-  return { ...all, ...net.options.optimizer };
+  return { ...all, ...net.toJSON().optimizer };
 }
 
 const STEPS = 3;

@@ -39,6 +39,7 @@ const CASES: GradientCase[] = [
   { name: 'crossEntropy, labels', hidden: ['elu'], output: 'softmax', outputs: 3, loss: 'crossEntropy', targets: 'labels' },
   { name: 'crossEntropy, one-hot', hidden: ['leakyRelu'], output: 'softmax', outputs: 3, loss: 'crossEntropy', targets: 'oneHot' },
   { name: 'crossEntropy, soft targets', hidden: ['sigmoid'], output: 'softmax', outputs: 3, loss: 'crossEntropy', targets: 'probabilities' },
+  { name: 'crossEntropy, targets not summing to 1', hidden: ['tanh'], output: 'softmax', outputs: 3, loss: 'crossEntropy', targets: 'unit' },
   { name: 'deep mse', hidden: ['relu', 'sigmoid'], output: 'tanh', outputs: 2, loss: 'mse', targets: 'dense' },
   { name: 'deep crossEntropy', hidden: ['gelu', 'leakyRelu'], output: 'softmax', outputs: 4, loss: 'crossEntropy', targets: 'labels' },
 ];

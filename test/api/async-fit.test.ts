@@ -144,6 +144,14 @@ describe.each(BACKENDS)('async fit on the %s backend', (backend) => {
     expectError(await rejected(() => net.fit(X, LABELS)), DisposedError, ['disposed']);
   });
 
+  it('fitSync throws DisposedError when disposed from its own onBatchEnd', () => {
+    const net = new Network(options(backend));
+    const error = thrown(() => net.fitSync(X, LABELS, { epochs: 3, onBatchEnd: (log) => log.batch === 3 && net.dispose() }));
+    expectError(error, DisposedError, ['dispose']);
+    expect(net.training).toBe(false);
+    expectError(thrown(() => net.predict(X)), DisposedError, ['disposed']);
+  });
+
   it('rejects with DisposedError when disposed from its own onBatchEnd', async () => {
     const net = new Network(options(backend));
     const running = net.fit(X, LABELS, { epochs: MANY_EPOCHS, onBatchEnd: (log) => log.batch === 3 && net.dispose() });

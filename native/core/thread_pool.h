@@ -17,8 +17,11 @@ class ThreadPool {
 
   // Runs fn(context, t) for every t in [0, tasks) and returns when all are
   // done; the caller works too. Safe to call from several threads at once: a
-  // call that finds the pool busy runs its tasks on its own thread. Worker
-  // threads run with flush-to-zero and denormals-are-zero set.
+  // call that finds the pool busy runs its tasks on its own thread. Tasks run
+  // with flush-to-zero and denormals-are-zero set, on the workers and on the
+  // caller (whose own setting is restored on return), so a task computes the
+  // same bits whichever thread takes it. The first exception a task throws
+  // is rethrown to the caller once every task has finished.
   void run(std::size_t tasks, void (*fn)(void* context, std::size_t task), void* context);
 
   template <class Fn>

@@ -139,8 +139,13 @@ void bias_only(const Problem& pr) {
   }
 }
 
-// Below this much work per thread, waking a worker costs more than it saves.
+// Below this much work per task, waking a worker costs more than it saves.
 constexpr double kMinFlopsPerTask = 4.0e6;
+
+// Tasks per thread when there is work enough: threads take tasks from a
+// shared counter, so a thread that the OS preempts (the machine is shared)
+// leaves its second task to the others instead of holding everyone up.
+constexpr std::size_t kTasksPerThread = 2;
 
 struct Split {
   std::size_t parts_m, parts_n;
@@ -153,7 +158,8 @@ Split choose_split(const Problem& pr, unsigned threads) {
   const std::size_t tiles_m = (pr.m + pr.kernel->mr - 1) / pr.kernel->mr;
   const std::size_t tiles_n = (pr.n + pr.kernel->nr - 1) / pr.kernel->nr;
   const double flops = 2.0 * static_cast<double>(pr.m) * static_cast<double>(pr.n) * static_cast<double>(pr.k);
-  std::size_t tasks = std::min<std::size_t>(threads, static_cast<std::size_t>(flops / kMinFlopsPerTask));
+  const std::size_t wanted = threads > 1 ? threads * kTasksPerThread : 1;
+  std::size_t tasks = std::min<std::size_t>(wanted, static_cast<std::size_t>(flops / kMinFlopsPerTask));
   for (; tasks > 1; --tasks) {
     Split best{0, 0};
     double best_cost = 0.0;

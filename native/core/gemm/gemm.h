@@ -24,7 +24,8 @@ enum class Trans { no, yes };
 // is summed in the same order whatever the split, so the bits of the result
 // do not depend on the thread count. k == 0 gives C = bias (or C unchanged
 // when accumulating). Steady state allocates nothing: packing buffers are
-// per thread and grow only.
+// per thread and grow only. An `isa` this CPU cannot run (isa_supported()
+// false) computes with the scalar kernel instead of faulting.
 void sgemm(Isa isa, Trans trans_a, Trans trans_b, std::size_t m, std::size_t n, std::size_t k,
            const float* a, std::size_t lda, const float* b, std::size_t ldb, float* c,
            std::size_t ldc, bool accumulate, const float* bias, ThreadPool* pool);

@@ -120,7 +120,12 @@ void expect_length(Napi::Env env, std::size_t actual, std::size_t expected,
 
 void expect_rows_fit(Napi::Env env, std::size_t rows, const backprop::ModelSpec& spec,
                      const std::string& name) {
-  checked_product(env, rows, widest_layer(spec), name + " × the widest layer");
+  const std::size_t width = total_width(spec);
+  if (rows > kMaxWorkspaceFloats / width) {
+    throw_error(env, ErrorKind::shape,
+                name + " is too large: " + std::to_string(rows) + " rows × " +
+                    std::to_string(width) + " (inputs + units of every layer) exceeds 2^50");
+  }
 }
 
 TargetsArgument targets_argument(Napi::Value value, const std::string& name, std::size_t rows,

@@ -44,8 +44,11 @@ std::size_t checked_product(Napi::Env env, std::size_t a, std::size_t b, const s
 void expect_length(Napi::Env env, std::size_t actual, std::size_t expected,
                    const std::string& name, const std::string& meaning);
 
-// Refuses batches whose per-row work space (rows × the widest layer) would
-// not be addressable, before the core sizes buffers for them.
+// Refuses row counts whose work space would not be addressable, before the
+// core sizes buffers from them: rows × (inputs + every layer's units) must
+// stay within kMaxWorkspaceFloats, which leaves room for the few buffers per
+// layer the core keeps, in bytes.
+constexpr std::size_t kMaxWorkspaceFloats = std::size_t{1} << 50;
 void expect_rows_fit(Napi::Env env, std::size_t rows, const backprop::ModelSpec& spec,
                      const std::string& name);
 

@@ -1,6 +1,5 @@
 #include "spec_parse.h"
 
-#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -165,10 +164,10 @@ backprop::ModelSpec parse_spec(Napi::Value value) {
   return spec;
 }
 
-std::size_t widest_layer(const backprop::ModelSpec& spec) {
-  std::size_t widest = spec.inputs;
-  for (const backprop::LayerSpec& layer : spec.layers) widest = std::max(widest, layer.units);
-  return widest;
+std::size_t total_width(const backprop::ModelSpec& spec) {
+  std::size_t width = spec.inputs;
+  for (const backprop::LayerSpec& layer : spec.layers) width += layer.units;
+  return width;
 }
 
 }  // namespace backprop_binding

@@ -13,7 +13,8 @@ namespace backprop_binding {
 
 backprop::ModelSpec parse_spec(Napi::Value value);
 
-// max(inputs, units of every layer).
-std::size_t widest_layer(const backprop::ModelSpec& spec);
+// inputs + the units of every layer: the values one row carries through the
+// network.
+std::size_t total_width(const backprop::ModelSpec& spec);
 
 }  // namespace backprop_binding

@@ -136,7 +136,7 @@ function methodCases(method: 'trainChunk' | 'trainChunkAsync'): BadCall[] {
     { what: `${method} firstBatch past the epoch`, call: call(x, labels, order, 2, 4, 0, stats), error: ArgumentError, message: /^firstBatch \+ batchCount/ },
     { what: `${method} stats Float32Array`, call: call(x, labels, order, 2, 0, 3, new Float32Array(6)), error: ArgumentError, message: /^stats: expected a Float64Array/ },
     { what: `${method} stats short`, call: call(x, labels, order, 2, 0, 3, new Float64Array(5)), error: ShapeError, message: /^stats: expected length ≥ 6 \(2 × batchCount\), got 5/ },
-    { what: `${method} batchSize overflowing`, call: call(x, labels, order, 2 ** 53 - 1, 0, 1, stats), error: ShapeError, message: /^batchSize × the widest layer is too large/ },
+    { what: `${method} batchSize overflowing`, call: call(x, labels, order, 2 ** 53 - 1, 0, 1, stats), error: ShapeError, message: /^batchSize is too large: 9007199254740991 rows × 9 \(inputs \+ units of every layer\) exceeds 2\^50/ },
   ];
 }
 

@@ -6,7 +6,7 @@
 #include <array>
 #include <utility>
 
-#include "pack.h"
+#include "pack_avx.h"
 
 namespace backprop {
 namespace gemm_detail {
@@ -86,7 +86,7 @@ void micro(std::size_t kc, const float* a, const float* b, float* c, std::size_t
 const Kernel& avx2_kernel() {
   static const Kernel kernel{kMr, kNr, 120, 256, 1024,
                              pack_a<kMr, pack_panel_across_rows<kMr>, pack_panel_along_rows<kMr>>,
-                             pack_b<kNr, pack_panel_across_rows<kNr>, pack_panel_along_rows<kNr>>,
+                             pack_b<kNr, pack_panel_across_avx<kNr>, pack_panel_along_rows<kNr>>,
                              micro};
   return kernel;
 }

@@ -27,10 +27,10 @@ import {
   type NetworkJSON,
 } from './io/model-file';
 import { Rng } from './rng';
-import { resolveNetworkOptions, specToOptions, type BackendChoice, type NetworkOptions } from './spec';
+import { BACKEND_CHOICES, resolveNetworkOptions, specToOptions, type BackendChoice, type NetworkOptions } from './spec';
 import { trainingRun, type ChunkSizer, type DataSet, type History, type TrainingPlan } from './training';
 import { fitOptions, type FitOptions } from './fit-options';
-import { checkObject, checkOneOf, fail, isPlainObject } from './validate';
+import { checkKeys, checkObject, checkOneOf, fail, isPlainObject } from './validate';
 
 /** One layer's parameters, as getWeights() returns and setWeights() takes them. */
 export interface LayerWeights {
@@ -112,7 +112,7 @@ export class Network {
   }
 
   /** The options that rebuild this architecture (without weights or seed). */
-  get options(): Required<Pick<NetworkOptions, 'inputs' | 'layers' | 'loss' | 'optimizer'>> {
+  get options(): ReturnType<typeof specToOptions> {
     return specToOptions(this.#spec);
   }
 
@@ -317,7 +317,11 @@ export class Network {
     try {
       const run = trainingRun(this.#model, plan, this.#rng, WHOLE_EPOCH);
       let step = run.next();
-      while (!step.done) step = run.next(step.value === null ? 0 : this.#model.trainChunk(step.value));
+      while (!step.done) {
+        if (this.#disposed) throw new DisposedError('the network was disposed during fitSync()');
+        step = run.next(step.value === null ? 0 : this.#model.trainChunk(step.value));
+      }
+      if (this.#disposed) throw new DisposedError('the network was disposed during fitSync()');
       return step.value;
     } finally {
       this.#end();
@@ -334,8 +338,10 @@ export class Network {
     return { spec: this.#spec, params: this.#params, seed: this.seed };
   }
 
+  /** Rebuilds a network from toJSON()'s output (or that output as a JSON string). */
   static fromJSON(json: unknown, options?: LoadOptions): Network {
-    return Network.#fromState(typeof json === 'string' ? parseJson(json) : json, stateFromJSON, options);
+    const backend = loadBackend(options);
+    return Network.#fromState(stateFromJSON(typeof json === 'string' ? parseJson(json) : json), backend);
   }
 
   /** Writes a safetensors file atomically: a crash mid-save leaves the previous file intact. */
@@ -347,18 +353,13 @@ export class Network {
 
   static async load(path: string, options?: LoadOptions): Promise<Network> {
     if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
+    const backend = loadBackend(options);
     const bytes = await fs.readFile(path);
-    return Network.#fromState(bytes, (b: Uint8Array) => stateFromSafetensors(b, path), options);
+    return Network.#fromState(stateFromSafetensors(bytes, path), backend);
   }
 
-  static #fromState<T>(source: T, read: (source: T) => ModelState, options: LoadOptions | undefined): Network {
-    const { backend = 'auto' } = options === undefined ? {} : checkObject(options, 'options');
-    const state = read(source);
-    const network = new Network({
-      ...specToOptions(state.spec),
-      seed: state.seed,
-      backend: checkOneOf<BackendChoice>(backend, 'options.backend', ['auto', 'native', 'js']),
-    });
+  static #fromState(state: ModelState, backend: BackendChoice): Network {
+    const network = new Network({ ...specToOptions(state.spec), seed: state.seed, backend });
     network.#params.set(state.params);
     return network;
   }
@@ -373,6 +374,13 @@ export class Network {
     if (this.#busy) this.#model.requestStop();
     else this.#model.dispose();
   }
+}
+
+function loadBackend(options: LoadOptions | undefined): BackendChoice {
+  if (options === undefined) return 'auto';
+  const checked = checkObject(options, 'options');
+  checkKeys(checked, 'options', ['backend']);
+  return checkOneOf<BackendChoice>(checked.backend ?? 'auto', 'options.backend', BACKEND_CHOICES);
 }
 
 function parseJson(text: string): unknown {

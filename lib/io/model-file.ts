@@ -117,7 +117,7 @@ function parseJsonField(metadata: Record<string, string>, key: string, source: s
 }
 
 export function stateFromSafetensors(bytes: Uint8Array, source: string): ModelState {
-  const { tensors, metadata } = decodeSafetensors(bytes);
+  const { tensors, metadata } = decodeSafetensors(bytes, source);
   const architecture = parseJsonField(metadata, 'architecture', source);
   if (!isPlainObject(architecture)) throw new FormatError(`${source}: __metadata__.architecture must be an object`);
   const optimizer = metadata.optimizer === undefined ? undefined : parseJsonField(metadata, 'optimizer', source);

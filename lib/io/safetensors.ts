@@ -42,11 +42,16 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor>, metadata
   return out;
 }
 
-function bad(message: string): never {
-  throw new FormatError(`safetensors: ${message}`);
+/** Names the file (or other source) in every error. */
+type Fail = (message: string) => never;
+
+function failFor(source: string): Fail {
+  return (message) => {
+    throw new FormatError(`${source}: safetensors ${message}`);
+  };
 }
 
-function parseHeader(bytes: Uint8Array): { header: Record<string, unknown>; dataStart: number } {
+function parseHeader(bytes: Uint8Array, bad: Fail): { header: Record<string, unknown>; dataStart: number } {
   if (bytes.length < 8) bad(`file is ${bytes.length} bytes, shorter than the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = view.getBigUint64(0, true);
@@ -63,7 +68,7 @@ function parseHeader(bytes: Uint8Array): { header: Record<string, unknown>; data
   return { header: header as Record<string, unknown>, dataStart: 8 + headerLength };
 }
 
-function parseMetadata(value: unknown): Record<string, string> {
+function parseMetadata(value: unknown, bad: Fail): Record<string, string> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) bad('__metadata__ is not an object');
   const metadata: Record<string, string> = {};
@@ -74,7 +79,7 @@ function parseMetadata(value: unknown): Record<string, string> {
   return metadata;
 }
 
-function parseTensor(name: string, entry: unknown, dataLength: number): { shape: number[]; begin: number; end: number } {
+function parseTensor(name: string, entry: unknown, dataLength: number, bad: Fail): { shape: number[]; begin: number; end: number } {
   if (typeof entry !== 'object' || entry === null) bad(`tensor "${name}" is not an object`);
   const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
   if (dtype !== 'F32') bad(`tensor "${name}" has dtype ${JSON.stringify(dtype)}, only F32 is supported`);
@@ -91,13 +96,14 @@ function parseTensor(name: string, entry: unknown, dataLength: number): { shape:
   return { shape: shape as number[], begin, end };
 }
 
-export function decodeSafetensors(bytes: Uint8Array): SafetensorsContent {
-  const { header, dataStart } = parseHeader(bytes);
+export function decodeSafetensors(bytes: Uint8Array, source: string): SafetensorsContent {
+  const bad = failFor(source);
+  const { header, dataStart } = parseHeader(bytes, bad);
   const dataLength = bytes.length - dataStart;
-  const metadata = parseMetadata(header.__metadata__);
+  const metadata = parseMetadata(header.__metadata__, bad);
   const ranges: { name: string; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, entry] of Object.entries(header)) {
-    if (name !== '__metadata__') ranges.push({ name, ...parseTensor(name, entry, dataLength) });
+    if (name !== '__metadata__') ranges.push({ name, ...parseTensor(name, entry, dataLength, bad) });
   }
   ranges.sort((a, b) => a.begin - b.begin);
   for (let i = 1; i < ranges.length; i++) {

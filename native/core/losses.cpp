@@ -70,9 +70,14 @@ void cross_entropy_gradient(const float* __restrict s, Targets targets, std::siz
                             std::size_t outputs, float* __restrict delta) {
   const float scale = float(1.0 / double(rows));
   if (targets.labels) {
-    for (std::size_t i = 0; i < rows * outputs; ++i) delta[i] = scale * s[i];
-    for (std::size_t r = 0; r < rows; ++r)
-      delta[r * outputs + static_cast<std::size_t>(targets.labels[r])] -= scale;
+    // Same arithmetic as a one-hot dense row (Σy = 1), so both give the same bits.
+    for (std::size_t r = 0; r < rows; ++r) {
+      const float* sr = s + r * outputs;
+      float* dr = delta + r * outputs;
+      for (std::size_t j = 0; j < outputs; ++j) dr[j] = scale * sr[j];
+      const std::size_t label = static_cast<std::size_t>(targets.labels[r]);
+      dr[label] = scale * (sr[label] - 1.0f);
+    }
     return;
   }
   for (std::size_t r = 0; r < rows; ++r) {

@@ -100,7 +100,10 @@ void compute_block(const Problem& pr, std::size_t i_begin, std::size_t i_end, st
   const std::size_t nc_max = std::min(kernel.nc, round_up(j_end - j_begin, kernel.nr));
   const std::size_t mc_max = std::min(kernel.mc, round_up(i_end - i_begin, kernel.mr));
   float* packed_b = pack_buffers.b.reserve(kc_max * nc_max);
-  float* packed_a = pack_buffers.a.reserve(mc_max * kc_max);
+  // One tile wide: each A sliver would serve one micro-kernel call only, so
+  // packing it would cost more than reading op(A) in place.
+  const bool a_in_place = j_end - j_begin <= kernel.nr;
+  float* packed_a = a_in_place ? nullptr : pack_buffers.a.reserve(mc_max * kc_max);
 
   for (std::size_t jc = j_begin; jc < j_end; jc += kernel.nc) {
     const std::size_t nc = std::min(kernel.nc, j_end - jc);
@@ -111,10 +114,13 @@ void compute_block(const Problem& pr, std::size_t i_begin, std::size_t i_end, st
       kernel.pack_b(pr.trans_b, pr.b, pr.ldb, pc, kc, jc, nc, packed_b);
       for (std::size_t ic = i_begin; ic < i_end; ic += kernel.mc) {
         const std::size_t mc = std::min(kernel.mc, i_end - ic);
-        kernel.pack_a(pr.trans_a, pr.a, pr.lda, ic, mc, pc, kc, packed_a);
+        if (!a_in_place) kernel.pack_a(pr.trans_a, pr.a, pr.lda, ic, mc, pc, kc, packed_a);
         for (std::size_t ir = 0; ir < mc; ir += kernel.mr) {
           const std::size_t rows = std::min(kernel.mr, mc - ir);
-          const float* a_sliver = packed_a + ir * kc;
+          const gemm_detail::ASource a_sliver = !a_in_place ? gemm_detail::ASource{packed_a + ir * kc, 1, kernel.mr}
+                                                : pr.trans_a == Trans::no
+                                                    ? gemm_detail::ASource{pr.a + (ic + ir) * pr.lda + pc, pr.lda, 1}
+                                                    : gemm_detail::ASource{pr.a + pc * pr.lda + ic + ir, 1, pr.lda};
           float* c_rows = pr.c + (ic + ir) * pr.ldc;
           for (std::size_t jr = 0; jr < nc; jr += kernel.nr) {
             const std::size_t cols = std::min(kernel.nr, nc - jr);

@@ -20,12 +20,22 @@ using PackA = void (*)(Trans trans, const float* a, std::size_t lda, std::size_t
 using PackB = void (*)(Trans trans, const float* b, std::size_t ldb, std::size_t p0, std::size_t kc,
                        std::size_t j0, std::size_t nc, float* out);
 
-// One rows × cols tile of C (rows ≤ mr, cols ≤ nr) from one packed A sliver
-// and one packed B sliver: C = Σ_p a·b, then + C when `load_c`, then + bias[c]
-// when `bias` is non-null (already offset to the tile's first column).
-// Every element is one chain of multiply-adds over p in increasing order,
-// whatever its place in the tile, so a result never depends on the tiling.
-using MicroKernel = void (*)(std::size_t kc, const float* a, const float* b, float* c, std::size_t ldc,
+// Where a micro-kernel reads A: element (r, p) of the tile's rows is at
+// a[r·row_stride + p·depth_stride]. A packed sliver is {1, mr}; when every
+// sliver would be used once only (C is a single tile wide) the driver skips
+// packing and points into op(A) itself: {lda, 1} or {1, lda}.
+struct ASource {
+  const float* a;
+  std::size_t row_stride, depth_stride;
+};
+
+// One rows × cols tile of C (rows ≤ mr, cols ≤ nr) from A (`rows` rows, never
+// more, are read) and one packed B sliver: C = Σ_p a·b, then + C when
+// `load_c`, then + bias[c] when `bias` is non-null (already offset to the
+// tile's first column). Every element is one chain of multiply-adds over p in
+// increasing order, whatever its place in the tile and wherever A is read
+// from, so a result never depends on the tiling.
+using MicroKernel = void (*)(std::size_t kc, ASource a, const float* b, float* c, std::size_t ldc,
                              std::size_t rows, std::size_t cols, bool load_c, const float* bias);
 
 struct Kernel {

@@ -23,9 +23,15 @@ __m256i column_mask(std::size_t cols) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(limit), lanes);
 }
 
-template <std::size_t ROWS>
-void micro_avx2(std::size_t kc, const float* a, const float* b, float* c, std::size_t ldc,
-                std::size_t /*rows*/, std::size_t cols, bool load_c, const float* bias) {
+// ROWS is a template parameter so that the accumulators are named registers
+// and a partial tile at the bottom of C costs only its own rows; PACKED fixes
+// A's strides at compile time for the common, packed case.
+template <std::size_t ROWS, bool PACKED>
+void micro_avx2(std::size_t kc, ASource a_source, const float* b, float* c, std::size_t ldc,
+                std::size_t cols, bool load_c, const float* bias) {
+  const float* a = a_source.a;
+  const std::size_t row_stride = PACKED ? 1 : a_source.row_stride;
+  const std::size_t depth_stride = PACKED ? kMr : a_source.depth_stride;
   __m256 lo[ROWS], hi[ROWS];
 #pragma GCC unroll 6
   for (std::size_t r = 0; r < ROWS; ++r) {
@@ -38,11 +44,11 @@ void micro_avx2(std::size_t kc, const float* a, const float* b, float* c, std::s
     const __m256 b_hi = _mm256_load_ps(b + 8);
 #pragma GCC unroll 6
     for (std::size_t r = 0; r < ROWS; ++r) {
-      const __m256 a_r = _mm256_broadcast_ss(a + r);
+      const __m256 a_r = _mm256_broadcast_ss(a + r * row_stride);
       lo[r] = _mm256_fmadd_ps(a_r, b_lo, lo[r]);
       hi[r] = _mm256_fmadd_ps(a_r, b_hi, hi[r]);
     }
-    a += kMr;
+    a += depth_stride;
     b += kNr;
   }
   const __m256i mask_lo = column_mask(cols);
@@ -69,16 +75,22 @@ void micro_avx2(std::size_t kc, const float* a, const float* b, float* c, std::s
   }
 }
 
-template <std::size_t... Rows>
-constexpr std::array<MicroKernel, sizeof...(Rows) + 1> micro_table(std::index_sequence<Rows...>) {
-  return {nullptr, micro_avx2<Rows + 1>...};
+using MicroVariant = void (*)(std::size_t kc, ASource a, const float* b, float* c, std::size_t ldc,
+                              std::size_t cols, bool load_c, const float* bias);
+
+template <bool PACKED, std::size_t... Rows>
+constexpr std::array<MicroVariant, sizeof...(Rows) + 1> micro_table(std::index_sequence<Rows...>) {
+  return {nullptr, micro_avx2<Rows + 1, PACKED>...};
 }
 
-constexpr auto kMicroByRows = micro_table(std::make_index_sequence<kMr>());
+// [packed][rows]
+constexpr std::array<MicroVariant, kMr + 1> kMicro[2] = {micro_table<false>(std::make_index_sequence<kMr>()),
+                                                         micro_table<true>(std::make_index_sequence<kMr>())};
 
-void micro(std::size_t kc, const float* a, const float* b, float* c, std::size_t ldc, std::size_t rows,
-           std::size_t cols, bool load_c, const float* bias) {
-  kMicroByRows[rows](kc, a, b, c, ldc, rows, cols, load_c, bias);
+void micro(std::size_t kc, ASource a, const float* b, float* c, std::size_t ldc, std::size_t rows, std::size_t cols,
+           bool load_c, const float* bias) {
+  const bool packed = a.row_stride == 1 && a.depth_stride == kMr;
+  kMicro[packed][rows](kc, a, b, c, ldc, cols, load_c, bias);
 }
 
 }  // namespace

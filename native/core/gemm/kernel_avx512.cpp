@@ -23,9 +23,13 @@ __mmask16 column_mask(std::size_t cols) {
 // ROWS and HALVES are template parameters so that the accumulators are named
 // registers and a partial tile (bottom rows of C, or at most 16 columns at
 // its right edge) costs only its own rows and vectors.
-template <std::size_t ROWS, std::size_t HALVES>
-void micro_avx512(std::size_t kc, const float* a, const float* b, float* c, std::size_t ldc,
+// PACKED fixes A's strides at compile time for the common, packed case.
+template <std::size_t ROWS, std::size_t HALVES, bool PACKED>
+void micro_avx512(std::size_t kc, ASource a_source, const float* b, float* c, std::size_t ldc,
                   std::size_t cols, bool load_c, const float* bias) {
+  const float* a = a_source.a;
+  const std::size_t row_stride = PACKED ? 1 : a_source.row_stride;
+  const std::size_t depth_stride = PACKED ? kMr : a_source.depth_stride;
   __m512 acc[ROWS][HALVES];
 #pragma GCC unroll 12
   for (std::size_t r = 0; r < ROWS; ++r) {
@@ -40,10 +44,10 @@ void micro_avx512(std::size_t kc, const float* a, const float* b, float* c, std:
     for (std::size_t h = 0; h < HALVES; ++h) b_p[h] = _mm512_load_ps(b + 16 * h);
 #pragma GCC unroll 12
     for (std::size_t r = 0; r < ROWS; ++r) {
-      const __m512 a_r = _mm512_set1_ps(a[r]);
+      const __m512 a_r = _mm512_set1_ps(a[r * row_stride]);
       for (std::size_t h = 0; h < HALVES; ++h) acc[r][h] = _mm512_fmadd_ps(a_r, b_p[h], acc[r][h]);
     }
-    a += kMr;
+    a += depth_stride;
     b += kNr;
   }
   __mmask16 mask[HALVES];
@@ -98,21 +102,23 @@ void pack_panel_along_avx512(const float* src, std::size_t ld, std::size_t exten
   }
 }
 
-using MicroVariant = void (*)(std::size_t kc, const float* a, const float* b, float* c, std::size_t ldc,
+using MicroVariant = void (*)(std::size_t kc, ASource a, const float* b, float* c, std::size_t ldc,
                               std::size_t cols, bool load_c, const float* bias);
 
-template <std::size_t HALVES, std::size_t... Rows>
+template <std::size_t HALVES, bool PACKED, std::size_t... Rows>
 constexpr std::array<MicroVariant, sizeof...(Rows) + 1> micro_table(std::index_sequence<Rows...>) {
-  return {nullptr, micro_avx512<Rows + 1, HALVES>...};
+  return {nullptr, micro_avx512<Rows + 1, HALVES, PACKED>...};
 }
 
-constexpr auto kMicroOneHalf = micro_table<1>(std::make_index_sequence<kMr>());
-constexpr auto kMicroTwoHalves = micro_table<2>(std::make_index_sequence<kMr>());
+// [packed][halves - 1][rows]
+constexpr std::array<MicroVariant, kMr + 1> kMicro[2][2] = {
+    {micro_table<1, false>(std::make_index_sequence<kMr>()), micro_table<2, false>(std::make_index_sequence<kMr>())},
+    {micro_table<1, true>(std::make_index_sequence<kMr>()), micro_table<2, true>(std::make_index_sequence<kMr>())}};
 
-void micro(std::size_t kc, const float* a, const float* b, float* c, std::size_t ldc, std::size_t rows,
-           std::size_t cols, bool load_c, const float* bias) {
-  const auto& table = cols > 16 ? kMicroTwoHalves : kMicroOneHalf;
-  table[rows](kc, a, b, c, ldc, cols, load_c, bias);
+void micro(std::size_t kc, ASource a, const float* b, float* c, std::size_t ldc, std::size_t rows, std::size_t cols,
+           bool load_c, const float* bias) {
+  const bool packed = a.row_stride == 1 && a.depth_stride == kMr;
+  kMicro[packed][cols > 16][rows](kc, a, b, c, ldc, cols, load_c, bias);
 }
 
 }  // namespace

@@ -9,12 +9,12 @@ namespace {
 constexpr std::size_t kMr = 4;
 constexpr std::size_t kNr = 8;
 
-void micro_scalar(std::size_t kc, const float* a, const float* b, float* c, std::size_t ldc,
-                  std::size_t rows, std::size_t cols, bool load_c, const float* bias) {
+void micro_scalar(std::size_t kc, ASource a, const float* b, float* c, std::size_t ldc, std::size_t rows,
+                  std::size_t cols, bool load_c, const float* bias) {
   float acc[kMr * kNr] = {};
   for (std::size_t p = 0; p < kc; ++p) {
-    for (std::size_t r = 0; r < kMr; ++r) {
-      const float a_rp = a[p * kMr + r];
+    for (std::size_t r = 0; r < rows; ++r) {
+      const float a_rp = a.a[r * a.row_stride + p * a.depth_stride];
       for (std::size_t j = 0; j < kNr; ++j) acc[r * kNr + j] += a_rp * b[p * kNr + j];
     }
   }

@@ -23,10 +23,13 @@ struct Job {
 
 }  // namespace
 
-// Workers sleep on `wake` until `generation` changes, then take task indices
-// from the shared counter until none is left. The caller takes indices too,
-// then sleeps on `done` until every worker has left the job. Which thread
-// runs a task is a matter of timing; what a task computes is not.
+// Workers sleep on `wake` until `generation` changes, then claim task
+// indices until none is left; the caller claims them too, and returns as soon
+// as every task has finished. It never waits for a worker that has not shown
+// up (on a shared machine its core may be busy for a whole time slice): the
+// claim word carries the job's generation next to the next index, so a worker
+// that wakes late finds the job gone and claims nothing. Which thread runs a
+// task is a matter of timing; what a task computes is not.
 struct ThreadPool::State {
   std::mutex mutex;
   std::condition_variable wake;
@@ -34,29 +37,36 @@ struct ThreadPool::State {
   std::vector<std::thread> workers;
   std::atomic<bool> busy{false};
   bool stopping = false;
-  std::uint64_t generation = 0;
-  unsigned working = 0;
+  std::uint32_t generation = 0;
   Job job;
-  std::atomic<std::size_t> next_task{0};
+  std::atomic<std::uint64_t> claim{0};  // generation << 32 | next task index
+  std::atomic<std::size_t> finished{0};
   std::exception_ptr failure;
 
-  // Runs tasks until the counter passes the end; keeps the first exception.
-  void drain(const Job& current) {
+  // Runs tasks of job `gen` until none is left to claim; keeps the first
+  // exception for the caller.
+  void run_tasks(const Job& current, std::uint32_t gen) {
     for (;;) {
-      const std::size_t task = next_task.fetch_add(1, std::memory_order_relaxed);
-      if (task >= current.tasks) return;
+      std::uint64_t word = claim.load(std::memory_order_acquire);
+      do {
+        if ((word >> 32) != gen || (word & 0xFFFFFFFFu) >= current.tasks) return;
+      } while (!claim.compare_exchange_weak(word, word + 1, std::memory_order_acq_rel));
       try {
-        current.fn(current.context, task);
+        current.fn(current.context, static_cast<std::size_t>(word & 0xFFFFFFFFu));
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex);
         if (!failure) failure = std::current_exception();
+      }
+      if (finished.fetch_add(1, std::memory_order_acq_rel) + 1 == current.tasks) {
+        std::lock_guard<std::mutex> lock(mutex);
+        done.notify_all();
       }
     }
   }
 
   void worker_loop() {
     const DenormalsFlushedToZero flush;
-    std::uint64_t seen = 0;
+    std::uint32_t seen = 0;
     for (;;) {
       Job current;
       {
@@ -66,9 +76,7 @@ struct ThreadPool::State {
         seen = generation;
         current = job;
       }
-      drain(current);
-      std::lock_guard<std::mutex> lock(mutex);
-      if (--working == 0) done.notify_one();
+      run_tasks(current, seen);
     }
   }
 };
@@ -97,26 +105,28 @@ void ThreadPool::run(std::size_t tasks, void (*fn)(void* context, std::size_t ta
   if (tasks == 0) return;
   const DenormalsFlushedToZero flush;
   State& s = *state_;
-  const bool alone = s.workers.empty() || tasks == 1 || s.busy.exchange(true, std::memory_order_acquire);
+  const bool alone = s.workers.empty() || tasks == 1 || tasks > 0xFFFFFFFFu ||
+                     s.busy.exchange(true, std::memory_order_acquire);
   if (alone) {
     for (std::size_t task = 0; task < tasks; ++task) fn(context, task);
     return;
   }
   const Job current{fn, context, tasks};
+  std::uint32_t gen = 0;
   {
     std::lock_guard<std::mutex> lock(s.mutex);
+    gen = ++s.generation;
     s.job = current;
-    s.next_task.store(0, std::memory_order_relaxed);
-    s.working = static_cast<unsigned>(s.workers.size());
     s.failure = nullptr;
-    ++s.generation;
+    s.finished.store(0, std::memory_order_relaxed);
+    s.claim.store(static_cast<std::uint64_t>(gen) << 32, std::memory_order_release);
   }
   s.wake.notify_all();
-  s.drain(current);
+  s.run_tasks(current, gen);
   std::exception_ptr failure;
   {
     std::unique_lock<std::mutex> lock(s.mutex);
-    s.done.wait(lock, [&] { return s.working == 0; });
+    s.done.wait(lock, [&] { return s.finished.load(std::memory_order_acquire) == tasks; });
     failure = s.failure;
   }
   s.busy.store(false, std::memory_order_release);

@@ -150,8 +150,11 @@ constexpr double kMinFlopsPerTask = 4.0e6;
 
 // Tasks per thread when there is work enough: threads take tasks from a
 // shared counter, so a thread that the OS preempts (the machine is shared)
-// leaves its second task to the others instead of holding everyone up.
+// leaves its second task to the others instead of holding everyone up. Only
+// for big products: each task packs its own panels, and a thread running
+// two tasks packs the shared operand twice.
 constexpr std::size_t kTasksPerThread = 2;
+constexpr double kMinFlopsPerSharedTask = 64.0e6;
 
 struct Split {
   std::size_t parts_m, parts_n;
@@ -164,7 +167,8 @@ Split choose_split(const Problem& pr, unsigned threads) {
   const std::size_t tiles_m = (pr.m + pr.kernel->mr - 1) / pr.kernel->mr;
   const std::size_t tiles_n = (pr.n + pr.kernel->nr - 1) / pr.kernel->nr;
   const double flops = 2.0 * static_cast<double>(pr.m) * static_cast<double>(pr.n) * static_cast<double>(pr.k);
-  const std::size_t wanted = threads > 1 ? threads * kTasksPerThread : 1;
+  const bool oversplit = flops >= kMinFlopsPerSharedTask * static_cast<double>(threads * kTasksPerThread);
+  const std::size_t wanted = oversplit ? threads * kTasksPerThread : threads;
   std::size_t tasks = std::min<std::size_t>(wanted, static_cast<std::size_t>(flops / kMinFlopsPerTask));
   for (; tasks > 1; --tasks) {
     Split best{0, 0};

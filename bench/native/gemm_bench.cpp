@@ -51,11 +51,12 @@ std::vector<std::string> split_list(const char* text) {
   return parts;
 }
 
+const char* const kUsage =
+    "usage: gemm_bench [--isa NAME] [--threads 1,2] [--ops NN,NT,TN] [--shapes 512,64x784x256]\n"
+    "                  [--min-time SECONDS] [--reps N] [--json]\n";
+
 [[noreturn]] void usage(const char* problem) {
-  std::fprintf(stderr,
-               "gemm_bench: %s\nusage: gemm_bench [--isa NAME] [--threads 1,2] [--ops NN,NT,TN] "
-               "[--shapes 512,64x784x256] [--min-time SECONDS] [--reps N] [--json]\n",
-               problem);
+  std::fprintf(stderr, "gemm_bench: %s\n%s", problem, kUsage);
   std::exit(2);
 }
 
@@ -82,7 +83,10 @@ Options parse_options(int argc, char** argv) {
       if (i + 1 >= argc) usage("missing value");
       return argv[++i];
     };
-    if (arg == "--json") {
+    if (arg == "--help") {
+      std::printf("%s", kUsage);
+      std::exit(0);
+    } else if (arg == "--json") {
       options.json = true;
     } else if (arg == "--isa") {
       Isa isa;

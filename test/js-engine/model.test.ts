@@ -133,6 +133,17 @@ describe('training', () => {
     expect(params).toEqual(reference.params);
   });
 
+  it('computeGradients reports a non-finite loss with non-finite gradients, not stale ones', () => {
+    const { model, params } = createModel(spec, 12);
+    const grads = new Float32Array(params.length);
+    model.computeGradients(x, labels, N, grads);
+    const poisoned = x.slice();
+    poisoned[0] = Number.NaN;
+    expect(model.computeGradients(poisoned, labels, N, grads)).toBeNaN();
+    const outputBias = parameterLayout(spec).layers[1].bias;
+    for (let j = 0; j < OUTPUTS; j++) expect(grads[outputBias + j]).toBeNaN();
+  });
+
   it('a stop requested before the call does not cut the next call short', async () => {
     const { model } = createModel(spec, 9);
     model.requestStop();

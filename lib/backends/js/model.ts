@@ -195,8 +195,7 @@ export class JsModel implements EngineModel {
 
   /**
    * Forward pass, then the mean loss (returned) and correct count
-   * (lastCorrect) of these rows; when the loss is finite, also the last
-   * layer's dL/dZ into its delta.
+   * (lastCorrect) of these rows, and the last layer's dL/dZ into its delta.
    */
   private forwardLoss(ws: Workspace, x: Float32Array, targets: Targets, rows: number): number {
     this.forward(ws, x, 0, rows);
@@ -207,11 +206,9 @@ export class JsModel implements EngineModel {
     const divisor = this.loss.divisor(rows, width);
     const loss = this.loss.sum(z, a, targets, 0, rows, width) / divisor;
     this.lastCorrect = this.loss.correct(a, targets, 0, rows, width);
-    if (Number.isFinite(loss)) {
-      const d = ws.delta[last];
-      this.loss.gradient(a, targets, 0, rows, width, 1 / divisor, d);
-      if (!this.loss.fusesActivation) this.activations[last].backward(z, a, d, rows, width);
-    }
+    const d = ws.delta[last];
+    this.loss.gradient(a, targets, 0, rows, width, 1 / divisor, d);
+    if (!this.loss.fusesActivation) this.activations[last].backward(z, a, d, rows, width);
     return loss;
   }
 

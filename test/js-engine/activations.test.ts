@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Activation } from '../../lib/backends/backend.js';
 import { activationKernels } from '../../lib/backends/js/activations.js';
-import { randomArray } from './helpers.js';
+import { randomArray } from './helpers';
 
 const ROWS = 3;
 const COLS = 7;

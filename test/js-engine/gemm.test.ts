@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { columnSums, fillRows, gemmNN, gemmNT, gemmTN } from '../../lib/backends/js/gemm.js';
-import { randomArray } from './helpers.js';
+import { randomArray } from './helpers';
 
 type Product = typeof gemmNT;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parameterLayout, type Activation, type LossName, type Targets } from '../../lib/backends/backend.js';
-import { randomArray } from './helpers.js';
-import { createModel, twoLayerSpec } from './model-helpers.js';
+import { randomArray } from './helpers';
+import { createModel, twoLayerSpec } from './model-helpers';
 
 const INPUTS = 3;
 const UNITS = 5;

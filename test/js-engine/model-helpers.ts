@@ -9,7 +9,7 @@ import {
   type OptimizerSettings,
 } from '../../lib/backends/backend.js';
 import { jsEngine } from '../../lib/backends/js/index.js';
-import { randomArray } from './helpers.js';
+import { randomArray } from './helpers';
 
 export const sgdSettings: OptimizerSettings = {
   type: 'sgd', learningRate: 0.1, momentum: 0, nesterov: false, weightDecay: 0,

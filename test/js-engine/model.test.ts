@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parameterLayout, type OptimizerSettings, type TrainChunk } from '../../lib/backends/backend.js';
 import { jsEngine } from '../../lib/backends/js/index.js';
-import { randomArray } from './helpers.js';
-import { createModel, referenceForward, sgdSettings, twoLayerSpec } from './model-helpers.js';
+import { randomArray } from './helpers';
+import { createModel, referenceForward, sgdSettings, twoLayerSpec } from './model-helpers';
 
 const INPUTS = 3;
 const OUTPUTS = 4;

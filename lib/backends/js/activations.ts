@@ -2,8 +2,8 @@
  * Activation kernels, forward and backward, over row-major rows × cols blocks.
  * Elementwise kernels ignore the shape; softmax works row by row.
  */
-import type { Activation } from '../backend.js';
-import { erf } from './erf.js';
+import type { Activation } from '../backend';
+import { erf } from './erf';
 
 export interface ActivationKernel {
   /** a[i] = f(z[i]) for the first rows·cols elements. */

@@ -1,6 +1,6 @@
 /** The pure-TypeScript engine: runs anywhere, used when the native addon cannot load. */
-import type { Engine } from '../backend.js';
-import { JsModel } from './model.js';
+import type { Engine } from '../backend';
+import { JsModel } from './model';
 
 export const jsEngine: Engine = {
   name: 'js',

@@ -11,17 +11,17 @@ import {
   type ModelSpec,
   type Targets,
   type TrainChunk,
-} from '../backend.js';
-import { activationKernels, type ActivationKernel } from './activations.js';
-import { columnSums, fillRows, gemmNN, gemmNT, gemmTN } from './gemm.js';
-import { lossKernels, type LossKernel } from './losses.js';
+} from '../backend';
+import { activationKernels, type ActivationKernel } from './activations';
+import { columnSums, fillRows, gemmNN, gemmNT, gemmTN } from './gemm';
+import { lossKernels, type LossKernel } from './losses';
 import {
   createOptimizerState,
   optimizerStep,
   resetOptimizerState,
   type OptimizerState,
-} from './optimizers.js';
-import { Workspace } from './workspace.js';
+} from './optimizers';
+import { Workspace } from './workspace';
 
 /** Rows per block in predict and evaluate, bounding their memory for any n. */
 const INFERENCE_BLOCK_ROWS = 256;

@@ -3,7 +3,7 @@
  * PyTorch's update rules (see the numerics in DESIGN.md). The state is two
  * moment arrays (each optimizer uses what it needs) and the step count.
  */
-import type { OptimizerName, OptimizerSettings } from '../backend.js';
+import type { OptimizerName, OptimizerSettings } from '../backend';
 
 export interface OptimizerState {
   /** Steps taken so far; a step's t is this plus one. */

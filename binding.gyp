@@ -29,7 +29,14 @@
         '<!@(<(list_core_sources) baseline)',
       ],
       'include_dirs': ['<!(node -p "require(\'node-addon-api\').include_dir")'],
-      'defines': ['NAPI_VERSION=8', 'NAPI_CPP_EXCEPTIONS', 'NODE_ADDON_API_DISABLE_DEPRECATED'],
+      'defines': [
+        'NAPI_VERSION=8',
+        'NAPI_CPP_EXCEPTIONS',
+        'NODE_ADDON_API_DISABLE_DEPRECATED',
+        # A worker terminated while a chunk trains completes that chunk during its
+        # shutdown, when JS can no longer run: settling the promise must not abort.
+        'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS',
+      ],
       'conditions': [
         ['target_arch=="x64"', {'dependencies': ['backprop_avx2', 'backprop_avx512']}],
         ['target_arch=="arm64"', {'dependencies': ['backprop_neon']}],

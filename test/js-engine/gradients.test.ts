@@ -47,6 +47,8 @@ const cases: ReadonlyArray<{
       }
       return t;
     } },
+  { name: 'crossEntropy, dense targets not summing to 1', loss: 'crossEntropy', hidden: 'tanh', output: 'softmax',
+    targets: () => randomArray(ROWS * OUTPUTS, 9, 0, 1) },
   { name: 'crossEntropy, labels', loss: 'crossEntropy', hidden: 'sigmoid', output: 'softmax',
     targets: () => Int32Array.from({ length: ROWS }, (_, r) => (r * 3) % OUTPUTS) },
   { name: 'crossEntropy, labels, relu', loss: 'crossEntropy', hidden: 'relu', output: 'softmax',

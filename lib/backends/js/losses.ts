@@ -25,8 +25,21 @@ export interface LossKernel {
   ): void;
 }
 
-/** Gradient shared by the two fused losses: (a − y) · scale, y one-hot for labels. */
-function fusedGradient(
+/** binaryCrossEntropy's dL/dZ: (sigmoid(z) − y) · scale, with a = sigmoid(z). */
+function sigmoidGradient(
+  a: Float32Array, targets: Targets, targetRow: number, rows: number, cols: number,
+  scale: number, d: Float32Array,
+): void {
+  const n = rows * cols;
+  const t0 = targetRow * cols;
+  for (let i = 0; i < n; i++) d[i] = (a[i] - targets[t0 + i]) * scale;
+}
+
+/**
+ * crossEntropy's dL/dZ with a = softmax(z): (a·Σ_j y_j − y) · scale, which is
+ * (a − y) · scale for labels (one-hot) and for target rows summing to 1.
+ */
+function softmaxGradient(
   a: Float32Array, targets: Targets, targetRow: number, rows: number, cols: number,
   scale: number, d: Float32Array,
 ): void {
@@ -37,9 +50,12 @@ function fusedGradient(
     }
     return;
   }
-  const n = rows * cols;
-  const t0 = targetRow * cols;
-  for (let i = 0; i < n; i++) d[i] = (a[i] - targets[t0 + i]) * scale;
+  for (let r = 0, o = 0; r < rows; r++, o += cols) {
+    const t = (targetRow + r) * cols;
+    let mass = 0;
+    for (let j = 0; j < cols; j++) mass += targets[t + j];
+    for (let j = 0; j < cols; j++) d[o + j] = (a[o + j] * mass - targets[t + j]) * scale;
+  }
 }
 
 /** Index of the first maximum of v[off … off+cols). */
@@ -92,7 +108,7 @@ const binaryCrossEntropy: LossKernel = {
     for (let i = 0; i < n; i++) if (a[i] > 0.5 === targets[t0 + i] > 0.5) count++;
     return count;
   },
-  gradient: fusedGradient,
+  gradient: sigmoidGradient,
 };
 
 const crossEntropy: LossKernel = {
@@ -126,7 +142,7 @@ const crossEntropy: LossKernel = {
     }
     return count;
   },
-  gradient: fusedGradient,
+  gradient: softmaxGradient,
 };
 
 export const lossKernels: Readonly<Record<LossName, LossKernel>> = {

@@ -117,10 +117,10 @@ void compute_block(const Problem& pr, std::size_t i_begin, std::size_t i_end, st
         if (!a_in_place) kernel.pack_a(pr.trans_a, pr.a, pr.lda, ic, mc, pc, kc, packed_a);
         for (std::size_t ir = 0; ir < mc; ir += kernel.mr) {
           const std::size_t rows = std::min(kernel.mr, mc - ir);
-          const gemm_detail::ASource a_sliver = !a_in_place ? gemm_detail::ASource{packed_a + ir * kc, 1, kernel.mr}
+          const gemm_detail::ASource a_sliver = !a_in_place ? gemm_detail::ASource{packed_a + ir * kc, 1, kernel.mr, true}
                                                 : pr.trans_a == Trans::no
-                                                    ? gemm_detail::ASource{pr.a + (ic + ir) * pr.lda + pc, pr.lda, 1}
-                                                    : gemm_detail::ASource{pr.a + pc * pr.lda + ic + ir, 1, pr.lda};
+                                                    ? gemm_detail::ASource{pr.a + (ic + ir) * pr.lda + pc, pr.lda, 1, false}
+                                                    : gemm_detail::ASource{pr.a + pc * pr.lda + ic + ir, 1, pr.lda, false};
           float* c_rows = pr.c + (ic + ir) * pr.ldc;
           for (std::size_t jr = 0; jr < nc; jr += kernel.nr) {
             const std::size_t cols = std::min(kernel.nr, nc - jr);

@@ -21,12 +21,14 @@ using PackB = void (*)(Trans trans, const float* b, std::size_t ldb, std::size_t
                        std::size_t j0, std::size_t nc, float* out);
 
 // Where a micro-kernel reads A: element (r, p) of the tile's rows is at
-// a[r·row_stride + p·depth_stride]. A packed sliver is {1, mr}; when every
-// sliver would be used once only (C is a single tile wide) the driver skips
-// packing and points into op(A) itself: {lda, 1} or {1, lda}.
+// a[r·row_stride + p·depth_stride]. A packed sliver is {1, mr} and zero-padded
+// to mr rows; when every sliver would be used once only (C is a single tile
+// wide) the driver skips packing and points into op(A) itself: {lda, 1} or
+// {1, lda}, not padded.
 struct ASource {
   const float* a;
   std::size_t row_stride, depth_stride;
+  bool packed;
 };
 
 // One rows × cols tile of C (rows ≤ mr, cols ≤ nr) from A (`rows` rows, never

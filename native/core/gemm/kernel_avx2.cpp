@@ -89,8 +89,7 @@ constexpr std::array<MicroVariant, kMr + 1> kMicro[2] = {micro_table<false>(std:
 
 void micro(std::size_t kc, ASource a, const float* b, float* c, std::size_t ldc, std::size_t rows, std::size_t cols,
            bool load_c, const float* bias) {
-  const bool packed = a.row_stride == 1 && a.depth_stride == kMr;
-  kMicro[packed][rows](kc, a, b, c, ldc, cols, load_c, bias);
+  kMicro[a.packed][rows](kc, a, b, c, ldc, cols, load_c, bias);
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 // AVX-512F kernel: a 12 × 32 tile of C in 24 zmm accumulators. Per step of k
-// it loads two vectors of B and broadcasts twelve values of A (folded into
-// the FMAs as embedded broadcasts): 24 FMAs against 14 loads keeps both FMA
-// ports busy. Compiled with -mavx512f -mfma only; called only after cpuid.
+// it loads two vectors of B and broadcasts twelve values of A: 24 FMAs
+// against 14 loads keeps both FMA ports busy. Compiled with -mavx512f -mfma only; called only after cpuid.
 #include <immintrin.h>
 
 #include <array>
@@ -117,8 +116,7 @@ constexpr std::array<MicroVariant, kMr + 1> kMicro[2][2] = {
 
 void micro(std::size_t kc, ASource a, const float* b, float* c, std::size_t ldc, std::size_t rows, std::size_t cols,
            bool load_c, const float* bias) {
-  const bool packed = a.row_stride == 1 && a.depth_stride == kMr;
-  kMicro[packed][cols > 16][rows](kc, a, b, c, ldc, cols, load_c, bias);
+  kMicro[a.packed][cols > 16][rows](kc, a, b, c, ldc, cols, load_c, bias);
 }
 
 }  // namespace

@@ -30,8 +30,7 @@ void micro_scalar(std::size_t kc, ASource a, const float* b, float* c, std::size
 
 void micro(std::size_t kc, ASource a, const float* b, float* c, std::size_t ldc, std::size_t rows,
            std::size_t cols, bool load_c, const float* bias) {
-  const bool packed = a.row_stride == 1 && a.depth_stride == kMr;
-  (packed ? micro_scalar<true> : micro_scalar<false>)(kc, a, b, c, ldc, rows, cols, load_c, bias);
+  (a.packed ? micro_scalar<true> : micro_scalar<false>)(kc, a, b, c, ldc, rows, cols, load_c, bias);
 }
 
 }  // namespace

@@ -28,7 +28,8 @@ struct Tanh {
 
 struct Relu {
   template <class T>
-  static T forward(T z) { return z > 0 ? z : T(0); }
+  // NaN passes through (as in PyTorch and the JS engine), so divergence is seen.
+  static T forward(T z) { return z < T(0) ? T(0) : z; }
   template <class T>
   static T derivative(T z, T) { return z > 0 ? T(1) : T(0); }
 };

@@ -1,9 +1,9 @@
 // Builds the native addon with node-gyp into build/Release/backprop.node.
 //   node scripts/build-native.mjs             build when the binary is missing or older than
 //                                             a native source (what `npm test` runs)
-//   node scripts/build-native.mjs --force     rebuild from scratch
-//   node scripts/build-native.mjs --prebuild  prebuildify --napi --strip: the binary that ships
-//                                             in the package, prebuilds/<platform>-<arch>/
+//   node scripts/build-native.mjs --prebuild  likewise for the binary that ships in the package,
+//                                             prebuilds/<platform>-<arch>/ (prebuildify --napi --strip)
+//   --force                                   build even when up to date
 // node-gyp needs Node's headers: npm's `nodedir` config, else the headers
 // installed next to this node (<prefix>/include/node), else a download.
 import { spawnSync } from 'node:child_process';
@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const binary = path.join(root, 'build', 'Release', 'backprop.node');
+const prebuilt = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'backprop.node');
 
 function newestSource() {
   let newest = statSync(path.join(root, 'binding.gyp')).mtimeMs;
@@ -38,7 +39,8 @@ function run(script, args) {
   const result = spawnSync(process.execPath, [script, ...args], {
     cwd: root,
     stdio: 'inherit',
-    env: withNodeHeaders(process.env),
+    // JOBS: node-gyp's parallel make, also when prebuildify runs it.
+    env: withNodeHeaders({ JOBS: 'max', ...process.env }),
   });
   if (result.status !== 0) {
     console.error(`build-native: ${path.basename(script)} failed`);
@@ -54,17 +56,17 @@ for (const flag of flags) {
   }
 }
 
-if (flags.has('--prebuild')) {
+const target = flags.has('--prebuild') ? prebuilt : binary;
+if (!flags.has('--force') && existsSync(target) && statSync(target).mtimeMs >= newestSource()) {
+  console.log(`build-native: ${path.relative(root, target)} is up to date`);
+} else if (flags.has('--prebuild')) {
   // N-API binaries work on every Node version with N-API 8, so building
   // against this Node's headers is enough.
   run(require.resolve('prebuildify/bin.js'), ['--napi', '--strip', '--target', process.versions.node]);
   // prebuildify moves the binary out of build/Release: keep a copy there, so
   // the development build stays in place.
-  const prebuilt = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'backprop.node');
   copyFileSync(prebuilt, binary);
-  console.log(`build-native: ${path.relative(root, prebuilt)} (also copied to ${path.relative(root, binary)})`);
-} else if (flags.has('--force') || !existsSync(binary) || statSync(binary).mtimeMs < newestSource()) {
-  run(require.resolve('node-gyp/bin/node-gyp.js'), ['rebuild', '--jobs', 'max']);
+  console.log(`build-native: built ${path.relative(root, prebuilt)} (copied to ${path.relative(root, binary)})`);
 } else {
-  console.log(`build-native: ${path.relative(root, binary)} is up to date`);
+  run(require.resolve('node-gyp/bin/node-gyp.js'), ['rebuild']);
 }

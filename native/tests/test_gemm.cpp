@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "check.h"
@@ -192,6 +193,24 @@ void test_thread_count_invariance(Isa isa) {
   }
 }
 
+// A product big enough to be cut into more tasks than threads
+// (gemm.cpp: kMinFlopsPerSharedTask), with no pool, a pool of one and a pool
+// of two: same bits.
+void test_big_product_any_pool(Isa isa) {
+  backprop::ThreadPool one(1), two(2);
+  Random rng{0xB16u};
+  const std::size_t m = 300, n = 420, k = 1100;
+  const Matrix a(m, k, 0, rng), b(n, k, 0, rng);
+  std::vector<float> c_none(m * n), c_one(m * n), c_two(m * n);
+  for (auto [c, pool] : {std::pair{&c_none, static_cast<backprop::ThreadPool*>(nullptr)}, std::pair{&c_one, &one},
+                         std::pair{&c_two, &two}}) {
+    backprop::sgemm(isa, Trans::no, Trans::yes, m, n, k, a.data.data(), a.ld, b.data.data(), b.ld, c->data(), n,
+                    false, nullptr, pool);
+  }
+  CHECK(std::memcmp(c_none.data(), c_one.data(), m * n * sizeof(float)) == 0);
+  CHECK(std::memcmp(c_none.data(), c_two.data(), m * n * sizeof(float)) == 0);
+}
+
 void test_isa_names() {
   for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512, Isa::neon}) {
     Isa parsed = Isa::scalar;
@@ -216,6 +235,7 @@ int main() {
     if (supported) {
       test_small_sizes(isa);
       test_thread_count_invariance(isa);
+      test_big_product_any_pool(isa);
     }
   }
   return backprop_test::failures();

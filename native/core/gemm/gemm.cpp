@@ -167,7 +167,8 @@ Split choose_split(const Problem& pr, unsigned threads) {
   const std::size_t tiles_m = (pr.m + pr.kernel->mr - 1) / pr.kernel->mr;
   const std::size_t tiles_n = (pr.n + pr.kernel->nr - 1) / pr.kernel->nr;
   const double flops = 2.0 * static_cast<double>(pr.m) * static_cast<double>(pr.n) * static_cast<double>(pr.k);
-  const bool oversplit = flops >= kMinFlopsPerSharedTask * static_cast<double>(threads * kTasksPerThread);
+  const bool oversplit =
+      threads > 1 && flops >= kMinFlopsPerSharedTask * static_cast<double>(threads * kTasksPerThread);
   const std::size_t wanted = oversplit ? threads * kTasksPerThread : threads;
   std::size_t tasks = std::min<std::size_t>(wanted, static_cast<std::size_t>(flops / kMinFlopsPerTask));
   for (; tasks > 1; --tasks) {

@@ -36,7 +36,10 @@ std::string describe(Napi::Value value) {
   if (value.IsArrayBuffer()) return "an ArrayBuffer";
   if (value.IsArray()) return "an array";
   if (value.IsNumber()) return "the number " + value.ToString().Utf8Value();
-  if (value.IsString()) return "the string '" + value.As<Napi::String>().Utf8Value() + "'";
+  if (value.IsString()) {
+    std::string text = value.As<Napi::String>().Utf8Value();
+    return "the string '" + (text.size() <= 40 ? text : text.substr(0, 40) + "…") + "'";
+  }
   if (value.IsBoolean()) return "a boolean";
   if (value.IsBigInt()) return "a bigint";
   if (value.IsFunction()) return "a function";
@@ -129,7 +132,8 @@ void expect_rows_fit(Napi::Env env, std::size_t rows, const backprop::ModelSpec&
 }
 
 TargetsArgument targets_argument(Napi::Value value, const std::string& name, std::size_t rows,
-                                 const backprop::ModelSpec& spec) {
+                                 const backprop::ModelSpec& spec,
+                                 std::vector<std::int32_t>& label_copy) {
   Napi::Env env = value.Env();
   const std::size_t outputs = spec.layers.back().units;
   const bool labels_allowed = spec.loss == backprop::Loss::cross_entropy;
@@ -146,16 +150,16 @@ TargetsArgument targets_argument(Napi::Value value, const std::string& name, std
       value.As<Napi::TypedArray>().TypedArrayType() == napi_int32_array) {
     Napi::TypedArrayOf<std::int32_t> labels = value.As<Napi::TypedArrayOf<std::int32_t>>();
     expect_length(env, labels.ElementLength(), rows, name, "one class label per row");
-    const std::int32_t* data = labels.Data();
+    label_copy.assign(labels.Data(), labels.Data() + rows);
     for (std::size_t i = 0; i < rows; ++i) {
-      if (data[i] < 0 || static_cast<std::size_t>(data[i]) >= outputs) {
+      if (label_copy[i] < 0 || static_cast<std::size_t>(label_copy[i]) >= outputs) {
         throw_error(env, ErrorKind::argument,
                     name + "[" + std::to_string(i) + "]: expected a class label in [0, " +
-                        std::to_string(outputs) + "), got " + std::to_string(data[i]));
+                        std::to_string(outputs) + "), got " + std::to_string(label_copy[i]));
       }
     }
     TargetsArgument result{backprop::Targets{}, labels};
-    result.targets.labels = data;
+    result.targets.labels = label_copy.data();
     return result;
   }
   throw_error(env, ErrorKind::argument,

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "model_spec.h"
 
@@ -53,12 +54,16 @@ void expect_rows_fit(Napi::Env env, std::size_t rows, const backprop::ModelSpec&
                      const std::string& name);
 
 // Dense Float32Array (rows × outputs) or, for crossEntropy only, an
-// Int32Array of rows labels, each in [0, outputs).
+// Int32Array of rows labels, each in [0, outputs). Labels are copied into
+// `label_copy` and checked there, and the core reads the copy: JS (or another
+// thread, through a SharedArrayBuffer) may rewrite the array while the core
+// uses it, and an index must not change once checked.
 struct TargetsArgument {
   backprop::Targets targets;
   Napi::TypedArray array;
 };
 TargetsArgument targets_argument(Napi::Value value, const std::string& name, std::size_t rows,
-                                 const backprop::ModelSpec& spec);
+                                 const backprop::ModelSpec& spec,
+                                 std::vector<std::int32_t>& label_copy);
 
 }  // namespace backprop_binding

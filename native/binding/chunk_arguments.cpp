@@ -55,13 +55,16 @@ ChunkArguments parse_chunk_arguments(const Napi::CallbackInfo& info,
   memory.batch_count = integer_argument(info[5], "batchCount", 0);
   Napi::TypedArrayOf<double> stats = float64_array(info[6], "stats");
 
+  ChunkArguments chunk;
   memory.total_rows = rows_of(env, x, spec.inputs);
-  TargetsArgument targets = targets_argument(info[1], "targets", memory.total_rows, spec);
+  TargetsArgument targets =
+      targets_argument(info[1], "targets", memory.total_rows, spec, chunk.labels);
   expect_rows_fit(env, memory.batch_size, spec, "batchSize");
   memory.x = x.Data();
   memory.targets = targets.targets;
-  memory.order = order.Data();
-  memory.order_length = order.ElementLength();
+  chunk.order.assign(order.Data(), order.Data() + order.ElementLength());
+  memory.order = chunk.order.data();
+  memory.order_length = chunk.order.size();
   check_batches(env, memory);
   std::size_t needed = 2 * memory.batch_count;  // batch_count ≤ order length: no overflow
   if (stats.ElementLength() < needed) {
@@ -70,7 +73,12 @@ ChunkArguments parse_chunk_arguments(const Napi::CallbackInfo& info,
                     " (2 × batchCount), got " + std::to_string(stats.ElementLength()));
   }
   memory.stats = stats.Data();
-  return ChunkArguments{memory, x, targets.array, order, stats};
+  chunk.memory = memory;
+  chunk.x_array = x;
+  chunk.targets_array = targets.array;
+  chunk.order_array = order;
+  chunk.stats_array = stats;
+  return chunk;
 }
 
 std::size_t train_chunk(backprop::Network& network, const ChunkMemory& memory,

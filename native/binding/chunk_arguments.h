@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "model_spec.h"
 #include "network.h"
@@ -27,10 +28,19 @@ struct ChunkMemory {
   double* stats = nullptr;
 };
 
+// Move-only: `memory` points into `labels` and `order` (checked copies of the
+// index arrays, see targets_argument), and a moved vector keeps its buffer.
 struct ChunkArguments {
+  ChunkArguments() = default;
+  ChunkArguments(ChunkArguments&&) = default;
+  ChunkArguments& operator=(ChunkArguments&&) = default;
+  ChunkArguments(const ChunkArguments&) = delete;
+  ChunkArguments& operator=(const ChunkArguments&) = delete;
+
   ChunkMemory memory;
+  std::vector<std::int32_t> labels, order;
   // The arrays behind `memory`, for the async path to keep alive.
-  Napi::TypedArray x, targets, order, stats;
+  Napi::TypedArray x_array, targets_array, order_array, stats_array;
 };
 
 // info: (x, targets, order, batchSize, firstBatch, batchCount, stats), count

@@ -126,7 +126,7 @@ Napi::Value NativeModel::Evaluate(const Napi::CallbackInfo& info) {
   expect_usable(env, "evaluate");
   const backprop::ModelSpec& spec = network_->spec();
   RowInput input = row_input(info, 2, spec);
-  TargetsArgument targets = targets_argument(info[1], "targets", input.rows, spec);
+  TargetsArgument targets = targets_argument(info[1], "targets", input.rows, spec, label_copy_);
   backprop::Evaluation evaluation = call_core(
       env, [&] { return network_->evaluate(input.x, targets.targets, input.rows); });
   Napi::Object result = Napi::Object::New(env);
@@ -141,7 +141,7 @@ Napi::Value NativeModel::ComputeGradients(const Napi::CallbackInfo& info) {
   expect_usable(env, "computeGradients");
   const backprop::ModelSpec& spec = network_->spec();
   RowInput input = row_input(info, 2, spec);
-  TargetsArgument targets = targets_argument(info[1], "targets", input.rows, spec);
+  TargetsArgument targets = targets_argument(info[1], "targets", input.rows, spec, label_copy_);
   Napi::TypedArrayOf<float> grads = float32_array(info[3], "grads");
   expect_length(env, grads.ElementLength(), params_length_, "grads", "the parameter count");
   double loss = call_core(env, [&] {
@@ -156,7 +156,7 @@ Napi::Value NativeModel::TrainBatch(const Napi::CallbackInfo& info) {
   expect_idle(env, "trainBatch");
   const backprop::ModelSpec& spec = network_->spec();
   RowInput input = row_input(info, 2, spec);
-  TargetsArgument targets = targets_argument(info[1], "targets", input.rows, spec);
+  TargetsArgument targets = targets_argument(info[1], "targets", input.rows, spec, label_copy_);
   double loss = call_core(
       env, [&] { return network_->train_batch(input.x, targets.targets, input.rows); });
   return Napi::Number::New(env, loss);
@@ -182,7 +182,7 @@ Napi::Value NativeModel::TrainChunkAsync(const Napi::CallbackInfo& info) {
   // Cleared here, on the JS thread, so a requestStop() right after this call
   // is not lost.
   stop_ = false;
-  Napi::Promise promise = TrainWorker::start(env, *this, *network_, stop_, chunk, params_.Value());
+  Napi::Promise promise = TrainWorker::start(env, *this, *network_, stop_, std::move(chunk), params_.Value());
   training_async_ = true;
   return promise;
 }

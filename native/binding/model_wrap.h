@@ -5,7 +5,9 @@
 #include <napi.h>
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "network.h"
 
@@ -49,6 +51,9 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   Napi::Reference<Napi::TypedArrayOf<float>> params_;
   float* params_data_ = nullptr;
   std::size_t params_length_ = 0;
+  // Checked copy of the labels of the current call (see targets_argument),
+  // kept to reuse its memory.
+  std::vector<std::int32_t> label_copy_;
   bool disposed_ = false;
   bool training_async_ = false;
   std::atomic<bool> stop_{false};

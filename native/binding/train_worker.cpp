@@ -1,6 +1,7 @@
 #include "train_worker.h"
 
 #include <new>
+#include <utility>
 
 #include "errors.h"
 #include "model_wrap.h"
@@ -14,34 +15,34 @@ Napi::ObjectReference keep(Napi::Object object) { return Napi::Persistent(object
 }  // namespace
 
 Napi::Promise TrainWorker::start(Napi::Env env, NativeModel& model, backprop::Network& network,
-                                 const std::atomic<bool>& stop, const ChunkArguments& chunk,
+                                 const std::atomic<bool>& stop, ChunkArguments chunk,
                                  Napi::TypedArray params) {
   // AsyncWorker deletes itself after OnOK / OnError.
-  TrainWorker* worker = new TrainWorker(env, model, network, stop, chunk, params);
+  TrainWorker* worker = new TrainWorker(env, model, network, stop, std::move(chunk), params);
   Napi::Promise promise = worker->deferred_.Promise();
   worker->Queue();
   return promise;
 }
 
 TrainWorker::TrainWorker(Napi::Env env, NativeModel& model, backprop::Network& network,
-                         const std::atomic<bool>& stop, const ChunkArguments& chunk,
+                         const std::atomic<bool>& stop, ChunkArguments chunk,
                          Napi::TypedArray params)
     : Napi::AsyncWorker(env, "backprop:trainChunk"),
       model_(model),
       network_(network),
       stop_(stop),
-      memory_(chunk.memory),
+      chunk_(std::move(chunk)),
       kept_model_(keep(model.Value())),
       kept_params_(keep(params)),
-      kept_x_(keep(chunk.x)),
-      kept_targets_(keep(chunk.targets)),
-      kept_order_(keep(chunk.order)),
-      kept_stats_(keep(chunk.stats)),
+      kept_x_(keep(chunk_.x_array)),
+      kept_targets_(keep(chunk_.targets_array)),
+      kept_order_(keep(chunk_.order_array)),
+      kept_stats_(keep(chunk_.stats_array)),
       deferred_(Napi::Promise::Deferred::New(env)) {}
 
 void TrainWorker::Execute() {
   try {
-    applied_ = train_chunk(network_, memory_, &stop_);
+    applied_ = train_chunk(network_, chunk_.memory, &stop_);
   } catch (const std::bad_alloc&) {
     SetError("the native engine ran out of memory");
   } catch (const std::exception& error) {

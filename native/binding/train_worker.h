@@ -22,12 +22,12 @@ class TrainWorker : public Napi::AsyncWorker {
   // object, params and every array of `chunk` stay referenced, so none can be
   // collected while the worker thread reads or writes them.
   static Napi::Promise start(Napi::Env env, NativeModel& model, backprop::Network& network,
-                             const std::atomic<bool>& stop, const ChunkArguments& chunk,
+                             const std::atomic<bool>& stop, ChunkArguments chunk,
                              Napi::TypedArray params);
 
  private:
   TrainWorker(Napi::Env env, NativeModel& model, backprop::Network& network,
-              const std::atomic<bool>& stop, const ChunkArguments& chunk, Napi::TypedArray params);
+              const std::atomic<bool>& stop, ChunkArguments chunk, Napi::TypedArray params);
 
   void Execute() override;
   void OnOK() override;
@@ -36,7 +36,8 @@ class TrainWorker : public Napi::AsyncWorker {
   NativeModel& model_;
   backprop::Network& network_;
   const std::atomic<bool>& stop_;
-  ChunkMemory memory_;
+  // Owns the checked index copies memory_.order / memory_.targets point into.
+  ChunkArguments chunk_;
   Napi::ObjectReference kept_model_, kept_params_, kept_x_, kept_targets_, kept_order_,
       kept_stats_;
   Napi::Promise::Deferred deferred_;

@@ -98,6 +98,22 @@ describe('trainChunkAsync', () => {
     async.dispose();
   });
 
+  it('trains on checked copies of order and labels: rewriting them meanwhile changes nothing', async () => {
+    const paramsPristine = initialParams(spec);
+    const paramsRewritten = initialParams(spec);
+    const pristine = engine.createModel(spec, paramsPristine);
+    const rewritten = engine.createModel(spec, paramsRewritten);
+    expect(pristine.trainChunk(chunk(12))).toBe(12);
+    const c = { ...chunk(12), order: order.slice(), targets: data.labels.slice() };
+    const training = rewritten.trainChunkAsync(c);
+    c.order.fill(1e9);
+    c.targets.fill(-5);
+    expect(await training).toBe(12);
+    expect(paramsRewritten).toEqual(paramsPristine);
+    pristine.dispose();
+    rewritten.dispose();
+  });
+
   it('lets predict, evaluate and computeGradients run meanwhile, and refuses calls that change the model', async () => {
     const m = model();
     const raw = new (looseAddon().NativeModel)(spec, initialParams(spec));

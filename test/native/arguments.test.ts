@@ -232,9 +232,11 @@ describe('NativeModel methods', () => {
   });
 
   it('refuse calls once the params buffer was detached', () => {
-    const params = initialParams(spec);
+    const buffer = new ArrayBuffer(count * 4);
+    const params = new Float32Array(buffer);
+    params.set(initialParams(spec));
     const detachable = new NativeModel(spec, params);
-    structuredClone(params.buffer, { transfer: [params.buffer] });
+    structuredClone(buffer, { transfer: [buffer] });
     expect(params.length).toBe(0);
     expectBadCall({ what: 'detached', call: () => detachable.predict(x, rows, out), error: ArgumentError, message: /^predict: the params Float32Array .* was detached/ });
     detachable.dispose();

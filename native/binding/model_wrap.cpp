@@ -169,7 +169,8 @@ Napi::Value NativeModel::TrainChunk(const Napi::CallbackInfo& info) {
   expect_idle(env, "trainChunk");
   ChunkArguments chunk = parse_chunk_arguments(info, network_->spec());
   stop_ = false;
-  std::size_t applied = call_core(env, [&] { return train_chunk(*network_, chunk.memory, &stop_); });
+  std::size_t applied =
+      call_core(env, [&] { return train_chunk(*network_, chunk.memory, &stop_); });
   return Napi::Number::New(env, static_cast<double>(applied));
 }
 
@@ -182,7 +183,8 @@ Napi::Value NativeModel::TrainChunkAsync(const Napi::CallbackInfo& info) {
   // Cleared here, on the JS thread, so a requestStop() right after this call
   // is not lost.
   stop_ = false;
-  Napi::Promise promise = TrainWorker::start(env, *this, *network_, stop_, std::move(chunk), params_.Value());
+  Napi::Promise promise =
+      TrainWorker::start(env, *this, *network_, stop_, std::move(chunk), params_.Value());
   training_async_ = true;
   return promise;
 }

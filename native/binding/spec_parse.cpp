@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "arguments.h"
 #include "errors.h"
@@ -21,7 +22,9 @@ template <typename Enum, std::size_t N>
 Enum named_value(Napi::Value value, const std::string& name,
                  const std::pair<const char*, Enum> (&names)[N]) {
   std::string expected;
-  for (const auto& entry : names) expected += std::string(expected.empty() ? "" : ", ") + entry.first;
+  for (const auto& entry : names) {
+    expected += std::string(expected.empty() ? "" : ", ") + entry.first;
+  }
   if (value.IsString()) {
     std::string text = value.As<Napi::String>().Utf8Value();
     for (const auto& entry : names) {
@@ -53,7 +56,8 @@ constexpr std::pair<const char*, OptimizerType> kOptimizers[] = {
 
 Napi::Object object_field(Napi::Value value, const std::string& name) {
   if (!value.IsObject() || value.IsArray() || value.IsFunction()) {
-    throw_error(value.Env(), ErrorKind::argument, name + ": expected an object, got " + describe(value));
+    throw_error(value.Env(), ErrorKind::argument,
+                name + ": expected an object, got " + describe(value));
   }
   return value.As<Napi::Object>();
 }

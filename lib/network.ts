@@ -219,10 +219,17 @@ export class Network {
     this.#params.set(staged);
   }
 
-  #plan(x: Matrix, y: TargetInput, options: FitOptions | undefined): TrainingPlan {
+  /**
+   * `ownData`: copy x and y when they are the caller's own typed arrays, for
+   * an engine that reads them on another thread while the caller runs on
+   * (and could transfer or overwrite them).
+   */
+  #plan(x: Matrix, y: TargetInput, options: FitOptions | undefined, ownData: boolean): TrainingPlan {
     const resolved = fitOptions(options);
-    const all = this.#inputs(x);
-    const allTargets = this.#targets(y, all.rows);
+    const given = this.#inputs(x);
+    const all = ownData && given.data === x ? { data: given.data.slice(), rows: given.rows } : given;
+    const givenTargets = this.#targets(y, all.rows);
+    const allTargets = ownData && givenTargets === y ? givenTargets.slice() : givenTargets;
     let train: DataSet = { x: all.data, targets: allTargets, rows: all.rows };
     let validation: DataSet | undefined;
     if (resolved.validationData) {
@@ -260,9 +267,9 @@ export class Network {
     };
   }
 
-  #begin(x: Matrix, y: TargetInput, options: FitOptions | undefined): TrainingPlan {
+  #begin(x: Matrix, y: TargetInput, options: FitOptions | undefined, ownData: boolean): TrainingPlan {
     this.#idle('a second fit()');
-    const plan = this.#plan(x, y, options);
+    const plan = this.#plan(x, y, options, ownData);
     this.#busy = true;
     return plan;
   }
@@ -281,8 +288,8 @@ export class Network {
    * callback threw, or with a DisposedError when dispose() interrupts it.
    */
   async fit(x: Matrix, y: TargetInput, options?: FitOptions): Promise<History> {
-    const plan = this.#begin(x, y, options);
     const model = this.#model;
+    const plan = this.#begin(x, y, options, model.trainsOffThread);
     const sizer = new TimedChunkSizer(model.trainsOffThread ? OFF_THREAD_CHUNK_MS : INLINE_CHUNK_MS);
     const stop = () => model.requestStop();
     plan.signal?.addEventListener('abort', stop);
@@ -313,7 +320,7 @@ export class Network {
 
   /** fit(), synchronously: blocks until training ends. For scripts, not servers. */
   fitSync(x: Matrix, y: TargetInput, options?: FitOptions): History {
-    const plan = this.#begin(x, y, options);
+    const plan = this.#begin(x, y, options, false);
     try {
       const run = trainingRun(this.#model, plan, this.#rng, WHOLE_EPOCH);
       let step = run.next();

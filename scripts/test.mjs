@@ -3,7 +3,7 @@
 // once as is and once more for each SIMD path this CPU can be forced onto.
 // Ends with one "N passed, N failed" line over everything it ran.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -68,9 +68,8 @@ function forcibleIsas() {
 
 must('npm', ['run', 'build']);
 must(process.execPath, ['scripts/build-native.mjs']);
-mkdirSync(path.join(root, 'build'), { recursive: true });
-ctest('build/native', 'Release', []);
-ctest('build/asan', 'Debug', ['-DBACKPROP_SANITIZE=ON']);
+ctest('build-cmake/release', 'Release', []);
+ctest('build-cmake/asan', 'Debug', ['-DBACKPROP_SANITIZE=ON']);
 vitest('all', [], {});
 for (const isa of forcibleIsas()) vitest(isa, ['test/api', 'test/native'], { BACKPROP_ISA: isa, BACKPROP_BACKEND: 'native' });
 finish();

@@ -43,9 +43,10 @@ function vitest(label, files, env) {
   const report = path.join(tmpdir(), `backprop-vitest-${process.pid}-${label}.json`);
   run('npx', ['vitest', 'run', ...files, '--reporter=default', '--reporter=json', `--outputFile=${report}`], env);
   try {
-    const { numPassedTests, numFailedTests, numTotalTests } = JSON.parse(readFileSync(report, 'utf8'));
+    const { numPassedTests, numFailedTests, numFailedTestSuites, numTotalTests } = JSON.parse(readFileSync(report, 'utf8'));
     totals.passed += numPassedTests;
-    totals.failed += numFailedTests + (numTotalTests === 0 ? 1 : 0);
+    // A file that fails to load has no failed test of its own: count it too.
+    totals.failed += numFailedTests + numFailedTestSuites + (numTotalTests === 0 ? 1 : 0);
   } catch {
     console.error(`vitest (${label}) wrote no report`);
     totals.failed++;

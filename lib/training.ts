@@ -19,6 +19,8 @@ export interface BatchLog {
   /** Fraction correct in the batch (crossEntropy, binaryCrossEntropy). */
   accuracy?: number;
   size: number;
+  /** Training samples per second in this epoch so far. */
+  samplesPerSecond: number;
 }
 
 export interface EpochLog {
@@ -144,6 +146,7 @@ export function* trainingRun(
         stats: stats.subarray(2 * batch, 2 * (batch + count)),
       };
       const applied = yield chunk;
+      const elapsed = (performance.now() - started) / 1000;
       for (let j = 0; j < applied; j++) {
         const b = batch + j;
         const size = Math.min(batchSize, train.rows - b * batchSize);
@@ -158,6 +161,7 @@ export function* trainingRun(
           loss,
           ...(perRow ? { accuracy: stats[2 * b + 1] / (size * perRow) } : {}),
           size,
+          samplesPerSecond: samples / elapsed,
         });
       }
       if (applied < count) {

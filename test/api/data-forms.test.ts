@@ -130,6 +130,10 @@ describe.each(BACKENDS)('data forms on the %s backend', (backend) => {
       [1, 2, 3].flatMap((e) => [[e, 1, 8], [e, 2, 8], [e, 3, 4]]),
     );
     expect(epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    for (const b of batches) {
+      expect(b.samplesPerSecond).toBeGreaterThan(0);
+      expect(Number.isFinite(b.samplesPerSecond)).toBe(true);
+    }
     for (const [i, log] of epochs.entries()) {
       const own = batches.filter((b) => b.epoch === i + 1);
       const meanLoss = own.reduce((s, b) => s + b.loss * b.size, 0) / ROWS;

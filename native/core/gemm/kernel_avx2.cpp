@@ -3,9 +3,7 @@
 // called only after cpuid.
 #include <immintrin.h>
 
-#include <array>
-#include <utility>
-
+#include "micro_dispatch.h"
 #include "pack_avx.h"
 
 namespace backprop {
@@ -23,74 +21,57 @@ __m256i column_mask(std::size_t cols) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(limit), lanes);
 }
 
-// ROWS is a template parameter so that the accumulators are named registers
-// and a partial tile at the bottom of C costs only its own rows; PACKED fixes
-// A's strides at compile time for the common, packed case.
+// The Micro of micro_dispatch.h: a ROWS × 16 tile.
 template <std::size_t ROWS, bool PACKED>
-void micro_avx2(std::size_t kc, ASource a_source, const float* b, float* c, std::size_t ldc,
-                std::size_t cols, bool load_c, const float* bias) {
-  const float* a = a_source.a;
-  const std::size_t row_stride = PACKED ? 1 : a_source.row_stride;
-  const std::size_t depth_stride = PACKED ? kMr : a_source.depth_stride;
-  __m256 lo[ROWS], hi[ROWS];
-#pragma GCC unroll 6
-  for (std::size_t r = 0; r < ROWS; ++r) {
-    lo[r] = _mm256_setzero_ps();
-    hi[r] = _mm256_setzero_ps();
-  }
-#pragma GCC unroll 2
-  for (std::size_t p = 0; p < kc; ++p) {
-    const __m256 b_lo = _mm256_load_ps(b);
-    const __m256 b_hi = _mm256_load_ps(b + 8);
+struct MicroAvx2 {
+  static void run(std::size_t kc, ASource a_source, const float* b, float* c, std::size_t ldc, std::size_t cols,
+                  bool load_c, const float* bias) {
+    const float* a = a_source.a;
+    const std::size_t row_stride = PACKED ? 1 : a_source.row_stride;
+    const std::size_t depth_stride = PACKED ? kMr : a_source.depth_stride;
+    __m256 lo[ROWS], hi[ROWS];
 #pragma GCC unroll 6
     for (std::size_t r = 0; r < ROWS; ++r) {
-      const __m256 a_r = _mm256_broadcast_ss(a + r * row_stride);
-      lo[r] = _mm256_fmadd_ps(a_r, b_lo, lo[r]);
-      hi[r] = _mm256_fmadd_ps(a_r, b_hi, hi[r]);
+      lo[r] = _mm256_setzero_ps();
+      hi[r] = _mm256_setzero_ps();
     }
-    a += depth_stride;
-    b += kNr;
-  }
-  const __m256i mask_lo = column_mask(cols);
-  const __m256i mask_hi = column_mask(cols > 8 ? cols - 8 : 0);
-  __m256 bias_lo = _mm256_setzero_ps(), bias_hi = _mm256_setzero_ps();
-  if (bias != nullptr) {
-    bias_lo = _mm256_maskload_ps(bias, mask_lo);
-    bias_hi = _mm256_maskload_ps(bias + 8, mask_hi);
-  }
+#pragma GCC unroll 2
+    for (std::size_t p = 0; p < kc; ++p) {
+      const __m256 b_lo = _mm256_load_ps(b);
+      const __m256 b_hi = _mm256_load_ps(b + 8);
 #pragma GCC unroll 6
-  for (std::size_t r = 0; r < ROWS; ++r) {
-    float* row = c + r * ldc;
-    __m256 out_lo = lo[r], out_hi = hi[r];
-    if (load_c) {
-      out_lo = _mm256_add_ps(out_lo, _mm256_maskload_ps(row, mask_lo));
-      out_hi = _mm256_add_ps(out_hi, _mm256_maskload_ps(row + 8, mask_hi));
+      for (std::size_t r = 0; r < ROWS; ++r) {
+        const __m256 a_r = _mm256_broadcast_ss(a + r * row_stride);
+        lo[r] = _mm256_fmadd_ps(a_r, b_lo, lo[r]);
+        hi[r] = _mm256_fmadd_ps(a_r, b_hi, hi[r]);
+      }
+      a += depth_stride;
+      b += kNr;
     }
+    const __m256i mask_lo = column_mask(cols);
+    const __m256i mask_hi = column_mask(cols > 8 ? cols - 8 : 0);
+    __m256 bias_lo = _mm256_setzero_ps(), bias_hi = _mm256_setzero_ps();
     if (bias != nullptr) {
-      out_lo = _mm256_add_ps(out_lo, bias_lo);
-      out_hi = _mm256_add_ps(out_hi, bias_hi);
+      bias_lo = _mm256_maskload_ps(bias, mask_lo);
+      bias_hi = _mm256_maskload_ps(bias + 8, mask_hi);
     }
-    _mm256_maskstore_ps(row, mask_lo, out_lo);
-    _mm256_maskstore_ps(row + 8, mask_hi, out_hi);
+#pragma GCC unroll 6
+    for (std::size_t r = 0; r < ROWS; ++r) {
+      float* row = c + r * ldc;
+      __m256 out_lo = lo[r], out_hi = hi[r];
+      if (load_c) {
+        out_lo = _mm256_add_ps(out_lo, _mm256_maskload_ps(row, mask_lo));
+        out_hi = _mm256_add_ps(out_hi, _mm256_maskload_ps(row + 8, mask_hi));
+      }
+      if (bias != nullptr) {
+        out_lo = _mm256_add_ps(out_lo, bias_lo);
+        out_hi = _mm256_add_ps(out_hi, bias_hi);
+      }
+      _mm256_maskstore_ps(row, mask_lo, out_lo);
+      _mm256_maskstore_ps(row + 8, mask_hi, out_hi);
+    }
   }
-}
-
-using MicroVariant = void (*)(std::size_t kc, ASource a, const float* b, float* c, std::size_t ldc,
-                              std::size_t cols, bool load_c, const float* bias);
-
-template <bool PACKED, std::size_t... Rows>
-constexpr std::array<MicroVariant, sizeof...(Rows) + 1> micro_table(std::index_sequence<Rows...>) {
-  return {nullptr, micro_avx2<Rows + 1, PACKED>...};
-}
-
-// [packed][rows]
-constexpr std::array<MicroVariant, kMr + 1> kMicro[2] = {micro_table<false>(std::make_index_sequence<kMr>()),
-                                                         micro_table<true>(std::make_index_sequence<kMr>())};
-
-void micro(std::size_t kc, ASource a, const float* b, float* c, std::size_t ldc, std::size_t rows, std::size_t cols,
-           bool load_c, const float* bias) {
-  kMicro[a.packed][rows](kc, a, b, c, ldc, cols, load_c, bias);
-}
+};
 
 }  // namespace
 
@@ -98,7 +79,7 @@ const Kernel& avx2_kernel() {
   static const Kernel kernel{kMr, kNr, 120, 256, 1024,
                              pack_a<kMr, pack_panel_across_rows<kMr>, pack_panel_along_rows<kMr>>,
                              pack_b<kNr, pack_panel_across_avx<kNr>, pack_panel_along_rows<kNr>>,
-                             micro};
+                             micro_kernel<MicroAvx2, kMr>};
   return kernel;
 }
 

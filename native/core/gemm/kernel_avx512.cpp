@@ -3,9 +3,7 @@
 // against 14 loads keeps both FMA ports busy. Compiled with -mavx512f -mfma only; called only after cpuid.
 #include <immintrin.h>
 
-#include <array>
-#include <utility>
-
+#include "micro_dispatch.h"
 #include "pack_avx.h"
 
 namespace backprop {
@@ -19,53 +17,60 @@ __mmask16 column_mask(std::size_t cols) {
   return cols >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << cols) - 1);
 }
 
-// ROWS and HALVES are template parameters so that the accumulators are named
-// registers and a partial tile (bottom rows of C, or at most 16 columns at
-// its right edge) costs only its own rows and vectors.
-// PACKED fixes A's strides at compile time for the common, packed case.
+// A ROWS × 16·HALVES tile. HALVES is a template parameter, like ROWS, so that
+// a partial tile (at most 16 columns at the right edge of C) costs only its
+// own vectors.
 template <std::size_t ROWS, std::size_t HALVES, bool PACKED>
-void micro_avx512(std::size_t kc, ASource a_source, const float* b, float* c, std::size_t ldc,
-                  std::size_t cols, bool load_c, const float* bias) {
-  const float* a = a_source.a;
-  const std::size_t row_stride = PACKED ? 1 : a_source.row_stride;
-  const std::size_t depth_stride = PACKED ? kMr : a_source.depth_stride;
-  __m512 acc[ROWS][HALVES];
-#pragma GCC unroll 12
-  for (std::size_t r = 0; r < ROWS; ++r) {
-    // The tile of C is needed at the end; fetch it while the FMAs run.
-    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
-    if (HALVES == 2) _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + 16), _MM_HINT_T0);
-    for (std::size_t h = 0; h < HALVES; ++h) acc[r][h] = _mm512_setzero_ps();
-  }
-#pragma GCC unroll 2
-  for (std::size_t p = 0; p < kc; ++p) {
-    __m512 b_p[HALVES];
-    for (std::size_t h = 0; h < HALVES; ++h) b_p[h] = _mm512_load_ps(b + 16 * h);
+struct MicroAvx512 {
+  static void run(std::size_t kc, ASource a_source, const float* b, float* c, std::size_t ldc, std::size_t cols,
+                  bool load_c, const float* bias) {
+    const float* a = a_source.a;
+    const std::size_t row_stride = PACKED ? 1 : a_source.row_stride;
+    const std::size_t depth_stride = PACKED ? kMr : a_source.depth_stride;
+    __m512 acc[ROWS][HALVES];
 #pragma GCC unroll 12
     for (std::size_t r = 0; r < ROWS; ++r) {
-      const __m512 a_r = _mm512_set1_ps(a[r * row_stride]);
-      for (std::size_t h = 0; h < HALVES; ++h) acc[r][h] = _mm512_fmadd_ps(a_r, b_p[h], acc[r][h]);
+      // The tile of C is needed at the end; fetch it while the FMAs run.
+      _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+      if (HALVES == 2) _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + 16), _MM_HINT_T0);
+      for (std::size_t h = 0; h < HALVES; ++h) acc[r][h] = _mm512_setzero_ps();
     }
-    a += depth_stride;
-    b += kNr;
-  }
-  __mmask16 mask[HALVES];
-  __m512 bias_v[HALVES];
-  for (std::size_t h = 0; h < HALVES; ++h) {
-    mask[h] = cols > 16 * h ? column_mask(cols - 16 * h) : static_cast<__mmask16>(0);
-    bias_v[h] = bias != nullptr ? _mm512_maskz_loadu_ps(mask[h], bias + 16 * h) : _mm512_setzero_ps();
-  }
+#pragma GCC unroll 2
+    for (std::size_t p = 0; p < kc; ++p) {
+      __m512 b_p[HALVES];
+      for (std::size_t h = 0; h < HALVES; ++h) b_p[h] = _mm512_load_ps(b + 16 * h);
 #pragma GCC unroll 12
-  for (std::size_t r = 0; r < ROWS; ++r) {
-    float* row = c + r * ldc;
+      for (std::size_t r = 0; r < ROWS; ++r) {
+        const __m512 a_r = _mm512_set1_ps(a[r * row_stride]);
+        for (std::size_t h = 0; h < HALVES; ++h) acc[r][h] = _mm512_fmadd_ps(a_r, b_p[h], acc[r][h]);
+      }
+      a += depth_stride;
+      b += kNr;
+    }
+    __mmask16 mask[HALVES];
+    __m512 bias_v[HALVES];
     for (std::size_t h = 0; h < HALVES; ++h) {
-      __m512 out = acc[r][h];
-      if (load_c) out = _mm512_add_ps(out, _mm512_maskz_loadu_ps(mask[h], row + 16 * h));
-      if (bias != nullptr) out = _mm512_add_ps(out, bias_v[h]);
-      _mm512_mask_storeu_ps(row + 16 * h, mask[h], out);
+      mask[h] = cols > 16 * h ? column_mask(cols - 16 * h) : static_cast<__mmask16>(0);
+      bias_v[h] = bias != nullptr ? _mm512_maskz_loadu_ps(mask[h], bias + 16 * h) : _mm512_setzero_ps();
+    }
+#pragma GCC unroll 12
+    for (std::size_t r = 0; r < ROWS; ++r) {
+      float* row = c + r * ldc;
+      for (std::size_t h = 0; h < HALVES; ++h) {
+        __m512 out = acc[r][h];
+        if (load_c) out = _mm512_add_ps(out, _mm512_maskz_loadu_ps(mask[h], row + 16 * h));
+        if (bias != nullptr) out = _mm512_add_ps(out, bias_v[h]);
+        _mm512_mask_storeu_ps(row + 16 * h, mask[h], out);
+      }
     }
   }
-}
+};
+
+// The Micros of micro_dispatch.h: full width, and at most 16 columns.
+template <std::size_t ROWS, bool PACKED>
+using MicroAvx512Wide = MicroAvx512<ROWS, 2, PACKED>;
+template <std::size_t ROWS, bool PACKED>
+using MicroAvx512Narrow = MicroAvx512<ROWS, 1, PACKED>;
 
 // Panel along rows, a band of rows of the source at a time: the band (16
 // rows) stays in L1 while it is dealt out to every sliver, and each sliver
@@ -101,22 +106,11 @@ void pack_panel_along_avx512(const float* src, std::size_t ld, std::size_t exten
   }
 }
 
-using MicroVariant = void (*)(std::size_t kc, ASource a, const float* b, float* c, std::size_t ldc,
-                              std::size_t cols, bool load_c, const float* bias);
-
-template <std::size_t HALVES, bool PACKED, std::size_t... Rows>
-constexpr std::array<MicroVariant, sizeof...(Rows) + 1> micro_table(std::index_sequence<Rows...>) {
-  return {nullptr, micro_avx512<Rows + 1, HALVES, PACKED>...};
-}
-
-// [packed][halves - 1][rows]
-constexpr std::array<MicroVariant, kMr + 1> kMicro[2][2] = {
-    {micro_table<1, false>(std::make_index_sequence<kMr>()), micro_table<2, false>(std::make_index_sequence<kMr>())},
-    {micro_table<1, true>(std::make_index_sequence<kMr>()), micro_table<2, true>(std::make_index_sequence<kMr>())}};
-
+// A tile at the right edge of C with at most 16 columns takes the narrow Micro.
 void micro(std::size_t kc, ASource a, const float* b, float* c, std::size_t ldc, std::size_t rows, std::size_t cols,
            bool load_c, const float* bias) {
-  kMicro[a.packed][cols > 16][rows](kc, a, b, c, ldc, cols, load_c, bias);
+  const auto& variants = cols > 16 ? kMicroVariants<MicroAvx512Wide, kMr> : kMicroVariants<MicroAvx512Narrow, kMr>;
+  variants[a.packed][rows](kc, a, b, c, ldc, cols, load_c, bias);
 }
 
 }  // namespace

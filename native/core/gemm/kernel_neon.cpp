@@ -2,9 +2,7 @@
 // accumulators; two vectors of B and eight scalars of A per step of k.
 #include <arm_neon.h>
 
-#include <array>
-#include <utility>
-
+#include "micro_dispatch.h"
 #include "pack.h"
 
 namespace backprop {
@@ -14,76 +12,59 @@ namespace {
 constexpr std::size_t kMr = 8;
 constexpr std::size_t kNr = 8;
 
-// ROWS is a template parameter so that the accumulators are named registers
-// and a partial tile at the bottom of C costs only its own rows; PACKED fixes
-// A's strides at compile time for the common, packed case.
+// The Micro of micro_dispatch.h: a ROWS × 8 tile.
 template <std::size_t ROWS, bool PACKED>
-void micro_neon(std::size_t kc, ASource a_source, const float* b, float* c, std::size_t ldc,
-                std::size_t cols, bool load_c, const float* bias) {
-  const float* a = a_source.a;
-  const std::size_t row_stride = PACKED ? 1 : a_source.row_stride;
-  const std::size_t depth_stride = PACKED ? kMr : a_source.depth_stride;
-  float32x4_t lo[ROWS], hi[ROWS];
-  for (std::size_t r = 0; r < ROWS; ++r) {
-    lo[r] = vdupq_n_f32(0.0f);
-    hi[r] = vdupq_n_f32(0.0f);
-  }
-  for (std::size_t p = 0; p < kc; ++p) {
-    const float32x4_t b_lo = vld1q_f32(b);
-    const float32x4_t b_hi = vld1q_f32(b + 4);
+struct MicroNeon {
+  static void run(std::size_t kc, ASource a_source, const float* b, float* c, std::size_t ldc, std::size_t cols,
+                  bool load_c, const float* bias) {
+    const float* a = a_source.a;
+    const std::size_t row_stride = PACKED ? 1 : a_source.row_stride;
+    const std::size_t depth_stride = PACKED ? kMr : a_source.depth_stride;
+    float32x4_t lo[ROWS], hi[ROWS];
     for (std::size_t r = 0; r < ROWS; ++r) {
-      const float a_rp = a[r * row_stride];
-      lo[r] = vfmaq_n_f32(lo[r], b_lo, a_rp);
-      hi[r] = vfmaq_n_f32(hi[r], b_hi, a_rp);
+      lo[r] = vdupq_n_f32(0.0f);
+      hi[r] = vdupq_n_f32(0.0f);
     }
-    a += depth_stride;
-    b += kNr;
-  }
-  if (cols == kNr) {
-    const float32x4_t zero = vdupq_n_f32(0.0f);
-    const float32x4_t bias_lo = bias != nullptr ? vld1q_f32(bias) : zero;
-    const float32x4_t bias_hi = bias != nullptr ? vld1q_f32(bias + 4) : zero;
+    for (std::size_t p = 0; p < kc; ++p) {
+      const float32x4_t b_lo = vld1q_f32(b);
+      const float32x4_t b_hi = vld1q_f32(b + 4);
+      for (std::size_t r = 0; r < ROWS; ++r) {
+        const float a_rp = a[r * row_stride];
+        lo[r] = vfmaq_n_f32(lo[r], b_lo, a_rp);
+        hi[r] = vfmaq_n_f32(hi[r], b_hi, a_rp);
+      }
+      a += depth_stride;
+      b += kNr;
+    }
+    if (cols == kNr) {
+      const float32x4_t zero = vdupq_n_f32(0.0f);
+      const float32x4_t bias_lo = bias != nullptr ? vld1q_f32(bias) : zero;
+      const float32x4_t bias_hi = bias != nullptr ? vld1q_f32(bias + 4) : zero;
+      for (std::size_t r = 0; r < ROWS; ++r) {
+        float* row = c + r * ldc;
+        float32x4_t out_lo = lo[r], out_hi = hi[r];
+        if (load_c) {
+          out_lo = vaddq_f32(out_lo, vld1q_f32(row));
+          out_hi = vaddq_f32(out_hi, vld1q_f32(row + 4));
+        }
+        if (bias != nullptr) {
+          out_lo = vaddq_f32(out_lo, bias_lo);
+          out_hi = vaddq_f32(out_hi, bias_hi);
+        }
+        vst1q_f32(row, out_lo);
+        vst1q_f32(row + 4, out_hi);
+      }
+      return;
+    }
+    // Partial columns: through a buffer, so nothing outside C is read or written.
+    float acc[ROWS * kNr];
     for (std::size_t r = 0; r < ROWS; ++r) {
-      float* row = c + r * ldc;
-      float32x4_t out_lo = lo[r], out_hi = hi[r];
-      if (load_c) {
-        out_lo = vaddq_f32(out_lo, vld1q_f32(row));
-        out_hi = vaddq_f32(out_hi, vld1q_f32(row + 4));
-      }
-      if (bias != nullptr) {
-        out_lo = vaddq_f32(out_lo, bias_lo);
-        out_hi = vaddq_f32(out_hi, bias_hi);
-      }
-      vst1q_f32(row, out_lo);
-      vst1q_f32(row + 4, out_hi);
+      vst1q_f32(acc + r * kNr, lo[r]);
+      vst1q_f32(acc + r * kNr + 4, hi[r]);
     }
-    return;
+    store_tile<ROWS, kNr>(acc, c, ldc, ROWS, cols, load_c, bias);
   }
-  // Partial columns: through a buffer, so nothing outside C is read or written.
-  float acc[ROWS * kNr];
-  for (std::size_t r = 0; r < ROWS; ++r) {
-    vst1q_f32(acc + r * kNr, lo[r]);
-    vst1q_f32(acc + r * kNr + 4, hi[r]);
-  }
-  store_tile<ROWS, kNr>(acc, c, ldc, ROWS, cols, load_c, bias);
-}
-
-using MicroVariant = void (*)(std::size_t kc, ASource a, const float* b, float* c, std::size_t ldc,
-                              std::size_t cols, bool load_c, const float* bias);
-
-template <bool PACKED, std::size_t... Rows>
-constexpr std::array<MicroVariant, sizeof...(Rows) + 1> micro_table(std::index_sequence<Rows...>) {
-  return {nullptr, micro_neon<Rows + 1, PACKED>...};
-}
-
-// [packed][rows]
-constexpr std::array<MicroVariant, kMr + 1> kMicro[2] = {micro_table<false>(std::make_index_sequence<kMr>()),
-                                                         micro_table<true>(std::make_index_sequence<kMr>())};
-
-void micro(std::size_t kc, ASource a, const float* b, float* c, std::size_t ldc, std::size_t rows, std::size_t cols,
-           bool load_c, const float* bias) {
-  kMicro[a.packed][rows](kc, a, b, c, ldc, cols, load_c, bias);
-}
+};
 
 }  // namespace
 
@@ -91,7 +72,7 @@ const Kernel& neon_kernel() {
   static const Kernel kernel{kMr, kNr, 128, 256, 1024,
                              pack_a<kMr, pack_panel_across_rows<kMr>, pack_panel_along_rows<kMr>>,
                              pack_b<kNr, pack_panel_across_rows<kNr>, pack_panel_along_rows<kNr>>,
-                             micro};
+                             micro_kernel<MicroNeon, kMr>};
   return kernel;
 }
 

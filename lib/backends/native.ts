@@ -21,30 +21,29 @@ import type {
   Targets,
 } from './backend';
 
+/** A TrainChunk as the addon's trainChunk and trainChunkAsync take it: field by field. */
+type RawChunk = [
+  x: Float32Array,
+  targets: Targets,
+  order: Int32Array,
+  batchSize: number,
+  firstBatch: number,
+  batchCount: number,
+  stats: Float64Array,
+];
+
+function rawChunk(c: TrainChunk): RawChunk {
+  return [c.x, c.targets, c.order, c.batchSize, c.firstBatch, c.batchCount, c.stats];
+}
+
 /** The addon's NativeModel, as native/binding/model_wrap.cpp defines it. */
 interface RawNativeModel {
   predict(x: Float32Array, rows: number, out: Float32Array): void;
   evaluate(x: Float32Array, targets: Targets, rows: number): Evaluation;
   computeGradients(x: Float32Array, targets: Targets, rows: number, grads: Float32Array): number;
   trainBatch(x: Float32Array, targets: Targets, rows: number): number;
-  trainChunk(
-    x: Float32Array,
-    targets: Targets,
-    order: Int32Array,
-    batchSize: number,
-    firstBatch: number,
-    batchCount: number,
-    stats: Float64Array,
-  ): number;
-  trainChunkAsync(
-    x: Float32Array,
-    targets: Targets,
-    order: Int32Array,
-    batchSize: number,
-    firstBatch: number,
-    batchCount: number,
-    stats: Float64Array,
-  ): Promise<number>;
+  trainChunk(...chunk: RawChunk): number;
+  trainChunkAsync(...chunk: RawChunk): Promise<number>;
   requestStop(): void;
   resetOptimizer(): void;
   dispose(): void;
@@ -95,12 +94,12 @@ class NativeEngineModel implements EngineModel {
   }
 
   trainChunk(c: TrainChunk): number {
-    return this.raw.trainChunk(c.x, c.targets, c.order, c.batchSize, c.firstBatch, c.batchCount, c.stats);
+    return this.raw.trainChunk(...rawChunk(c));
   }
 
   /** Argument errors reject (like the errors of the work itself) instead of throwing. */
   async trainChunkAsync(c: TrainChunk): Promise<number> {
-    return this.raw.trainChunkAsync(c.x, c.targets, c.order, c.batchSize, c.firstBatch, c.batchCount, c.stats);
+    return this.raw.trainChunkAsync(...rawChunk(c));
   }
 
   requestStop(): void {

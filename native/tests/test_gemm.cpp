@@ -3,7 +3,6 @@
 // dimensions whose NaN padding must be neither read nor written, accumulate
 // and bias on and off, k == 0, and bit-equality across thread counts.
 #include <cmath>
-#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -13,26 +12,16 @@
 #include "check.h"
 #include "gemm/gemm.h"
 #include "isa.h"
+#include "random.h"
 #include "thread_pool.h"
 
 using backprop::Isa;
 using backprop::Trans;
+using backprop_test::Random;
 
 namespace {
 
 const float kNaN = std::numeric_limits<float>::quiet_NaN();
-
-struct Random {
-  std::uint64_t state;
-  std::uint64_t next() {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-  }
-  float uniform() { return static_cast<float>(next() >> 40) / 16777216.0f * 2.0f - 1.0f; }
-  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-};
 
 // A rows × cols row-major matrix with `ld - cols` NaN-filled padding per row.
 struct Matrix {
@@ -41,7 +30,7 @@ struct Matrix {
   Matrix(std::size_t r, std::size_t c, std::size_t pad, Random& rng)
       : rows(r), cols(c), ld(c + pad), data(r * (c + pad), kNaN) {
     for (std::size_t i = 0; i < rows; ++i)
-      for (std::size_t j = 0; j < cols; ++j) data[i * ld + j] = rng.uniform();
+      for (std::size_t j = 0; j < cols; ++j) data[i * ld + j] = rng.uniform(-1.0f, 1.0f);
   }
   float at(std::size_t i, std::size_t j) const { return data[i * ld + j]; }
 };
@@ -66,7 +55,7 @@ bool run_case(Isa isa, const Case& cs, Random& rng, backprop::ThreadPool* pool) 
   }
   const Matrix before = c;
   std::vector<float> bias(cs.n);
-  for (float& value : bias) value = rng.uniform();
+  for (float& value : bias) value = rng.uniform(-1.0f, 1.0f);
 
   backprop::sgemm(isa, cs.ta, cs.tb, cs.m, cs.n, cs.k, a.data.data(), a.ld, b.data.data(), b.ld,
                   c.data.data(), c.ld, cs.accumulate, cs.bias ? bias.data() : nullptr, pool);
@@ -178,7 +167,7 @@ void test_thread_count_invariance(Isa isa) {
       const Matrix b = tb == Trans::no ? Matrix(k, n, 2, rng) : Matrix(n, k, 2, rng);
       const Matrix c0(m, n, 3, rng);
       std::vector<float> bias(n);
-      for (float& value : bias) value = rng.uniform();
+      for (float& value : bias) value = rng.uniform(-1.0f, 1.0f);
       Matrix c_none = c0, c_one = c0, c_two = c0;
       backprop::sgemm(isa, ta, tb, m, n, k, a.data.data(), a.ld, b.data.data(), b.ld, c_none.data.data(),
                       c0.ld, true, bias.data(), nullptr);

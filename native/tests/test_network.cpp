@@ -20,6 +20,7 @@
 #include "isa.h"
 #include "model_spec.h"
 #include "network.h"
+#include "random.h"
 #include "thread_pool.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -56,21 +57,9 @@ using backprop::Network;
 using backprop::OptimizerType;
 using backprop::Targets;
 using backprop::ThreadPool;
+using backprop_test::Random;
 
 namespace {
-
-struct Random {
-  std::uint64_t state;
-  std::uint64_t next() {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-  }
-  float uniform(float lo, float hi) {
-    return lo + (hi - lo) * static_cast<float>(next() >> 40) / 16777216.0f;
-  }
-};
 
 struct Engine {
   Isa isa;

@@ -1,8 +1,10 @@
 #include "model_wrap.h"
 
+#include <cstdint>
 #include <new>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "addon.h"
 #include "arguments.h"
@@ -46,6 +48,20 @@ RowInput row_input(const Napi::CallbackInfo& info, std::size_t rows_index,
                 "x", "rows " + std::to_string(rows) + " × inputs " + std::to_string(spec.inputs));
   expect_rows_fit(env, rows, spec, "rows");
   return RowInput{x.Data(), rows};
+}
+
+// (x, targets, rows): the arguments of evaluate, computeGradients and trainBatch.
+struct BatchInput {
+  const float* x;
+  std::size_t rows;
+  TargetsArgument targets;
+};
+
+BatchInput batch_input(const Napi::CallbackInfo& info, const backprop::ModelSpec& spec,
+                       std::vector<std::int32_t>& label_copy) {
+  RowInput input = row_input(info, 2, spec);
+  return BatchInput{input.x, input.rows,
+                    targets_argument(info[1], "targets", input.rows, spec, label_copy)};
 }
 
 }  // namespace
@@ -124,11 +140,10 @@ Napi::Value NativeModel::Evaluate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   expect_argument_count(info, 3, "evaluate(x, targets, rows)");
   expect_usable(env, "evaluate");
-  const backprop::ModelSpec& spec = network_->spec();
-  RowInput input = row_input(info, 2, spec);
-  TargetsArgument targets = targets_argument(info[1], "targets", input.rows, spec, label_copy_);
-  backprop::Evaluation evaluation = call_core(
-      env, [&] { return network_->evaluate(input.x, targets.targets, input.rows); });
+  BatchInput batch = batch_input(info, network_->spec(), label_copy_);
+  backprop::Evaluation evaluation = call_core(env, [&] {
+    return network_->evaluate(batch.x, batch.targets.targets, batch.rows);
+  });
   Napi::Object result = Napi::Object::New(env);
   result.Set("loss", evaluation.loss);
   result.Set("correct", evaluation.correct);
@@ -139,13 +154,11 @@ Napi::Value NativeModel::ComputeGradients(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   expect_argument_count(info, 4, "computeGradients(x, targets, rows, grads)");
   expect_usable(env, "computeGradients");
-  const backprop::ModelSpec& spec = network_->spec();
-  RowInput input = row_input(info, 2, spec);
-  TargetsArgument targets = targets_argument(info[1], "targets", input.rows, spec, label_copy_);
+  BatchInput batch = batch_input(info, network_->spec(), label_copy_);
   Napi::TypedArrayOf<float> grads = float32_array(info[3], "grads");
   expect_length(env, grads.ElementLength(), params_length_, "grads", "the parameter count");
   double loss = call_core(env, [&] {
-    return network_->compute_gradients(input.x, targets.targets, input.rows, grads.Data());
+    return network_->compute_gradients(batch.x, batch.targets.targets, batch.rows, grads.Data());
   });
   return Napi::Number::New(env, loss);
 }
@@ -154,20 +167,25 @@ Napi::Value NativeModel::TrainBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   expect_argument_count(info, 3, "trainBatch(x, targets, rows)");
   expect_idle(env, "trainBatch");
-  const backprop::ModelSpec& spec = network_->spec();
-  RowInput input = row_input(info, 2, spec);
-  TargetsArgument targets = targets_argument(info[1], "targets", input.rows, spec, label_copy_);
-  double loss = call_core(
-      env, [&] { return network_->train_batch(input.x, targets.targets, input.rows); });
+  BatchInput batch = batch_input(info, network_->spec(), label_copy_);
+  double loss = call_core(env, [&] {
+    return network_->train_batch(batch.x, batch.targets.targets, batch.rows);
+  });
   return Napi::Number::New(env, loss);
+}
+
+ChunkArguments NativeModel::chunk_arguments(const Napi::CallbackInfo& info,
+                                            const char* method) const {
+  const std::string signature =
+      std::string(method) + "(x, targets, order, batchSize, firstBatch, batchCount, stats)";
+  expect_argument_count(info, 7, signature.c_str());
+  expect_idle(info.Env(), method);
+  return parse_chunk_arguments(info, network_->spec());
 }
 
 Napi::Value NativeModel::TrainChunk(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  expect_argument_count(info, 7,
-                        "trainChunk(x, targets, order, batchSize, firstBatch, batchCount, stats)");
-  expect_idle(env, "trainChunk");
-  ChunkArguments chunk = parse_chunk_arguments(info, network_->spec());
+  ChunkArguments chunk = chunk_arguments(info, "trainChunk");
   stop_ = false;
   std::size_t applied =
       call_core(env, [&] { return train_chunk(*network_, chunk.memory, &stop_); });
@@ -176,10 +194,7 @@ Napi::Value NativeModel::TrainChunk(const Napi::CallbackInfo& info) {
 
 Napi::Value NativeModel::TrainChunkAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  expect_argument_count(
-      info, 7, "trainChunkAsync(x, targets, order, batchSize, firstBatch, batchCount, stats)");
-  expect_idle(env, "trainChunkAsync");
-  ChunkArguments chunk = parse_chunk_arguments(info, network_->spec());
+  ChunkArguments chunk = chunk_arguments(info, "trainChunkAsync");
   // Cleared here, on the JS thread, so a requestStop() right after this call
   // is not lost.
   stop_ = false;

@@ -13,6 +13,8 @@
 
 namespace backprop_binding {
 
+struct ChunkArguments;
+
 class NativeModel : public Napi::ObjectWrap<NativeModel> {
  public:
   static Napi::Function define_class(Napi::Env env);
@@ -43,6 +45,9 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   // expect_usable, and BusyError while an async chunk trains: calls that
   // change parameters or optimizer state wait for it.
   void expect_idle(Napi::Env env, const char* method) const;
+  // The arguments of trainChunk / trainChunkAsync (`method`), checked, on an
+  // idle model.
+  ChunkArguments chunk_arguments(const Napi::CallbackInfo& info, const char* method) const;
   void release();
 
   std::unique_ptr<backprop::Network> network_;

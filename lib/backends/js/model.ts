@@ -26,6 +26,17 @@ import { Workspace } from './workspace';
 /** Rows per block in predict and evaluate, bounding their memory for any n. */
 const INFERENCE_BLOCK_ROWS = 256;
 
+/** Row r of dst (rows of `width` values) = row order[start + r] of src. */
+function gatherRows(
+  src: Float32Array, width: number, order: Int32Array, start: number, rows: number, dst: Float32Array,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const from = order[start + r] * width;
+    const to = r * width;
+    for (let c = 0; c < width; c++) dst[to + c] = src[from + c];
+  }
+}
+
 export class JsModel implements EngineModel {
   readonly trainsOffThread = false;
   private readonly spec: ModelSpec;
@@ -157,23 +168,11 @@ export class JsModel implements EngineModel {
   private gather(
     ws: Workspace, x: Float32Array, targets: Targets, order: Int32Array, start: number, rows: number,
   ): void {
-    const width = this.inputs;
-    const dst = ws.x;
-    for (let r = 0; r < rows; r++) {
-      const from = order[start + r] * width;
-      const to = r * width;
-      for (let c = 0; c < width; c++) dst[to + c] = x[from + c];
-    }
+    gatherRows(x, this.inputs, order, start, rows, ws.x);
     if (targets instanceof Int32Array) {
       for (let r = 0; r < rows; r++) ws.labels[r] = targets[order[start + r]];
-      return;
-    }
-    const outputs = this.outputs;
-    const dense = ws.denseTargets;
-    for (let r = 0; r < rows; r++) {
-      const from = order[start + r] * outputs;
-      const to = r * outputs;
-      for (let c = 0; c < outputs; c++) dense[to + c] = targets[from + c];
+    } else {
+      gatherRows(targets, this.outputs, order, start, rows, ws.denseTargets);
     }
   }
 

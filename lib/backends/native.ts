@@ -122,11 +122,22 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message.trim() : String(error);
 }
 
+/** The core sizes its pool from BACKPROP_THREADS; a value it cannot use is an error, not a silent default. */
+function checkThreadsVariable(value: string | undefined): string | null {
+  if (value === undefined || value === '') return null;
+  const threads = Number(value);
+  return /^[0-9]+$/.test(value) && threads >= 1 && threads <= 256
+    ? null
+    : `BACKPROP_THREADS=${value} is not a thread count: expected an integer from 1 to 256`;
+}
+
 /**
  * The native engine, or why it cannot run here (binary missing or not
  * loadable, BACKPROP_ISA invalid, ...). Never throws.
  */
 export function loadNativeEngine(): { engine: Engine } | { error: string } {
+  const threadsError = checkThreadsVariable(process.env.BACKPROP_THREADS);
+  if (threadsError !== null) return { error: threadsError };
   let binary: string;
   let addon: RawAddon;
   try {

@@ -8,33 +8,11 @@ import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { info } from '../../lib/index.js';
+import { ensureBuiltFacade, packageRoot } from '../support/built-facade';
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const ROOT = packageRoot;
 
-function newestModification(directory: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(directory, { withFileTypes: true })) {
-    const full = path.join(directory, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestModification(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function builtAt(file: string): number {
-  try {
-    return statSync(path.join(ROOT, 'dist', file)).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
-
-beforeAll(() => {
-  const sources = newestModification(path.join(ROOT, 'lib'));
-  if (Math.min(builtAt('index.js'), builtAt('index.mjs')) < sources) {
-    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
-  }
-}, 120_000);
+beforeAll(() => ensureBuiltFacade(), 120_000);
 
 /** Runs a script with node in the repository root; returns what it printed as JSON. */
 function runNode(script: string, module: boolean): unknown {

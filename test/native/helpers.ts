@@ -1,13 +1,12 @@
 /** Shared pieces of the native-addon tests: the loaded engine, the raw addon, small models and data. */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parameterLayout, type Engine, type LayerSpec, type LossName, type ModelSpec } from '../../lib/backends/backend';
 import { loadNativeEngine } from '../../lib/backends/native';
 import { resolveOptimizer } from '../../lib/spec';
+import { packageRoot } from '../support/built-facade';
 
-export const packageRoot = path.resolve(__dirname, '..', '..');
+export { ensureBuiltFacade, packageRoot } from '../support/built-facade';
 export const fixtures = path.join(__dirname, 'fixtures');
 
 /** The native engine; the tests need it, so failing to load is a failure. */
@@ -76,18 +75,3 @@ export function repeatedOrder(rows: number, repeats: number): Int32Array {
 }
 
 /** Runs `npm run build` when dist/ is missing or older than lib/ (child processes need the built facade). */
-export function ensureBuiltFacade(): void {
-  const built = path.join(packageRoot, 'dist', 'index.js');
-  if (existsSync(built) && statSync(built).mtimeMs >= newestMtime(path.join(packageRoot, 'lib'))) return;
-  const result = spawnSync('npm', ['run', 'build'], { cwd: packageRoot, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}${result.stderr}`);
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}

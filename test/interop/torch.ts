@@ -24,7 +24,11 @@ export function requireTorch(): string {
 
 /** Runs test/interop/<script> with these arguments and parses the JSON it prints. */
 export function runTorchScript<T>(script: string, args: string[]): T {
-  const result = spawnSync(PYTHON, [path.join(__dirname, script), ...args], { encoding: 'utf8' });
+  const result = spawnSync(PYTHON, [path.join(__dirname, script), ...args], {
+    encoding: 'utf8',
+    // Leave no __pycache__ in the source tree.
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+  });
   if (result.status !== 0) throw new Error(`${script} failed (${result.status}):\n${result.stderr}`);
   return JSON.parse(result.stdout) as T;
 }

@@ -7,16 +7,16 @@ function scriptOf(name: string): string {
   return path.join(packageRoot, 'examples', `${name}.mjs`);
 }
 
+/** Runs an example to completion: its exit status and output. */
+export function runExampleToEnd(name: string, args: string[] = []): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [scriptOf(name), ...args], { cwd: packageRoot, encoding: 'utf8', timeout: 120_000 });
+}
+
 /** Runs an example to completion; throws with its output unless it exits with 0. */
-export function runExample(name: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): string {
-  const result = spawnSync(process.execPath, [scriptOf(name), ...args], {
-    cwd: packageRoot,
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-    timeout: 120_000,
-  });
+export function runExample(name: string, args: string[] = []): string {
+  const result = runExampleToEnd(name, args);
   if (result.status !== 0) {
-    throw new Error(`examples/${name}.mjs exited with ${result.status ?? result.signal}:\n${result.stdout}${result.stderr}`);
+    throw new Error(`examples/${name}.mjs exited with ${result.status}:\n${result.stdout}${result.stderr}`);
   }
   return result.stdout;
 }

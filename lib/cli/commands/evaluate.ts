@@ -1,0 +1,47 @@
+/** `backprop evaluate`: mean loss (and accuracy) of a saved model on labelled data. */
+import { Command, Option } from 'commander';
+import { ArgumentError } from '../../errors';
+import { BACKEND_CHOICES, type BackendChoice } from '../../spec';
+import { FORMATS, type DataFormat } from '../data-source';
+import { modelInputs } from '../model-inputs';
+import { targetsFor } from '../targets';
+
+interface EvaluateOptions {
+  model: string;
+  data: string;
+  labels?: string;
+  format?: DataFormat;
+  target?: string;
+  json?: boolean;
+  backend: BackendChoice;
+}
+
+export function evaluateCommand(): Command {
+  return new Command('evaluate')
+    .description("a saved model's mean loss, and accuracy for classification, on labelled data")
+    .requiredOption('--model <file>', 'model written by backprop train')
+    .requiredOption('--data <file>', 'data: .csv, .jsonl or IDX images')
+    .option('--labels <file>', 'IDX labels file for IDX --data')
+    .addOption(new Option('--format <format>', 'data format (default: from the file name)').choices(FORMATS))
+    .option('--target <column>', 'target column (default: the one the model was trained on)')
+    .option('--json', 'print a JSON object')
+    .addOption(new Option('--backend <name>', 'engine').choices(BACKEND_CHOICES).default('auto'))
+    .action((options: EvaluateOptions) => evaluate(options));
+}
+
+async function evaluate(options: EvaluateOptions): Promise<void> {
+  const { network, x, data } = await modelInputs(options, true);
+  try {
+    if (data.y === undefined) throw new ArgumentError('--labels is required to evaluate on IDX data');
+    const y = targetsFor(data.y, data.classes, network.options.loss, network.outputs);
+    const result = { ...network.evaluate(x, y), samples: data.rows };
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      return;
+    }
+    const accuracy = result.accuracy === undefined ? '' : `  accuracy ${result.accuracy.toFixed(4)}`;
+    process.stdout.write(`loss ${result.loss.toFixed(6)}${accuracy}  (${result.samples} samples)\n`);
+  } finally {
+    network.dispose();
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * CSV files with a header row (parsed by csv-parse, streamed) → numeric
+ * input rows and a target column (see TableOptions for which is which).
+ */
+import { createReadStream } from 'node:fs';
+import { CsvError, parse } from 'csv-parse';
+import { FormatError } from '../errors';
+import { fail } from '../validate';
+import { resolveTableOptions, TableBuilder, type TableData, type TableOptions } from './table';
+
+/**
+ * Reads a CSV file: the first row names the columns; every other row is a
+ * sample. Input cells must be finite numbers; the target column may hold
+ * numbers or class names (mapped to labels, see TableOptions.classes).
+ * Throws a FormatError naming the file and line for ragged rows, non-numeric
+ * cells or broken quoting, an ArgumentError for a target or column the file
+ * does not have.
+ */
+export async function loadCsv(path: string, options?: TableOptions): Promise<TableData> {
+  if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
+  const resolved = resolveTableOptions(options);
+  const records = createReadStream(path).pipe(parse({ trim: true, skip_empty_lines: true, bom: true }));
+  let table: TableBuilder | undefined;
+  try {
+    for await (const record of records as AsyncIterable<string[]>) {
+      const line = records.info.lines;
+      if (table === undefined) table = new TableBuilder(path, record, resolved);
+      else table.add(record, line);
+    }
+  } catch (error) {
+    if (error instanceof CsvError) throw new FormatError(`${path}: ${error.message}`);
+    throw error;
+  } finally {
+    records.destroy();
+  }
+  if (table === undefined) throw new FormatError(`${path}: empty file, expected a header row`);
+  return table.finish();
+}

@@ -1,0 +1,60 @@
+/**
+ * JSON lines (one JSON object per line, the same keys on every line) →
+ * numeric input rows and a target column (see TableOptions).
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { FormatError } from '../errors';
+import { fail, isPlainObject } from '../validate';
+import { resolveTableOptions, TableBuilder, type TableData, type TableOptions } from './table';
+
+/**
+ * Reads a JSON-lines file: each non-empty line is an object; the keys of the
+ * first one name the columns (the last key is the default target), and every
+ * other line must have the same keys. Input values must be finite numbers;
+ * the target may hold numbers or class names. Throws a FormatError naming
+ * the file and line for invalid JSON, a missing key or a non-numeric value.
+ */
+export async function loadJsonl(path: string, options?: TableOptions): Promise<TableData> {
+  if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
+  const resolved = resolveTableOptions(options);
+  const stream = createReadStream(path, 'utf8');
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  let table: TableBuilder | undefined;
+  let header: string[] = [];
+  let number = 0;
+  try {
+    for await (const text of lines) {
+      number++;
+      if (text.trim() === '') continue;
+      const record = parseLine(text, path, number);
+      if (table === undefined) {
+        header = Object.keys(record);
+        table = new TableBuilder(path, header, resolved);
+      }
+      const keys = Object.keys(record);
+      const missing = header.find((key) => !(key in record));
+      if (missing !== undefined || keys.length !== header.length) {
+        const problem = missing !== undefined ? `has no key "${missing}"` : `has keys ${keys.join(', ')}`;
+        throw new FormatError(`${path}:${number}: ${problem}; expected the keys of the first line (${header.join(', ')})`);
+      }
+      table.add(header.map((key) => record[key]), number);
+    }
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+  if (table === undefined) throw new FormatError(`${path}: no JSON objects`);
+  return table.finish();
+}
+
+function parseLine(text: string, path: string, line: number): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new FormatError(`${path}:${line}: not valid JSON (${(error as Error).message})`);
+  }
+  if (!isPlainObject(value)) throw new FormatError(`${path}:${line}: expected a JSON object`);
+  return value;
+}

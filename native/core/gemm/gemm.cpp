@@ -195,6 +195,29 @@ std::size_t part_start(std::size_t part, std::size_t parts, std::size_t extent, 
   return std::min(extent, tiles * part / parts * tile);
 }
 
+// Width of the column parts of a split dot product: parts stay many rows of
+// B long, and every element is one dot product whatever part holds it.
+constexpr std::size_t kDotColumns = 16;
+
+// C = A·Bᵀ with few rows of A, by Kernel::dot, split over columns.
+void dot_products(const Problem& pr, ThreadPool* pool) {
+  const double flops = 2.0 * static_cast<double>(pr.m) * static_cast<double>(pr.n) * static_cast<double>(pr.k);
+  const std::size_t threads = pool != nullptr ? pool->size() : 1;
+  const std::size_t tiles = (pr.n + kDotColumns - 1) / kDotColumns;
+  const std::size_t tasks =
+      std::max<std::size_t>(1, std::min({threads, tiles, static_cast<std::size_t>(flops / kMinFlopsPerTask)}));
+  auto task = [&](std::size_t t) {
+    const std::size_t j0 = part_start(t, tasks, pr.n, kDotColumns), j1 = part_start(t + 1, tasks, pr.n, kDotColumns);
+    pr.kernel->dot(pr.m, j1 - j0, pr.k, pr.a, pr.lda, pr.b + j0 * pr.ldb, pr.ldb, pr.c + j0, pr.ldc, pr.accumulate,
+                   pr.bias != nullptr ? pr.bias + j0 : nullptr);
+  };
+  if (tasks == 1) {
+    task(0);
+  } else {
+    pool->for_each(tasks, task);
+  }
+}
+
 }  // namespace
 
 void sgemm(Isa isa, Trans trans_a, Trans trans_b, std::size_t m, std::size_t n, std::size_t k,
@@ -204,6 +227,10 @@ void sgemm(Isa isa, Trans trans_a, Trans trans_b, std::size_t m, std::size_t n, 
   const Problem pr{&kernel_for(isa), trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias};
   if (k == 0) {
     bias_only(pr);
+    return;
+  }
+  if (trans_a == Trans::no && trans_b == Trans::yes && m <= pr.kernel->dot_rows_max) {
+    dot_products(pr, pool);
     return;
   }
   const Split split = choose_split(pr, pool != nullptr ? pool->size() : 1);

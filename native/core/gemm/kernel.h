@@ -40,6 +40,13 @@ struct ASource {
 using MicroKernel = void (*)(std::size_t kc, ASource a, const float* b, float* c, std::size_t ldc,
                              std::size_t rows, std::size_t cols, bool load_c, const float* bias);
 
+// C[m×n] = A·Bᵀ (+ C when `accumulate`) (+ bias[j] on every row when `bias`
+// is non-null), A m×k (lda ≥ k) and B n×k (ldb ≥ k) both row-major: the
+// forward product with few rows, as dot products of rows (dot.h).
+using DotProducts = void (*)(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t lda,
+                             const float* b, std::size_t ldb, float* c, std::size_t ldc, bool accumulate,
+                             const float* bias);
+
 struct Kernel {
   std::size_t mr, nr;  // register tile
   std::size_t mc;      // rows of A packed at a time (multiple of mr)
@@ -48,6 +55,10 @@ struct Kernel {
   PackA pack_a;
   PackB pack_b;
   MicroKernel micro;
+  // A·Bᵀ with at most dot_rows_max rows goes to `dot` instead: below that,
+  // packing B costs more than reading it in place once per few rows of A.
+  std::size_t dot_rows_max;
+  DotProducts dot;
 };
 
 const Kernel& scalar_kernel();

@@ -3,6 +3,7 @@
 // called only after cpuid.
 #include <immintrin.h>
 
+#include "dot.h"
 #include "micro_dispatch.h"
 #include "pack_avx.h"
 
@@ -73,13 +74,29 @@ struct MicroAvx2 {
   }
 };
 
+// The vector traits of dot.h.
+struct DotAvx2 {
+  using Reg = __m256;
+  static constexpr std::size_t kWidth = 8;
+  static constexpr std::size_t kPrefetchAhead = 64;
+  static Reg zero() { return _mm256_setzero_ps(); }
+  static Reg load(const float* p) { return _mm256_loadu_ps(p); }
+  static Reg load_first(const float* p, std::size_t count) { return _mm256_maskload_ps(p, column_mask(count)); }
+  static Reg fma(Reg a, Reg b, Reg acc) { return _mm256_fmadd_ps(a, b, acc); }
+  static float sum(Reg v) {
+    const __m128 quad = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    const __m128 pair = _mm_add_ps(quad, _mm_movehl_ps(quad, quad));
+    return _mm_cvtss_f32(_mm_add_ss(pair, _mm_movehdup_ps(pair)));
+  }
+};
+
 }  // namespace
 
 const Kernel& avx2_kernel() {
   static const Kernel kernel{kMr, kNr, 120, 256, 1024,
                              pack_a<kMr, pack_panel_across_rows<kMr>, pack_panel_along_rows<kMr>>,
                              pack_b<kNr, pack_panel_across_avx<kNr>, pack_panel_along_rows<kNr>>,
-                             micro_kernel<MicroAvx2, kMr>};
+                             micro_kernel<MicroAvx2, kMr>, 32, dot_products<DotAvx2, 8, 3>};
   return kernel;
 }
 

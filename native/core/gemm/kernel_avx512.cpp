@@ -3,6 +3,7 @@
 // against 14 loads keeps both FMA ports busy. Compiled with -mavx512f -mfma only; called only after cpuid.
 #include <immintrin.h>
 
+#include "dot.h"
 #include "micro_dispatch.h"
 #include "pack_avx.h"
 
@@ -113,13 +114,32 @@ void micro(std::size_t kc, ASource a, const float* b, float* c, std::size_t ldc,
   variants[a.packed][rows](kc, a, b, c, ldc, cols, load_c, bias);
 }
 
+// The vector traits of dot.h.
+struct DotAvx512 {
+  using Reg = __m512;
+  static constexpr std::size_t kWidth = 16;
+  static constexpr std::size_t kPrefetchAhead = 64;
+  static Reg zero() { return _mm512_setzero_ps(); }
+  static Reg load(const float* p) { return _mm512_loadu_ps(p); }
+  static Reg load_first(const float* p, std::size_t count) { return _mm512_maskz_loadu_ps(column_mask(count), p); }
+  static Reg fma(Reg a, Reg b, Reg acc) { return _mm512_fmadd_ps(a, b, acc); }
+  // Halves added pairwise, all in zmm (the masked forms with a full mask
+  // because GCC 12 warns that the unmasked ones read an undefined vector).
+  static float sum(Reg v) {
+    const __m512 eight = _mm512_add_ps(v, _mm512_mask_shuffle_f32x4(v, 0xFFFF, v, v, 0x4E));
+    const __m512 four = _mm512_add_ps(eight, _mm512_mask_shuffle_f32x4(eight, 0xFFFF, eight, eight, 0xB1));
+    const __m512 two = _mm512_add_ps(four, _mm512_mask_permute_ps(four, 0xFFFF, four, 0x4E));
+    return _mm512_cvtss_f32(_mm512_add_ps(two, _mm512_mask_permute_ps(two, 0xFFFF, two, 0xB1)));
+  }
+};
+
 }  // namespace
 
 const Kernel& avx512_kernel() {
   static const Kernel kernel{kMr, kNr, 240, 384, 512,
                              pack_a<kMr, pack_panel_across_avx<kMr>, pack_panel_along_avx512<kMr>>,
                              pack_b<kNr, pack_panel_across_avx<kNr>, pack_panel_along_avx512<kNr>>,
-                             micro};
+                             micro, 16, dot_products<DotAvx512, 8, 6>};
   return kernel;
 }
 

@@ -2,6 +2,7 @@
 // accumulators; two vectors of B and eight scalars of A per step of k.
 #include <arm_neon.h>
 
+#include "dot.h"
 #include "micro_dispatch.h"
 #include "pack.h"
 
@@ -66,13 +67,29 @@ struct MicroNeon {
   }
 };
 
+// The vector traits of dot.h.
+struct DotNeon {
+  using Reg = float32x4_t;
+  static constexpr std::size_t kWidth = 4;
+  static constexpr std::size_t kPrefetchAhead = 0;
+  static Reg zero() { return vdupq_n_f32(0.0f); }
+  static Reg load(const float* p) { return vld1q_f32(p); }
+  static Reg load_first(const float* p, std::size_t count) {
+    float lanes[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    for (std::size_t i = 0; i < count; ++i) lanes[i] = p[i];
+    return vld1q_f32(lanes);
+  }
+  static Reg fma(Reg a, Reg b, Reg acc) { return vfmaq_f32(acc, a, b); }
+  static float sum(Reg v) { return vaddvq_f32(v); }
+};
+
 }  // namespace
 
 const Kernel& neon_kernel() {
   static const Kernel kernel{kMr, kNr, 128, 256, 1024,
                              pack_a<kMr, pack_panel_across_rows<kMr>, pack_panel_along_rows<kMr>>,
                              pack_b<kNr, pack_panel_across_rows<kNr>, pack_panel_along_rows<kNr>>,
-                             micro_kernel<MicroNeon, kMr>};
+                             micro_kernel<MicroNeon, kMr>, 16, dot_products<DotNeon, 6, 4>};
   return kernel;
 }
 

@@ -1,5 +1,6 @@
 // Portable kernel: correct on every target, and the reference the SIMD
 // kernels are tested against alongside the naive loop.
+#include "dot.h"
 #include "micro_dispatch.h"
 #include "pack.h"
 
@@ -29,13 +30,37 @@ struct MicroScalar {
   }
 };
 
+// The traits of dot.h: four plain lanes, which the compiler maps onto
+// whatever vectors the baseline target has (SSE2 on x86-64). Only a single
+// row of A beats the packed kernel here (dot_rows_max 1): with more, GCC
+// no longer keeps the lanes in registers.
+struct DotScalar {
+  struct Reg {
+    float lane[4];
+  };
+  static constexpr std::size_t kWidth = 4;
+  static constexpr std::size_t kPrefetchAhead = 0;
+  static Reg zero() { return {{0.0f, 0.0f, 0.0f, 0.0f}}; }
+  static Reg load(const float* p) { return {{p[0], p[1], p[2], p[3]}}; }
+  static Reg load_first(const float* p, std::size_t count) {
+    Reg r = zero();
+    for (std::size_t i = 0; i < count; ++i) r.lane[i] = p[i];
+    return r;
+  }
+  static Reg fma(Reg a, Reg b, Reg acc) {
+    for (std::size_t i = 0; i < 4; ++i) acc.lane[i] += a.lane[i] * b.lane[i];
+    return acc;
+  }
+  static float sum(Reg v) { return (v.lane[0] + v.lane[2]) + (v.lane[1] + v.lane[3]); }
+};
+
 }  // namespace
 
 const Kernel& scalar_kernel() {
   static const Kernel kernel{kMr, kNr, 128, 256, 1024,
                              pack_a<kMr, pack_panel_across_rows<kMr>, pack_panel_along_rows<kMr>>,
                              pack_b<kNr, pack_panel_across_rows<kNr>, pack_panel_along_rows<kNr>>,
-                             micro_kernel<MicroScalar, kMr>};
+                             micro_kernel<MicroScalar, kMr>, 1, dot_products<DotScalar, 4, 1>};
   return kernel;
 }
 

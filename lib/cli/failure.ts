@@ -25,8 +25,8 @@ export function isClosedPipe(error: unknown): boolean {
 export function reportFailure(error: unknown): number {
   if (isClosedPipe(error)) return 0;
   if (isFileSystemError(error)) {
-    const reason = error.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
-    process.stderr.write(`backprop: cannot read ${error.path}: ${oneLine(reason)}\n`);
+    const reason = error.message.replace(/^[A-Z]+: /, '').replace(/, \w+( '.*')?$/, '');
+    process.stderr.write(`backprop: ${error.path}: ${oneLine(reason)}\n`);
     return USAGE;
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { CsvError, parse } from 'csv-parse';
 import { FormatError } from '../errors';
 import { fail } from '../validate';
-import { resolveTableOptions, TableBuilder, type TableData, type TableOptions } from './table';
+import { resolveTableOptions, TableBuilder, withPath, type TableData, type TableOptions } from './table';
 
 /**
  * Reads a CSV file: the first row names the columns; every other row is a
@@ -19,18 +19,20 @@ import { resolveTableOptions, TableBuilder, type TableData, type TableOptions } 
 export async function loadCsv(path: string, options?: TableOptions): Promise<TableData> {
   if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
   const resolved = resolveTableOptions(options);
-  const records = createReadStream(path).pipe(parse({ trim: true, skip_empty_lines: true, bom: true }));
+  const input = createReadStream(path);
+  const records = input.pipe(parse({ trim: true, skip_empty_lines: true, bom: true, info: true }));
+  input.once('error', (error) => records.destroy(error));
   let table: TableBuilder | undefined;
   try {
-    for await (const record of records as AsyncIterable<string[]>) {
-      const line = records.info.lines;
+    for await (const { record, info } of records as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (table === undefined) table = new TableBuilder(path, record, resolved);
-      else table.add(record, line);
+      else table.add(record, info.lines);
     }
   } catch (error) {
     if (error instanceof CsvError) throw new FormatError(`${path}: ${error.message}`);
-    throw error;
+    throw withPath(error, path);
   } finally {
+    input.destroy();
     records.destroy();
   }
   if (table === undefined) throw new FormatError(`${path}: empty file, expected a header row`);

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { FormatError } from '../errors';
 import { fail, isPlainObject } from '../validate';
-import { resolveTableOptions, TableBuilder, type TableData, type TableOptions } from './table';
+import { resolveTableOptions, TableBuilder, withPath, type TableData, type TableOptions } from './table';
 
 /**
  * Reads a JSON-lines file: each non-empty line is an object; the keys of the
@@ -40,6 +40,8 @@ export async function loadJsonl(path: string, options?: TableOptions): Promise<T
       }
       table.add(header.map((key) => record[key]), number);
     }
+  } catch (error) {
+    throw withPath(error, path);
   } finally {
     lines.close();
     stream.destroy();

@@ -31,6 +31,12 @@ export interface TableData {
   classes?: string[];
 }
 
+/** Names the file in a read error that lacks it (EISDIR and other errors after open carry no path). */
+export function withPath(error: unknown, path: string): unknown {
+  if (error instanceof Error && 'syscall' in error && !('path' in error)) Object.assign(error, { path });
+  return error;
+}
+
 interface ResolvedTableOptions {
   target: string | false | undefined;
   columns: string[] | undefined;

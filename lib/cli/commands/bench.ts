@@ -22,6 +22,7 @@ interface BenchOptions {
   only?: (typeof SUITES)[number];
   configs?: string[];
   backends?: string[];
+  optimizers?: string[];
   threads?: number[];
   seconds?: number;
   repeats?: number;
@@ -34,6 +35,7 @@ export function benchCommand(): Command {
     .addOption(new Option('--only <suite>', 'run one suite').choices(SUITES))
     .option('--configs <list>', `training networks, from ${CONFIGS.join(',')} (default: all)`, listOf(CONFIGS))
     .option('--backends <list>', 'training engines, from native,js (default: both)', listOf(['native', 'js']))
+    .option('--optimizers <list>', 'training optimizers, from sgd,adam (default: both)', listOf(['sgd', 'adam']))
     .option('--threads <list>', 'thread counts, e.g. 1,2 (default: 1 and every core)', integerList)
     .option('--seconds <s>', 'training: seconds per measurement (default 2)', positiveNumber)
     .option('--repeats <n>', 'training: repeats, the median is reported (default 3)', integer(1))
@@ -58,6 +60,7 @@ function bench(options: BenchOptions): void {
   const forwarded: [string, string | undefined][] = [
     ['--configs', options.configs?.join(',')],
     ['--backends', options.backends?.join(',')],
+    ['--opts', options.optimizers?.join(',')],
     ['--seconds', options.seconds?.toString()],
     ['--repeats', options.repeats?.toString()],
   ];

@@ -1,0 +1,74 @@
+/** Bad arguments and unreadable or malformed files: exit code 2 and exactly one line on stderr, no stack trace. */
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuiltFacade } from '../support/built-facade';
+import { classesCsv, fixtureDir, idxBytes, runCli } from './run-cli';
+
+beforeAll(() => ensureBuiltFacade(), 300_000);
+
+const LAYERS = ['--layers', '3:softmax'];
+
+function expectUsageError(args: string[], dir: string, message: RegExp): void {
+  const result = runCli(args, dir);
+  expect(result.status).toBe(2);
+  expect(result.stderr).toMatch(/^backprop: [^\n]+\n$/);
+  expect(result.stderr).toMatch(message);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('the CLI refuses bad input with one line and exit code 2', () => {
+  const dir = fixtureDir({
+    'good.csv': classesCsv(12),
+    'ragged.csv': 'a,b,y\n1,2,x\n3,4\n',
+    'text.csv': 'a,b,y\n1,2,x\n3,four,y\n',
+    'empty.csv': '',
+    'quote.csv': 'a,b,y\n1,"2,x\n',
+    'bad.jsonl': '{"a":1,"y":2}\n{"a":1\n',
+    'keys.jsonl': '{"a":1,"y":2}\n{"b":1,"y":2}\n',
+    'truncated-idx3-ubyte': idxBytes([3, 2, 2], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]).subarray(0, 20),
+    'magic-idx3-ubyte': Buffer.from('GIF89a not an idx file'),
+    'broken-idx3-ubyte.gz': gzipSync(idxBytes([1, 2], [1, 2])).subarray(0, 12),
+    'labels-idx1-ubyte': idxBytes([2], [0, 1]),
+    'images-idx3-ubyte': idxBytes([3, 1, 2], [1, 2, 3, 4, 5, 6]),
+    'not-a-model.safetensors': 'hello',
+  });
+
+  it.each([
+    [['train', '--data', 'ragged.csv', ...LAYERS], /ragged\.csv: Invalid Record Length: expect 3, got 2 on line 3/],
+    [['train', '--data', 'text.csv', ...LAYERS], /text\.csv:3: column "b" must be a finite number, got "four"/],
+    [['train', '--data', 'good.csv', '--target', 'colour', ...LAYERS], /"colour" is not a column of good\.csv \(columns: width, height, noise, species\)/],
+    [['train', '--data', 'empty.csv', ...LAYERS], /empty\.csv: empty file/],
+    [['train', '--data', 'quote.csv', ...LAYERS], /quote\.csv: Quote Not Closed/],
+    [['train', '--data', 'bad.jsonl', ...LAYERS], /bad\.jsonl:2: not valid JSON/],
+    [['train', '--data', 'keys.jsonl', ...LAYERS], /keys\.jsonl:2: has no key "a"/],
+    [['train', '--data', 'truncated-idx3-ubyte', '--labels', 'labels-idx1-ubyte', ...LAYERS], /truncated-idx3-ubyte: IDX data truncated: 20 bytes, expected 28/],
+    [['train', '--data', 'magic-idx3-ubyte', '--labels', 'labels-idx1-ubyte', ...LAYERS], /magic-idx3-ubyte: not an IDX file/],
+    [['train', '--data', 'broken-idx3-ubyte.gz', ...LAYERS], /broken-idx3-ubyte\.gz: broken gzip data/],
+    [['train', '--data', 'images-idx3-ubyte', '--labels', 'labels-idx1-ubyte', ...LAYERS], /labels-idx1-ubyte has 2 labels, images-idx3-ubyte has 3 samples/],
+    [['train', '--data', 'images-idx3-ubyte', ...LAYERS], /--labels is required to train on IDX data/],
+    [['train', '--data', 'missing.csv', ...LAYERS], /missing\.csv: no such file or directory/],
+    [['train', '--data', '.', ...LAYERS], /backprop: \.: illegal operation on a directory/],
+    [['train', '--data', 'good.csv'], /required option '--layers <spec>' not specified/],
+    [['train', '--data', 'good.csv', '--layers', '3:sofmax'], /"sofmax" is not an activation/],
+    [['train', '--data', 'good.csv', '--layers', '0:relu'], /'0:relu' is invalid/],
+    [['train', '--data', 'good.csv', ...LAYERS, '--epochs', 'ten'], /'--epochs <n>' argument 'ten' is invalid\. expected an integer ≥ 1/],
+    [['train', '--data', 'good.csv', ...LAYERS, '--lr', '-1'], /'--lr <rate>' argument '-1' is invalid/],
+    [['train', '--data', 'good.csv', ...LAYERS, '--validation-split', '1'], /expected a number in \[0, 1\)/],
+    [['train', '--data', 'good.csv', ...LAYERS, '--optimizer', 'adamm'], /'--optimizer <name>' argument 'adamm' is invalid/],
+    [['train', '--data', 'good.csv', ...LAYERS, '--scale', '--standardize'], /'--scale' cannot be used with option '--standardize'/],
+    [['train', '--data', 'good.csv', ...LAYERS, '--loss', 'mse', '--lr', '1', '--frobnicate'], /unknown option '--frobnicate'/],
+    [['train', '--data', 'good.csv', '--layers', '2:softmax'], /the target has 3 classes \(setosa, versicolor, virginica\) but the last layer has 2 units/],
+    [['train', '--data', 'good.csv', '--layers', '3:relu', '--loss', 'crossEntropy'], /needs a final 'softmax' layer/],
+    [['predict', '--model', 'not-a-model.safetensors', '--data', 'good.csv'], /not-a-model\.safetensors: safetensors/],
+    [['predict', '--model', 'missing.safetensors', '--data', 'good.csv'], /missing\.safetensors: no such file or directory/],
+    [['evaluate', '--data', 'good.csv'], /required option '--model <file>' not specified/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('%j', (args, message) => expectUsageError(args, dir, message));
+
+  it('data whose width does not match the model', () => {
+    const model = runCli(['train', '--data', 'good.csv', ...LAYERS, '--epochs', '1', '--out', 'm.safetensors'], dir);
+    expect(model.status).toBe(0);
+    expectUsageError(['predict', '--model', 'm.safetensors', '--data', 'images-idx3-ubyte'], dir, /images-idx3-ubyte gives 2 inputs per row, the model takes 3/);
+    expectUsageError(['evaluate', '--model', 'm.safetensors', '--data', 'text.csv'], dir, /options\.target "species" is not a column of text\.csv \(columns: a, b, y\)/);
+  });
+});

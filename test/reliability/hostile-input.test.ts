@@ -260,6 +260,10 @@ describe.each(ENGINES)('sizes on the %s engine', (backend) => {
   const CONSTRUCTOR_CASES: [string, Record<string, unknown>, ErrorType, string][] = [
     ['inputs 2^20 × units 2^12 (2^32 weights in one layer)', { inputs: 2 ** 20, layers: [{ units: 2 ** 12 }] }, ArgumentError, 'layers[0]'],
     ['inputs 2^31', { inputs: 2 ** 31, layers: [{ units: 1 }] }, ArgumentError, 'inputs'],
+    // Sparse arrays: Array.prototype.map skips their holes.
+    ['a layers array of two holes', { inputs: 3, layers: new Array(2) }, ArgumentError, 'layers[0]'],
+    ['a hole before the last layer', { inputs: 3, layers: [, { units: 2 }] }, ArgumentError, 'layers[0]'],
+    ['a hole after the first layer', { inputs: 3, layers: [{ units: 2 }, ,] }, ArgumentError, 'layers[1]'],
     ['units 2^32 + 1', { inputs: 1, layers: [{ units: 2 ** 32 + 1 }] }, ArgumentError, 'layers[0].units'],
     [
       'layers that each fit but together hold 6.4·10^9 parameters (more than a Float32Array can)',

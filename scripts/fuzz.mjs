@@ -1,0 +1,389 @@
+// `npm run fuzz -- [--cases N] [--seed S] [--targets a,b] [--trace]`: seeded random calls at
+// every entry point of the raw native addon (info, setErrorClasses, the
+// NativeModel constructor and each of its methods, buffers detached while a
+// chunk trains) and at the model loaders (Network.fromJSON of mutated
+// documents, Network.load of mutated safetensors files). Every call must
+// return or throw an Error — the loaders a FormatError — and the process must
+// never crash. Prints one JSON summary line; exits 1 when a case failed.
+// The safetensors parser is TypeScript (lib/io/safetensors.ts), so there is
+// no C++ parser for a libFuzzer target. Needs `npm run build` first; runs
+// itself again with --expose-gc when started without it.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const self = fileURLToPath(import.meta.url);
+if (typeof globalThis.gc !== 'function') {
+  const result = spawnSync(process.execPath, ['--expose-gc', self, ...process.argv.slice(2)], { stdio: 'inherit' });
+  if (result.signal !== null) console.error(`fuzz: the process was killed by ${result.signal} (rerun with --trace to see the case)`);
+  process.exit(result.status ?? 1);
+}
+
+const { values: args } = parseArgs({
+  options: {
+    cases: { type: 'string', default: '10000' },
+    seed: { type: 'string', default: '1' },
+    targets: { type: 'string' },
+    trace: { type: 'boolean', default: false },
+  },
+});
+const CASES = Number(args.cases);
+const SEED = Number(args.seed);
+
+const require = createRequire(import.meta.url);
+const backprop = require(path.join(path.dirname(self), '..', 'dist', 'index.js'));
+const { binary } = backprop.info();
+if (binary === null) {
+  console.error(`fuzz: the native addon did not load (${backprop.info().nativeError}); the raw entry points cannot be fuzzed`);
+  process.exit(1);
+}
+// The instance the facade loaded, with the facade's error classes registered.
+const addon = require(binary);
+const FACADE_CLASSES = {
+  ArgumentError: backprop.ArgumentError,
+  ShapeError: backprop.ShapeError,
+  BusyError: backprop.BusyError,
+  DisposedError: backprop.DisposedError,
+  BackendError: backprop.BackendError,
+  BackpropError: backprop.BackpropError,
+};
+
+// ---- seeded randomness (mulberry32) ----
+let state = SEED >>> 0;
+function uniform() {
+  state = (state + 0x6d2b79f5) >>> 0;
+  let t = state;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+const below = (n) => Math.floor(uniform() * n);
+const pick = (list) => list[below(list.length)];
+const chance = (p) => uniform() < p;
+
+// ---- random values ----
+// Integers past 2^31 stay refused or fail to allocate at once; mid-size ones
+// (10^7…10^9) are left out on purpose: a batchSize of that size is a valid
+// request for gigabytes, which is not what this fuzzer is about.
+const NUMBERS = [0, -0, 1, -1, 2, 3, 5, 0.5, 1.5, -2.5, NaN, Infinity, -Infinity, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 40, 2 ** 53 - 1, 2 ** 53, 1e300, -1e300, Number.MIN_VALUE, 1e-300];
+const STRINGS = ['', 'relu', 'softmax', 'sigmoid', 'linear', 'crossEntropy', 'mse', 'binaryCrossEntropy', 'adam', 'sgd', 'x', '3', '\u0000', 'é'.repeat(3)];
+const KEYS = ['inputs', 'layers', 'units', 'activation', 'loss', 'optimizer', 'type', 'learningRate', 'momentum', 'nesterov', 'weightDecay', 'beta1', 'beta2', 'epsilon', 'alpha', '__proto__', 'constructor', 'length'];
+const ARRAY_KINDS = [Float32Array, Float64Array, Int32Array, Uint32Array, Int16Array, Uint16Array, Int8Array, Uint8Array, Uint8ClampedArray, BigInt64Array, BigUint64Array];
+const LENGTHS = [0, 1, 2, 3, 5, 8, 10, 13, 26, 30, 64, 100];
+
+function number() {
+  return chance(0.7) ? pick(NUMBERS) : below(chance(0.5) ? 8 : 300) - (chance(0.2) ? 150 : 0);
+}
+
+function typedArray() {
+  const length = chance(0.8) ? pick(LENGTHS) : below(400);
+  if (chance(0.05)) return new DataView(new ArrayBuffer(length * 4));
+  if (chance(0.05)) return Buffer.alloc(length);
+  const Kind = chance(0.5) ? pick([Float32Array, Int32Array, Float64Array]) : pick(ARRAY_KINDS);
+  const shared = chance(0.1);
+  const buffer = shared ? new SharedArrayBuffer((length + 2) * Kind.BYTES_PER_ELEMENT) : new ArrayBuffer((length + 2) * Kind.BYTES_PER_ELEMENT);
+  const array = new Kind(buffer, chance(0.2) ? Kind.BYTES_PER_ELEMENT : 0, length);
+  const bigint = Kind === BigInt64Array || Kind === BigUint64Array;
+  for (let i = 0; i < length; i++) {
+    array[i] = bigint ? BigInt(below(5)) : chance(0.05) ? pick(NUMBERS) : below(4);
+  }
+  if (!shared && chance(0.05)) structuredClone(buffer, { transfer: [buffer] });
+  return array;
+}
+
+function value(depth = 0) {
+  switch (below(depth > 1 ? 7 : 10)) {
+    case 0:
+    case 1:
+      return number();
+    case 2:
+      return pick(STRINGS);
+    case 3:
+      return pick([null, undefined, true, false, 5n, -(2n ** 64n), Symbol('s'), () => 1, function named() {}, class K {}, new Date(0), /x/]);
+    case 4:
+    case 5:
+      return typedArray();
+    case 6:
+      return new ArrayBuffer(pick(LENGTHS));
+    case 7:
+      return Array.from({ length: pick(LENGTHS.slice(0, 6)) }, () => value(depth + 1));
+    default: {
+      const object = {};
+      for (let i = below(4); i > 0; i--) object[pick(KEYS)] = value(depth + 1);
+      return object;
+    }
+  }
+}
+
+// ---- a valid model and arguments, to mutate ----
+const SPEC = {
+  inputs: 3,
+  layers: [{ units: 4, activation: 'relu' }, { units: 3, activation: 'softmax' }],
+  loss: 'crossEntropy',
+  optimizer: { type: 'adam', learningRate: 0.01, momentum: 0, nesterov: false, weightDecay: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, alpha: 0.99 },
+};
+const PARAMS = 3 * 4 + 4 + 4 * 3 + 3;
+const ROWS = 10;
+
+function validArguments(method) {
+  const x = new Float32Array(ROWS * 3).map(() => uniform() - 0.5);
+  const labels = new Int32Array(ROWS).map(() => below(3));
+  const order = new Int32Array(ROWS).map((_, i) => (i * 7) % ROWS);
+  switch (method) {
+    case 'predict':
+      return [x, ROWS, new Float32Array(ROWS * 3)];
+    case 'evaluate':
+    case 'trainBatch':
+      return [x, labels, ROWS];
+    case 'computeGradients':
+      return [x, labels, ROWS, new Float32Array(PARAMS)];
+    case 'trainChunk':
+    case 'trainChunkAsync':
+      return [x, labels, order, 3, 0, 4, new Float64Array(8)];
+    default:
+      return [];
+  }
+}
+
+/** The valid call with one or two arguments replaced, added or dropped; or wholly random arguments. */
+function argumentsFor(method) {
+  if (chance(0.2)) return Array.from({ length: below(9) }, () => value());
+  const list = validArguments(method);
+  for (let edits = 1 + below(2); edits > 0; edits--) {
+    const roll = below(10);
+    if (roll === 0) list.push(value());
+    else if (roll === 1) list.pop();
+    else if (list.length > 0) list[below(list.length)] = value();
+  }
+  return list;
+}
+
+function deepCopy(object) {
+  return JSON.parse(JSON.stringify(object));
+}
+
+/** A plain object or array: what a JSON document is made of, and what mutateTree edits. */
+function isTree(node) {
+  return Array.isArray(node) || (node !== null && typeof node === 'object' && Object.getPrototypeOf(node) === Object.prototype);
+}
+
+/** Sets, deletes or replaces something at a random place in a JSON-like tree. */
+function mutateTree(root) {
+  let node = root;
+  for (let depth = 0; depth < 4; depth++) {
+    const keys = Object.keys(node);
+    if (keys.length === 0) break;
+    const key = pick(keys);
+    const child = node[key];
+    if (isTree(child) && chance(0.6)) {
+      node = child;
+      continue;
+    }
+    const roll = below(4);
+    if (roll === 0) delete node[key];
+    else if (roll === 1 && Array.isArray(child)) child.length = pick([0, 1, child.length - 1, child.length + 1]);
+    else node[key] = value();
+    return root;
+  }
+  node[pick(KEYS)] = value();
+  return root;
+}
+
+function freshModel(params = new Float32Array(PARAMS).map(() => uniform() - 0.5)) {
+  return { model: new addon.NativeModel(SPEC, params), params };
+}
+
+const METHODS = ['predict', 'evaluate', 'computeGradients', 'trainBatch', 'trainChunk', 'trainChunkAsync', 'requestStop', 'resetOptimizer', 'dispose'];
+
+// ---- the targets: each runs one case and returns what the call gave ----
+const directory = mkdtempSync(path.join(tmpdir(), 'backprop-fuzz-'));
+const modelFile = path.join(directory, 'model.safetensors');
+const source = new backprop.Network({ inputs: 3, layers: [{ units: 4, activation: 'gelu' }, { units: 2, activation: 'sigmoid' }], loss: 'binaryCrossEntropy', optimizer: 'adamw', seed: 3, backend: 'js' });
+const VALID_JSON = source.toJSON();
+await source.save(modelFile);
+const VALID_FILE = new Uint8Array(require('node:fs').readFileSync(modelFile));
+
+async function settle(result) {
+  return result instanceof Promise ? await result : result;
+}
+
+const TARGETS = {
+  async info() {
+    return addon.info(...(chance(0.7) ? [] : Array.from({ length: 1 + below(2) }, () => value())));
+  },
+
+  async setErrorClasses() {
+    const classes = chance(0.5) ? { ...FACADE_CLASSES } : value();
+    if (classes !== null && typeof classes === 'object') {
+      for (let i = below(3); i > 0; i--) classes[pick(Object.keys(FACADE_CLASSES))] = value();
+    }
+    try {
+      addon.setErrorClasses(classes);
+      // Whatever got registered must at worst throw something: provoke one error.
+      const { model } = freshModel();
+      try {
+        model.predict(new Float32Array(3), 0, new Float32Array(3));
+      } catch {
+        // any thrown value will do while foreign classes are registered
+      }
+    } finally {
+      addon.setErrorClasses(FACADE_CLASSES);
+    }
+  },
+
+  async construct() {
+    const spec = chance(0.8) ? mutateTree(deepCopy(SPEC)) : value();
+    const params = chance(0.6) ? new Float32Array(chance(0.8) ? PARAMS : below(60)) : value();
+    const model = chance(0.1) ? new addon.NativeModel(...Array.from({ length: below(4) }, () => value())) : new addon.NativeModel(spec, params);
+    model.dispose();
+  },
+
+  async method() {
+    const { model, params } = freshModel();
+    const before = pick(['fresh', 'fresh', 'trained', 'disposed', 'detached']);
+    if (before === 'trained') model.trainBatch(...validArguments('trainBatch'));
+    if (before === 'disposed') model.dispose();
+    if (before === 'detached') structuredClone(params.buffer, { transfer: [params.buffer] });
+    const method = pick(METHODS);
+    return settle(model[method](...argumentsFor(method)));
+  },
+
+  /** Calls in random order while an asynchronous chunk trains. */
+  async interleaved() {
+    const { model } = freshModel();
+    const x = new Float32Array(ROWS * 3).map(() => uniform());
+    const labels = new Int32Array(ROWS).map(() => below(3));
+    const batches = 2000;
+    const order = new Int32Array(batches * 2).map((_, i) => i % ROWS);
+    const running = model.trainChunkAsync(x, labels, order, 2, 0, batches, new Float64Array(2 * batches));
+    const outcomes = [];
+    for (let i = below(5); i > 0; i--) {
+      const method = pick(METHODS);
+      try {
+        outcomes.push(await settle(model[method](...argumentsFor(method))));
+      } catch (error) {
+        if (!(error instanceof Error)) throw new Error(`${method} during trainChunkAsync threw a non-Error: ${String(error)}`);
+      }
+    }
+    model.requestStop();
+    return running;
+  },
+
+  /** Every array of a running chunk, and the model's params, moved away and collected while it trains. */
+  async detachWhileTraining() {
+    const inputs = 64;
+    const spec = { ...SPEC, inputs, layers: [{ units: 256, activation: 'relu' }, { units: 3, activation: 'softmax' }] };
+    const params = new Float32Array(inputs * 256 + 256 + 256 * 3 + 3).map(() => (uniform() - 0.5) * 0.1);
+    const model = new addon.NativeModel(spec, params);
+    const rows = 1024;
+    const x = new Float32Array(rows * inputs).map(() => uniform());
+    const labels = new Int32Array(rows).map(() => below(3));
+    const batches = 200;
+    const order = new Int32Array(batches * 32).map((_, i) => i % rows);
+    const stats = new Float64Array(2 * batches);
+    const running = model.trainChunkAsync(x, labels, order, 32, 0, batches, stats);
+    for (const array of [params, x, labels, order, stats]) {
+      if (chance(0.6)) structuredClone(array.buffer, { transfer: [array.buffer] });
+    }
+    globalThis.gc();
+    await new Promise((resolve) => setTimeout(resolve, below(3)));
+    globalThis.gc();
+    if (chance(0.5)) model.dispose();
+    return running;
+  },
+
+  async fromJSON() {
+    const roll = below(4);
+    let document;
+    if (roll === 0) document = value();
+    else if (roll === 1) {
+      const text = JSON.stringify(VALID_JSON);
+      const cut = below(text.length);
+      document = chance(0.5) ? text.slice(0, cut) : text.slice(0, cut) + pick(['"', '}', '9e999', 'null', ',']) + text.slice(cut + 1);
+    } else {
+      document = deepCopy(VALID_JSON);
+      for (let i = 1 + below(2); i > 0; i--) mutateTree(document);
+    }
+    const net = backprop.Network.fromJSON(document, { backend: pick(['js', 'native']) });
+    net.dispose();
+  },
+
+  async load() {
+    let bytes = VALID_FILE.slice();
+    const view = new DataView(bytes.buffer);
+    const headerLength = Number(view.getBigUint64(0, true));
+    switch (below(6)) {
+      case 0:
+        for (let i = 1 + below(8); i > 0; i--) bytes[below(bytes.length)] ^= 1 << below(8);
+        break;
+      case 1:
+        bytes = bytes.subarray(0, below(bytes.length));
+        break;
+      case 2:
+        view.setBigUint64(0, BigInt(pick([0, 1, 7, headerLength - 1, headerLength + 1, headerLength + 8, bytes.length, 2 ** 53, 2 ** 40])), true);
+        break;
+      case 3:
+        view.setBigUint64(0, pick([2n ** 64n - 1n, 2n ** 63n, 2n ** 32n]), true);
+        break;
+      case 4: {
+        // Rewrite one number inside the header text, keeping the length.
+        const text = Buffer.from(bytes.subarray(8, 8 + headerLength)).toString('latin1');
+        const digits = [...text.matchAll(/\d+/g)];
+        const target = pick(digits);
+        const replacement = String(pick([0, 1, 9, 99, 999, 12345678, 2 ** 31])).padStart(target[0].length, '0').slice(0, target[0].length);
+        bytes.set(Buffer.from(replacement, 'latin1'), 8 + target.index);
+        break;
+      }
+      default: {
+        const at = below(bytes.length);
+        const extra = new Uint8Array(1 + below(16)).map(() => below(256));
+        const grown = new Uint8Array(bytes.length + extra.length);
+        grown.set(bytes.subarray(0, at));
+        grown.set(extra, at);
+        grown.set(bytes.subarray(at), at + extra.length);
+        bytes = grown;
+      }
+    }
+    writeFileSync(modelFile, bytes);
+    const net = await backprop.Network.load(modelFile, { backend: pick(['js', 'native']) });
+    net.dispose();
+  },
+};
+
+const WEIGHTS = { info: 1, setErrorClasses: 2, construct: 6, method: 12, interleaved: 3, detachWhileTraining: 1, fromJSON: 5, load: 6 };
+const chosen = args.targets === undefined ? Object.keys(WEIGHTS) : args.targets.split(',');
+for (const name of chosen) {
+  if (!(name in WEIGHTS)) {
+    console.error(`fuzz: unknown target ${name}; expected some of ${Object.keys(WEIGHTS).join(', ')}`);
+    process.exit(1);
+  }
+}
+const SCHEDULE = chosen.flatMap((name) => Array(WEIGHTS[name]).fill(name));
+/** Targets whose errors must be the loaders' FormatError, not just any Error. */
+const LOADERS = new Set(['fromJSON', 'load']);
+
+const summary = { fuzz: 'summary', seed: SEED, targets: chosen, cases: 0, returned: 0, threw: {}, failed: 0, failures: [] };
+for (let i = 0; i < CASES; i++) {
+  const target = pick(SCHEDULE);
+  if (args.trace) console.log(`case ${i} ${target}`);
+  summary.cases++;
+  try {
+    await TARGETS[target]();
+    summary.returned++;
+  } catch (error) {
+    const name = error instanceof Error ? error.constructor.name : typeof error;
+    summary.threw[name] = (summary.threw[name] ?? 0) + 1;
+    const expected = LOADERS.has(target) ? error instanceof backprop.FormatError : error instanceof Error;
+    if (!expected) {
+      summary.failed++;
+      if (summary.failures.length < 20) summary.failures.push({ case: i, target, error: `${name}: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
+}
+rmSync(directory, { recursive: true, force: true });
+console.log(JSON.stringify(summary));
+process.exit(summary.failed === 0 ? 0 : 1);

@@ -11,7 +11,8 @@ import { resolveTableOptions, TableBuilder, withPath, type TableData, type Table
 /**
  * Reads a JSON-lines file: each non-empty line is an object; the keys of the
  * first one name the columns (the last key is the default target), and every
- * other line must have the same keys. Input values must be finite numbers;
+ * other line must have the same keys. Input values must be finite numbers
+ * (or strings holding one);
  * the target may hold numbers or class names. Throws a FormatError naming
  * the file and line for invalid JSON, a missing key or a non-numeric value.
  */

@@ -42,10 +42,25 @@ class LineReporter implements ProgressReporter {
   stop(): void {}
 }
 
-/** One bar over all batches of all epochs (so ETA covers the whole run); finished epochs logged above it. */
+/** "1h02m", "3m07s", "12s". */
+export function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
+/** Bar redraws at most this often: onBatchEnd can fire hundreds of thousands of times a second. */
+const REDRAW_MS = 100;
+
+/**
+ * One bar over all batches of all epochs, finished epochs logged above it.
+ * ETA is the whole run's average pace applied to what remains (cli-progress's
+ * own estimate looks at the last few updates only, which are microseconds apart).
+ */
 class BarReporter implements ProgressReporter {
   private readonly bars = new MultiBar({
-    format: 'epoch {epoch}/{epochs} [{bar}] {percentage}% | loss {loss} | acc {accuracy} | {rate} samples/s | ETA {eta_formatted}',
+    format: 'epoch {epoch}/{epochs} [{bar}] {percentage}% | loss {loss} | acc {accuracy} | {rate} samples/s | ETA {remaining}',
     hideCursor: true,
     stream: process.stderr,
   });
@@ -53,17 +68,26 @@ class BarReporter implements ProgressReporter {
   private lossSum = 0;
   private accuracySum = 0;
   private samples = 0;
+  private readonly started = performance.now();
+  /** First redraw after REDRAW_MS, when the pace means something. */
+  private drawn = this.started;
 
   constructor(private readonly epochs: number, private readonly batchesPerEpoch: number) {
-    this.bar = this.bars.create(epochs * batchesPerEpoch, 0, { epoch: 1, epochs, loss: '–', accuracy: '–', rate: 0 });
+    this.bar = this.bars.create(epochs * batchesPerEpoch, 0, { epoch: 1, epochs, loss: '–', accuracy: '–', rate: 0, remaining: '–' });
   }
 
   batch(log: BatchLog): void {
     this.lossSum += log.loss * log.size;
     this.accuracySum += (log.accuracy ?? 0) * log.size;
     this.samples += log.size;
-    this.bar.update((log.epoch - 1) * this.batchesPerEpoch + log.batch, {
+    const now = performance.now();
+    if (now - this.drawn < REDRAW_MS && log.batch !== log.batches) return;
+    this.drawn = now;
+    const done = (log.epoch - 1) * this.batchesPerEpoch + log.batch;
+    const remaining = ((now - this.started) / 1000) * (this.bar.getTotal() - done) / done;
+    this.bar.update(done, {
       epoch: log.epoch,
+      remaining: duration(remaining),
       loss: fixed(this.lossSum / this.samples),
       accuracy: log.accuracy === undefined ? '–' : fixed(this.accuracySum / this.samples),
       rate: Math.round(log.samplesPerSecond),

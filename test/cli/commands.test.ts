@@ -1,4 +1,5 @@
 /** --help of every command, --version, info, and a minimal bench run through the built CLI. */
+import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { info } from '../../lib/index.js';
 import { ensureBuiltFacade, packageRoot } from '../support/built-facade';
@@ -43,7 +44,6 @@ describe('info', () => {
   });
 
   it('BACKPROP_BACKEND=js is reported', () => {
-    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
     const result = spawnSync(process.execPath, ['dist/cli/main.js', 'info', '--json'], {
       cwd: packageRoot,
       encoding: 'utf8',

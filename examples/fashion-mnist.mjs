@@ -7,11 +7,10 @@
 //                                   [--data-dir /usr/share/datasets/fashion-mnist] [--seed 0]
 //
 // (after `npm run build`; BACKPROP_THREADS / BACKPROP_BACKEND choose the engine).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { gunzipSync } from 'node:zlib';
-import { Network, info } from 'backprop';
+import { Network, info, loadIdx } from 'backprop';
 
 const { values } = parseArgs({
   options: {
@@ -26,38 +25,26 @@ const epochs = Number(values.epochs);
 const seed = Number(values.seed);
 const dataDir = values['data-dir'];
 
-// An IDX file of unsigned bytes (the MNIST format), gzip-compressed as Debian
-// ships it: 00 00 08 <dimensions>, one big-endian uint32 per dimension, data.
-function readIdxBytes(file) {
-  const bytes = gunzipSync(readFileSync(file));
-  if (bytes[0] !== 0 || bytes[1] !== 0 || bytes[2] !== 0x08) throw new Error(`${file}: not an IDX file of unsigned bytes`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const shape = Array.from({ length: bytes[3] }, (_, i) => view.getUint32(4 + 4 * i));
-  const data = bytes.subarray(4 + 4 * shape.length);
-  if (data.length !== shape.reduce((a, b) => a * b, 1)) throw new Error(`${file}: ${data.length} data bytes do not fill shape [${shape}]`);
-  return { shape, data };
-}
-
-/** Images as pixels / 255 (rows × 784) and their labels, the first `limit` of them. */
-function loadSplit(prefix, limit) {
-  const images = readIdxBytes(path.join(dataDir, `${prefix}-images-idx3-ubyte.gz`));
-  const labels = readIdxBytes(path.join(dataDir, `${prefix}-labels-idx1-ubyte.gz`));
-  const rows = Math.min(images.shape[0], limit === undefined ? Infinity : Number(limit));
-  const pixels = images.shape[1] * images.shape[2];
-  const x = new Float32Array(rows * pixels);
-  for (let i = 0; i < x.length; i++) x[i] = images.data[i] / 255;
-  return { x, labels: Int32Array.from(labels.data.subarray(0, rows)), rows, pixels };
+/** Images as pixels / 255 (rows × 784, as PyTorch's reference run scales them) and labels, the first `limit`. */
+async function loadSplit(prefix, limit) {
+  const { x, y, rows, inputs } = await loadIdx(
+    path.join(dataDir, `${prefix}-images-idx3-ubyte.gz`),
+    path.join(dataDir, `${prefix}-labels-idx1-ubyte.gz`),
+  );
+  const kept = Math.min(rows, limit === undefined ? Infinity : Number(limit));
+  const pixels = x.subarray(0, kept * inputs).map((v) => v / 255);
+  return { x: pixels, labels: y.subarray(0, kept), rows: kept, inputs };
 }
 
 if (!existsSync(path.join(dataDir, 'train-images-idx3-ubyte.gz'))) {
   console.error(`no Fashion-MNIST in ${dataDir}: apt-get install dataset-fashion-mnist, or pass --data-dir`);
   process.exit(1);
 }
-const train = loadSplit('train', values['train-limit']);
-const test = loadSplit('t10k', values['test-limit']);
+const train = await loadSplit('train', values['train-limit']);
+const test = await loadSplit('t10k', values['test-limit']);
 
 const net = new Network({
-  inputs: train.pixels,
+  inputs: train.inputs,
   layers: [
     { units: 256, activation: 'relu' },
     { units: 128, activation: 'relu' },

@@ -96,6 +96,7 @@ class BarReporter implements ProgressReporter {
 
   epoch(log: EpochLog): void {
     this.bars.log(`${epochLine(log)}\n`);
+    this.bars.update(); // draw now: logged lines wait for the next redraw, and stop() does not draw
     this.lossSum = this.accuracySum = this.samples = 0;
   }
 

@@ -39,9 +39,10 @@ describe('memory of the native engine (bench/memory.mjs)', () => {
   });
 
   // A network of this size holds over 100 KB: leaking one per cycle would add 200 MB.
-  it('2,000 create/train/dispose cycles grow RSS by less than 8 MB', () => {
+  // Measured 3 to 8 MB (allocator and heap noise: 10,000 cycles add no more).
+  it('2,000 create/train/dispose cycles grow RSS by less than 16 MB', () => {
     expect(lines.get('cycles')?.count).toBe(2000);
-    expect(lines.get('cycles')?.growthMB).toBeLessThan(8);
+    expect(lines.get('cycles')?.growthMB).toBeLessThan(16);
   });
 
   // Each dropped network holds about 16 MB once trained: 100 leaked would be 1.6 GB.

@@ -83,6 +83,14 @@ export class Network {
   readonly #model: EngineModel;
   #busy = false;
   #disposed = false;
+  /**
+   * During a fit: a copy of the weights as they stood after the last chunk
+   * of batches whose result was finite. Readers see it while an engine
+   * trains on another thread, and a fit that ends with non-finite weights
+   * falls back to it.
+   */
+  #lastFinite: Float32Array | null = null;
+  #readFromLastFinite = false;
 
   constructor(options: NetworkOptions) {
     const { spec, seed, backend } = resolveNetworkOptions(options);
@@ -193,7 +201,12 @@ export class Network {
   /** Copies of every layer's weight (units × inputs) and bias. */
   getWeights(): LayerWeights[] {
     this.#usable();
-    return this.#split(this.#params);
+    return this.#split(this.#readable());
+  }
+
+  /** The weights a reader may see now: never a half-applied update. */
+  #readable(): Float32Array {
+    return this.#readFromLastFinite && this.#lastFinite !== null ? this.#lastFinite : this.#params;
   }
 
   /** Replaces every layer's parameters; same shapes as getWeights(). Optimizer state is kept. */
@@ -221,8 +234,8 @@ export class Network {
 
   /**
    * `ownData`: copy x and y when they are the caller's own typed arrays, for
-   * an engine that reads them on another thread while the caller runs on
-   * (and could transfer or overwrite them).
+   * an async fit, during which the caller runs on (and could transfer or
+   * overwrite them).
    */
   #plan(x: Matrix, y: TargetInput, options: FitOptions | undefined, ownData: boolean): TrainingPlan {
     const resolved = fitOptions(options);
@@ -256,7 +269,8 @@ export class Network {
       train,
       validation,
       epochs: resolved.epochs,
-      batchSize: resolved.batchSize,
+      // A batch larger than the data is the whole data: size the engines' workspace for what exists.
+      batchSize: Math.min(resolved.batchSize, train.rows),
       shuffle: resolved.shuffle,
       loss: this.#spec.loss,
       inputs: this.#spec.inputs,
@@ -271,10 +285,21 @@ export class Network {
     this.#idle('a second fit()');
     const plan = this.#plan(x, y, options, ownData);
     this.#busy = true;
+    this.#lastFinite = this.#params.slice();
+    this.#readFromLastFinite = this.#model.trainsOffThread;
     return plan;
   }
 
+  /** After each chunk: remember the weights if they are all finite. */
+  #checkpoint(): void {
+    if (this.#lastFinite !== null && allFinite(this.#params)) this.#lastFinite.set(this.#params);
+  }
+
   #end(): void {
+    // An update can overflow to Infinity before any loss shows it: keep the last finite weights.
+    if (this.#lastFinite !== null && !allFinite(this.#params)) this.#params.set(this.#lastFinite);
+    this.#lastFinite = null;
+    this.#readFromLastFinite = false;
     this.#busy = false;
     if (this.#disposed) this.#model.dispose();
   }
@@ -289,7 +314,8 @@ export class Network {
    */
   async fit(x: Matrix, y: TargetInput, options?: FitOptions): Promise<History> {
     const model = this.#model;
-    const plan = this.#begin(x, y, options, model.trainsOffThread);
+    // The caller runs on while fit awaits, and could overwrite or transfer its arrays.
+    const plan = this.#begin(x, y, options, true);
     const sizer = new TimedChunkSizer(model.trainsOffThread ? OFF_THREAD_CHUNK_MS : INLINE_CHUNK_MS);
     const stop = () => model.requestStop();
     plan.signal?.addEventListener('abort', stop);
@@ -306,6 +332,7 @@ export class Network {
           const started = performance.now();
           applied = model.trainsOffThread ? await model.trainChunkAsync(chunk) : model.trainChunk(chunk);
           sizer.record(applied, (performance.now() - started) / 1000);
+          this.#checkpoint();
           if (this.#disposed) throw new DisposedError('the network was disposed during fit()');
           if (!model.trainsOffThread) await yieldToEventLoop();
         }
@@ -326,7 +353,9 @@ export class Network {
       let step = run.next();
       while (!step.done) {
         if (this.#disposed) throw new DisposedError('the network was disposed during fitSync()');
-        step = run.next(step.value === null ? 0 : this.#model.trainChunk(step.value));
+        const applied = step.value === null ? 0 : this.#model.trainChunk(step.value);
+        this.#checkpoint();
+        step = run.next(applied);
       }
       if (this.#disposed) throw new DisposedError('the network was disposed during fitSync()');
       return step.value;
@@ -342,7 +371,7 @@ export class Network {
   }
 
   #state(): ModelState {
-    return { spec: this.#spec, params: this.#params, seed: this.seed };
+    return { spec: this.#spec, params: this.#readable(), seed: this.seed };
   }
 
   /** Rebuilds a network from toJSON()'s output (or that output as a JSON string). */
@@ -388,6 +417,11 @@ function loadBackend(options: LoadOptions | undefined): BackendChoice {
   const checked = checkObject(options, 'options');
   checkKeys(checked, 'options', ['backend']);
   return checkOneOf<BackendChoice>(checked.backend ?? 'auto', 'options.backend', BACKEND_CHOICES);
+}
+
+function allFinite(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
 }
 
 function parseJson(text: string): unknown {

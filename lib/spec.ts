@@ -75,6 +75,13 @@ export interface NetworkOptions {
 
 type Defaults = Omit<OptimizerSettings, 'type'>;
 
+/** Largest learning rate or weight decay accepted: the largest float32. */
+const MAX_RATE = 3.4028234663852886e38;
+/** Smallest normal float32 (2^-126). */
+const MIN_NORMAL_FLOAT32 = 2 ** -126;
+/** Parameters of a whole network, so that one Float32Array (and int32 indexing in the engines) holds them. */
+const MAX_PARAMETERS = 2 ** 31 - 1;
+
 const COMMON: Defaults = {
   learningRate: 0.01,
   momentum: 0,
@@ -108,15 +115,17 @@ export function resolveOptimizer(value: unknown, name = 'optimizer'): OptimizerS
   const { defaults, options: known } = OPTIMIZER_DEFAULTS[type];
   checkKeys(options, name, ['type', ...known]);
   const pick = (key: keyof Defaults): unknown => options[key] ?? defaults[key];
+  // The engines compute in float32: a rate beyond MAX_RATE can only overflow,
+  // and an epsilon below the smallest normal float32 becomes 0 (or is flushed).
   const settings: OptimizerSettings = {
     type,
-    learningRate: checkNumber(pick('learningRate'), `${name}.learningRate`, { min: 0 }),
+    learningRate: checkNumber(pick('learningRate'), `${name}.learningRate`, { min: 0, max: MAX_RATE }),
     momentum: checkNumber(pick('momentum'), `${name}.momentum`, { min: 0, max: 1, maxExclusive: true }),
     nesterov: checkBoolean(pick('nesterov'), `${name}.nesterov`),
-    weightDecay: checkNumber(pick('weightDecay'), `${name}.weightDecay`, { min: 0 }),
+    weightDecay: checkNumber(pick('weightDecay'), `${name}.weightDecay`, { min: 0, max: MAX_RATE }),
     beta1: checkNumber(pick('beta1'), `${name}.beta1`, { min: 0, max: 1, maxExclusive: true }),
     beta2: checkNumber(pick('beta2'), `${name}.beta2`, { min: 0, max: 1, maxExclusive: true }),
-    epsilon: checkNumber(pick('epsilon'), `${name}.epsilon`, { min: 0, minExclusive: true }),
+    epsilon: checkNumber(pick('epsilon'), `${name}.epsilon`, { min: MIN_NORMAL_FLOAT32, max: 1 }),
     alpha: checkNumber(pick('alpha'), `${name}.alpha`, { min: 0, max: 1, maxExclusive: true }),
   };
   if (settings.nesterov && settings.momentum === 0) {
@@ -127,7 +136,8 @@ export function resolveOptimizer(value: unknown, name = 'optimizer'): OptimizerS
 
 function resolveLayers(value: unknown): LayerSpec[] {
   if (!Array.isArray(value) || value.length === 0) fail('layers', 'a non-empty array of { units, activation }', value);
-  return value.map((layer: unknown, i): LayerSpec => {
+  // Array.from visits holes of a sparse array (map would skip them).
+  return Array.from(value as unknown[], (layer: unknown, i): LayerSpec => {
     const name = `layers[${i}]`;
     const options = checkObject(layer, name);
     checkKeys(options, name, ['units', 'activation']);
@@ -153,11 +163,16 @@ export function resolveModelSpec(options: Record<string, unknown>, optimizer: un
     throw new ArgumentError(`loss 'binaryCrossEntropy' needs a final 'sigmoid' layer, got '${last}'`);
   }
   let previous = inputs;
+  let parameters = 0;
   for (const [i, { units }] of layers.entries()) {
-    if (previous * units > 2 ** 31 - 1) {
+    if (previous * units > MAX_PARAMETERS) {
       throw new ArgumentError(`layers[${i}] has ${previous} × ${units} weights; at most 2^31 − 1 per layer`);
     }
+    parameters += previous * units + units;
     previous = units;
+  }
+  if (parameters > MAX_PARAMETERS) {
+    throw new ArgumentError(`layers hold ${parameters} parameters in all; at most 2^31 − 1 fit in one network`);
   }
   return { inputs, layers, loss, optimizer: resolveOptimizer(optimizer) };
 }

@@ -169,7 +169,7 @@ export function* trainingRun(
         const loss = stats[2 * failed];
         if (!Number.isFinite(loss)) {
           throw new DivergenceError(
-            `training diverged: the loss became ${loss} in epoch ${epoch}, batch ${failed + 1}; the weights are those before that batch`,
+            `training diverged: the loss became ${loss} in epoch ${epoch}, batch ${failed + 1}; that batch was not applied, and the network keeps its last finite weights`,
             epoch,
             failed + 1,
           );

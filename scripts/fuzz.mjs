@@ -1,12 +1,15 @@
 // `npm run fuzz -- [--cases N] [--seed S] [--targets a,b] [--trace]`: seeded random calls at
 // every entry point of the raw native addon (info, setErrorClasses, the
-// NativeModel constructor and each of its methods, buffers detached while a
-// chunk trains) and at the model loaders (Network.fromJSON of mutated
+// NativeModel constructor and each of its methods, also while a chunk
+// trains) and at the model loaders (Network.fromJSON of mutated
 // documents, Network.load of mutated safetensors files). Every call must
 // return or throw an Error — the loaders a FormatError — and the process must
 // never crash. Prints one JSON summary line; exits 1 when a case failed.
 // The safetensors parser is TypeScript (lib/io/safetensors.ts), so there is
-// no C++ parser for a libFuzzer target. Needs `npm run build` first; runs
+// no C++ parser for a libFuzzer target. Not fuzzed: transferring away the
+// arrays of a running trainChunkAsync. N-API cannot pin a buffer, so the
+// binding's contract is that callers keep them attached; the facade does
+// (fit trains on copies it owns and never exposes, and params never leave it). Needs `npm run build` first; runs
 // itself again with --expose-gc when started without it.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -273,29 +276,6 @@ const TARGETS = {
     return running;
   },
 
-  /** Every array of a running chunk, and the model's params, moved away and collected while it trains. */
-  async detachWhileTraining() {
-    const inputs = 64;
-    const spec = { ...SPEC, inputs, layers: [{ units: 256, activation: 'relu' }, { units: 3, activation: 'softmax' }] };
-    const params = new Float32Array(inputs * 256 + 256 + 256 * 3 + 3).map(() => (uniform() - 0.5) * 0.1);
-    const model = new addon.NativeModel(spec, params);
-    const rows = 1024;
-    const x = new Float32Array(rows * inputs).map(() => uniform());
-    const labels = new Int32Array(rows).map(() => below(3));
-    const batches = 200;
-    const order = new Int32Array(batches * 32).map((_, i) => i % rows);
-    const stats = new Float64Array(2 * batches);
-    const running = model.trainChunkAsync(x, labels, order, 32, 0, batches, stats);
-    for (const array of [params, x, labels, order, stats]) {
-      if (chance(0.6)) structuredClone(array.buffer, { transfer: [array.buffer] });
-    }
-    globalThis.gc();
-    await new Promise((resolve) => setTimeout(resolve, below(3)));
-    globalThis.gc();
-    if (chance(0.5)) model.dispose();
-    return running;
-  },
-
   async fromJSON() {
     const roll = below(4);
     let document;
@@ -354,7 +334,7 @@ const TARGETS = {
   },
 };
 
-const WEIGHTS = { info: 1, setErrorClasses: 2, construct: 6, method: 12, interleaved: 3, detachWhileTraining: 1, fromJSON: 5, load: 6 };
+const WEIGHTS = { info: 1, setErrorClasses: 2, construct: 6, method: 12, interleaved: 3, fromJSON: 5, load: 6 };
 const chosen = args.targets === undefined ? Object.keys(WEIGHTS) : args.targets.split(',');
 for (const name of chosen) {
   if (!(name in WEIGHTS)) {

@@ -19,10 +19,12 @@ import { ArgumentError, BusyError, DisposedError, FormatError, ShapeError } from
 import { initializeParameters } from './init';
 import { writeFileAtomic } from './io/atomic-file';
 import {
+  RESERVED_METADATA,
   stateFromJSON,
   stateFromSafetensors,
   stateToJSON,
   stateToSafetensors,
+  userMetadata,
   type ModelState,
   type NetworkJSON,
 } from './io/model-file';
@@ -47,6 +49,11 @@ export interface Evaluation {
 
 export interface LoadOptions {
   backend?: BackendChoice;
+}
+
+export interface SaveOptions {
+  /** Extra string entries for the file's __metadata__ (not the reserved format, version, architecture, optimizer, seed). */
+  metadata?: Record<string, string>;
 }
 
 /** Targets: rows × outputs, or for crossEntropy one class label per row. */
@@ -380,11 +387,22 @@ export class Network {
     return Network.#fromState(stateFromJSON(typeof json === 'string' ? parseJson(json) : json), backend);
   }
 
-  /** Writes a safetensors file atomically: a crash mid-save leaves the previous file intact. */
-  async save(path: string): Promise<void> {
+  /**
+   * Writes a safetensors file atomically: a crash mid-save leaves the
+   * previous file intact. `options.metadata` adds string entries to the
+   * file's __metadata__ (read back with Network.readMetadata).
+   */
+  async save(path: string, options?: SaveOptions): Promise<void> {
     this.#usable();
     if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
-    await writeFileAtomic(path, stateToSafetensors(this.#state()));
+    const metadata = saveMetadata(options);
+    await writeFileAtomic(path, stateToSafetensors(this.#state(), metadata));
+  }
+
+  /** The string entries a file's __metadata__ holds beyond the model itself (what save's options.metadata wrote). */
+  static async readMetadata(path: string): Promise<Record<string, string>> {
+    if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
+    return userMetadata(await fs.readFile(path), path);
   }
 
   static async load(path: string, options?: LoadOptions): Promise<Network> {
@@ -410,6 +428,21 @@ export class Network {
     if (this.#busy) this.#model.requestStop();
     else this.#model.dispose();
   }
+}
+
+function saveMetadata(options: SaveOptions | undefined): Record<string, string> {
+  if (options === undefined) return {};
+  const checked = checkObject(options, 'options');
+  checkKeys(checked, 'options', ['metadata']);
+  if (checked.metadata === undefined) return {};
+  const metadata = checkObject(checked.metadata, 'options.metadata');
+  for (const [key, value] of Object.entries(metadata)) {
+    if ((RESERVED_METADATA as readonly string[]).includes(key)) {
+      throw new ArgumentError(`options.metadata.${key} is a key the model file itself uses; choose another name`);
+    }
+    if (typeof value !== 'string') fail(`options.metadata.${key}`, 'a string', value);
+  }
+  return metadata as Record<string, string>;
 }
 
 function loadBackend(options: LoadOptions | undefined): BackendChoice {

@@ -90,7 +90,10 @@ function copyNumbers(value: unknown, into: Float32Array, offset: number, count: 
   }
 }
 
-export function stateToSafetensors({ spec, params, seed }: ModelState): Uint8Array {
+/** Metadata keys the model file itself uses; user metadata may not take them. */
+export const RESERVED_METADATA = ['format', 'version', 'architecture', 'optimizer', 'seed'] as const;
+
+export function stateToSafetensors({ spec, params, seed }: ModelState, extra: Record<string, string> = {}): Uint8Array {
   const tensors = new Map<string, Tensor>();
   parameterLayout(spec).layers.forEach((l, i) => {
     tensors.set(`layers.${i}.weight`, { shape: [l.units, l.inputs], data: params.subarray(l.weight, l.weight + l.units * l.inputs) });
@@ -98,6 +101,7 @@ export function stateToSafetensors({ spec, params, seed }: ModelState): Uint8Arr
   });
   const { optimizer, ...architecture } = specToOptions(spec);
   return encodeSafetensors(tensors, {
+    ...extra,
     format: 'backprop',
     version: String(FORMAT_VERSION),
     architecture: JSON.stringify(architecture),
@@ -114,6 +118,13 @@ function parseJsonField(metadata: Record<string, string>, key: string, source: s
   } catch {
     throw new FormatError(`${source}: __metadata__.${key} is not valid JSON`);
   }
+}
+
+/** The file's __metadata__ without the keys the model file itself uses. */
+export function userMetadata(bytes: Uint8Array, source: string): Record<string, string> {
+  const metadata = { ...decodeSafetensors(bytes, source).metadata };
+  for (const key of RESERVED_METADATA) delete metadata[key];
+  return metadata;
 }
 
 export function stateFromSafetensors(bytes: Uint8Array, source: string): ModelState {

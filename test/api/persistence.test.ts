@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Network } from '../../lib/index.js';
+import { ArgumentError, Network } from '../../lib/index.js';
 import { BACKENDS } from './backends';
 import { bitsOf, bytesOf, random, randomLabels, uniform } from './fixtures';
 import { buildSafetensors, parseSafetensors, tensorOf, type TensorEntry } from './safetensors-file';
@@ -126,5 +126,36 @@ describe.each(BACKENDS)('persistence on the %s backend', (backend) => {
     expect(await fs.readdir(sub)).toEqual(['model.safetensors']);
     const loaded = await Network.load(file, { backend });
     expect(bitsOf(loaded.getWeights()).equals(bitsOf(second.getWeights()))).toBe(true);
+  });
+});
+
+describe('user metadata in model files', () => {
+  it('stores save(path, { metadata }) entries in __metadata__ and reads them back, without the reserved keys', async () => {
+    const net = trainedNetwork('js');
+    const file = path.join(directory, 'with-metadata.safetensors');
+    await net.save(file, { metadata: { 'app.recipe': '{"scale":2}', note: 'hello' } });
+    expect(await Network.readMetadata(file)).toEqual({ 'app.recipe': '{"scale":2}', note: 'hello' });
+    const { header } = parseSafetensors(await fs.readFile(file));
+    const metadata = header.__metadata__ as Record<string, string>;
+    expect(metadata.format).toBe('backprop');
+    expect(metadata.note).toBe('hello');
+    const loaded = await Network.load(file, { backend: 'js' });
+    expect(bitsOf(loaded.getWeights()).equals(bitsOf(net.getWeights()))).toBe(true);
+    const plain = path.join(directory, 'plain.safetensors');
+    await net.save(plain);
+    expect(await Network.readMetadata(plain)).toEqual({});
+  });
+
+  it.each([
+    [{ metadata: { format: 'mine' } }, 'options.metadata.format'],
+    [{ metadata: { seed: '1' } }, 'options.metadata.seed'],
+    [{ metadata: { count: 3 } }, 'options.metadata.count'],
+    [{ metadata: 'x' }, 'options.metadata'],
+    [{ metdata: {} }, 'metdata'],
+  ])('refuses %j naming %s', async (options, mentions) => {
+    const net = trainedNetwork('js');
+    const error: unknown = await net.save(path.join(directory, 'refused.safetensors'), options as never).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ArgumentError);
+    expect((error as Error).message).toContain(mentions);
   });
 });

@@ -126,7 +126,9 @@ void test_small_sizes(Isa isa) {
 // Sizes that cross the kernels' k, m and n block boundaries.
 void test_block_boundaries(Isa isa) {
   Random rng{0xABCDEFu + static_cast<unsigned>(isa)};
-  const std::size_t shapes[][3] = {{37, 45, 800}, {29, 20, 800}, {250, 33, 20}, {13, 1030, 9}, {97, 70, 385}};
+  // 40 × 530: the weights read in place as Cᵀ = B·Aᵀ span several row blocks.
+  const std::size_t shapes[][3] = {{37, 45, 800}, {29, 20, 800},  {250, 33, 20},
+                                   {13, 1030, 9}, {97, 70, 385}, {40, 530, 300}};
   for (const auto& shape : shapes) {
     for (int variant = 0; variant < 16; ++variant) {
       const Case cs{kTrans[variant & 1], kTrans[(variant >> 1) & 1], shape[0], shape[1], shape[2],
@@ -158,7 +160,7 @@ void test_thread_count_invariance(Isa isa) {
   // Just enough work to be split (gemm.cpp: kMinFlopsPerTask); k spans two
   // blocks of every kernel. 20 × 60 splits along n into parts one AVX tile
   // wide, which read A in place where the whole product packs it.
-  const std::size_t shapes[][3] = {{190, 41, 520}, {41, 190, 520}, {20, 60, 3400}};
+  const std::size_t shapes[][3] = {{190, 41, 520}, {41, 190, 520}, {20, 60, 3400}, {70, 600, 900}};
   for (const auto& shape : shapes) {
     for (int variant = 0; variant < 4; ++variant) {
       const Trans ta = kTrans[variant & 1], tb = kTrans[(variant >> 1) & 1];

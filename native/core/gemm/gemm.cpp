@@ -66,6 +66,7 @@ class GrowOnlyBuffer {
 struct PackBuffers {
   GrowOnlyBuffer a;
   GrowOnlyBuffer b;
+  GrowOnlyBuffer c;  // a block of Cᵀ (transposed_product)
 };
 
 thread_local PackBuffers pack_buffers;
@@ -82,6 +83,8 @@ struct Problem {
   std::size_t ldc;
   bool accumulate;
   const float* bias;
+  // Read op(A) in place for every tile, not only when C is one tile wide.
+  bool a_in_place;
 };
 
 // The depth of the k blocks: k cut into equal blocks no deeper than KC (a
@@ -92,9 +95,10 @@ std::size_t k_block(const Kernel& kernel, std::size_t k) {
   return (k + blocks - 1) / blocks;
 }
 
-// C[i_begin:i_end, j_begin:j_end] in full.
+// C[i_begin:i_end, j_begin:j_end] in full, written at c_block (element
+// (i_begin, j_begin)) with row stride pr.ldc.
 void compute_block(const Problem& pr, std::size_t i_begin, std::size_t i_end, std::size_t j_begin,
-                   std::size_t j_end) {
+                   std::size_t j_end, float* c_block) {
   const Kernel& kernel = *pr.kernel;
   const std::size_t kc_max = k_block(kernel, pr.k);
   const std::size_t nc_max = std::min(kernel.nc, round_up(j_end - j_begin, kernel.nr));
@@ -102,7 +106,7 @@ void compute_block(const Problem& pr, std::size_t i_begin, std::size_t i_end, st
   float* packed_b = pack_buffers.b.reserve(kc_max * nc_max);
   // One tile wide: each A sliver would serve one micro-kernel call only, so
   // packing it would cost more than reading op(A) in place.
-  const bool a_in_place = j_end - j_begin <= kernel.nr;
+  const bool a_in_place = pr.a_in_place || j_end - j_begin <= kernel.nr;
   float* packed_a = a_in_place ? nullptr : pack_buffers.a.reserve(mc_max * kc_max);
 
   for (std::size_t jc = j_begin; jc < j_end; jc += kernel.nc) {
@@ -121,12 +125,12 @@ void compute_block(const Problem& pr, std::size_t i_begin, std::size_t i_end, st
                                                 : pr.trans_a == Trans::no
                                                     ? gemm_detail::ASource{pr.a + (ic + ir) * pr.lda + pc, pr.lda, 1, false}
                                                     : gemm_detail::ASource{pr.a + pc * pr.lda + ic + ir, 1, pr.lda, false};
-          float* c_rows = pr.c + (ic + ir) * pr.ldc;
+          float* c_rows = c_block + (ic - i_begin + ir) * pr.ldc;
           for (std::size_t jr = 0; jr < nc; jr += kernel.nr) {
             const std::size_t cols = std::min(kernel.nr, nc - jr);
             const std::size_t j = jc + jr;
             const float* bias = first && pr.bias != nullptr ? pr.bias + j : nullptr;
-            kernel.micro(kc, a_sliver, packed_b + jr * kc, c_rows + j, pr.ldc, rows, cols, load_c, bias);
+            kernel.micro(kc, a_sliver, packed_b + jr * kc, c_rows + (j - j_begin), pr.ldc, rows, cols, load_c, bias);
           }
         }
       }
@@ -218,28 +222,15 @@ void dot_products(const Problem& pr, ThreadPool* pool) {
   }
 }
 
-}  // namespace
-
-void sgemm(Isa isa, Trans trans_a, Trans trans_b, std::size_t m, std::size_t n, std::size_t k,
-           const float* a, std::size_t lda, const float* b, std::size_t ldb, float* c,
-           std::size_t ldc, bool accumulate, const float* bias, ThreadPool* pool) {
-  if (m == 0 || n == 0) return;
-  const Problem pr{&kernel_for(isa), trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias};
-  if (k == 0) {
-    bias_only(pr);
-    return;
-  }
-  if (trans_a == Trans::no && trans_b == Trans::yes && m <= pr.kernel->dot_rows_max) {
-    dot_products(pr, pool);
-    return;
-  }
+// Runs block(i_begin, i_end, j_begin, j_end) over the blocks of C that
+// choose_split gives, on the pool when there are several.
+template <class Block>
+void for_each_block(const Problem& pr, ThreadPool* pool, Block block) {
   const Split split = choose_split(pr, pool != nullptr ? pool->size() : 1);
   auto task = [&](std::size_t t) {
     const std::size_t pm = t / split.parts_n, pn = t % split.parts_n;
-    compute_block(pr, part_start(pm, split.parts_m, m, pr.kernel->mr),
-                  part_start(pm + 1, split.parts_m, m, pr.kernel->mr),
-                  part_start(pn, split.parts_n, n, pr.kernel->nr),
-                  part_start(pn + 1, split.parts_n, n, pr.kernel->nr));
+    block(part_start(pm, split.parts_m, pr.m, pr.kernel->mr), part_start(pm + 1, split.parts_m, pr.m, pr.kernel->mr),
+          part_start(pn, split.parts_n, pr.n, pr.kernel->nr), part_start(pn + 1, split.parts_n, pr.n, pr.kernel->nr));
   };
   const std::size_t tasks = split.parts_m * split.parts_n;
   if (tasks == 1) {
@@ -247,6 +238,60 @@ void sgemm(Isa isa, Trans trans_a, Trans trans_b, std::size_t m, std::size_t n, 
   } else {
     pool->for_each(tasks, task);
   }
+}
+
+// C = A·Bᵀ with fewer rows than columns (the forward product of a batch
+// smaller than the layer): computed as Cᵀ = B·Aᵀ with B, the weights, read in
+// place as the micro-kernel's A, so that only A (the batch) is packed instead
+// of the whole weight matrix being transposed into slivers every step. Each
+// block of Cᵀ goes through a per-thread buffer and is written back
+// transposed, then + C, then + bias: an order fixed by the shape alone.
+void transposed_product(const Problem& pr, ThreadPool* pool) {
+  const Problem swapped{pr.kernel, Trans::no, Trans::yes, pr.n, pr.m, pr.k, pr.b, pr.ldb, pr.a, pr.lda,
+                        nullptr, 0, false, nullptr, true};
+  for_each_block(swapped, pool, [&](std::size_t i_begin, std::size_t i_end, std::size_t j_begin, std::size_t j_end) {
+    const std::size_t width = j_end - j_begin;
+    float* block = pack_buffers.c.reserve((i_end - i_begin) * width);
+    Problem part = swapped;
+    part.ldc = width;
+    compute_block(part, i_begin, i_end, j_begin, j_end, block);
+    for (std::size_t j = j_begin; j < j_end; ++j) {
+      float* row = pr.c + j * pr.ldc;
+      const float* column = block + (j - j_begin);
+      for (std::size_t i = i_begin; i < i_end; ++i) {
+        float value = column[(i - i_begin) * width];
+        if (pr.accumulate) value += row[i];
+        if (pr.bias != nullptr) value += pr.bias[i];
+        row[i] = value;
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void sgemm(Isa isa, Trans trans_a, Trans trans_b, std::size_t m, std::size_t n, std::size_t k,
+           const float* a, std::size_t lda, const float* b, std::size_t ldb, float* c,
+           std::size_t ldc, bool accumulate, const float* bias, ThreadPool* pool) {
+  if (m == 0 || n == 0) return;
+  const Problem pr{&kernel_for(isa), trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, false};
+  if (k == 0) {
+    bias_only(pr);
+    return;
+  }
+  if (trans_a == Trans::no && trans_b == Trans::yes) {
+    if (m <= pr.kernel->dot_rows_max) {
+      dot_products(pr, pool);
+      return;
+    }
+    if (m < n && pr.kernel->transposes_wide_products) {
+      transposed_product(pr, pool);
+      return;
+    }
+  }
+  for_each_block(pr, pool, [&](std::size_t i_begin, std::size_t i_end, std::size_t j_begin, std::size_t j_end) {
+    compute_block(pr, i_begin, i_end, j_begin, j_end, c + i_begin * ldc + j_begin);
+  });
 }
 
 }  // namespace backprop

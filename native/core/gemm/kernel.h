@@ -59,6 +59,10 @@ struct Kernel {
   // packing B costs more than reading it in place once per few rows of A.
   std::size_t dot_rows_max;
   DotProducts dot;
+  // Whether A·Bᵀ with more rows than that but fewer than columns is better
+  // computed as Cᵀ = B·Aᵀ with B read in place (gemm.cpp: transposed_product):
+  // only when the micro-kernel reads an unpacked A at full speed.
+  bool transposes_wide_products;
 };
 
 const Kernel& scalar_kernel();

@@ -139,7 +139,7 @@ const Kernel& avx512_kernel() {
   static const Kernel kernel{kMr, kNr, 240, 384, 512,
                              pack_a<kMr, pack_panel_across_avx<kMr>, pack_panel_along_avx512<kMr>>,
                              pack_b<kNr, pack_panel_across_avx<kNr>, pack_panel_along_avx512<kNr>>,
-                             micro, 16, dot_products<DotAvx512, 8, 6>};
+                             micro, 16, dot_products<DotAvx512, 8, 6>, true};
   return kernel;
 }
 

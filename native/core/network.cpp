@@ -59,7 +59,7 @@ struct Network::Impl {
         training(spec, Workspace::Purpose::training),
         inference(spec, Workspace::Purpose::inference),
         grads(parameter_count(spec)),
-        optimizer(spec.optimizer, grads.size()) {}
+        optimizer(spec.optimizer, grads.size(), isa) {}
 
   ModelSpec spec;
   float* params;

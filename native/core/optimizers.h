@@ -5,14 +5,16 @@
 #include <cstddef>
 #include <vector>
 
+#include "isa.h"
 #include "model_spec.h"
 
 namespace backprop {
 
 class Optimizer {
  public:
-  // Allocates (zeroed) the moment buffers the type needs, once.
-  Optimizer(const OptimizerSettings& settings, std::size_t parameters);
+  // Allocates (zeroed) the moment buffers the type needs, once. The update
+  // pass is the one compiled for `isa` (optimizer_update.h).
+  Optimizer(const OptimizerSettings& settings, std::size_t parameters, Isa isa);
 
   // params −= update(grads), grads being the gradient of the mean loss
   // (weight decay is added here, not by the caller). Counts one step.
@@ -25,6 +27,7 @@ class Optimizer {
 
  private:
   OptimizerSettings settings_;
+  Isa isa_;
   std::size_t parameters_;
   std::size_t steps_ = 0;
   std::vector<float> first_;   // sgd/rmsprop momentum buffer, adam m

@@ -1,21 +1,36 @@
 // Optimizers: the first two steps of every type against the update rules of
-// the brief (PyTorch's) worked in double, and reset() starting afresh.
+// the brief (PyTorch's) worked in double, and reset() starting afresh, with
+// the pass of every ISA (optimizer_update.h) over an array long enough for
+// its vector loop and an odd tail.
 #include <cmath>
 #include <cstdio>
 #include <functional>
 #include <vector>
 
 #include "check.h"
+#include "isa.h"
 #include "optimizers.h"
 
+using backprop::Isa;
 using backprop::OptimizerSettings;
 using backprop::OptimizerType;
 
 namespace {
 
-const std::vector<float> kStart = {0.5f, -1.25f, 2.0f, 0.0f};
-const std::vector<std::vector<float>> kGrads = {{0.1f, -0.3f, 0.02f, 1.5f},
-                                                {-0.2f, -0.1f, 0.4f, 0.5f}};
+const std::vector<float> kStartPattern = {0.5f, -1.25f, 2.0f, 0.0f};
+const std::vector<std::vector<float>> kGradPatterns = {{0.1f, -0.3f, 0.02f, 1.5f},
+                                                       {-0.2f, -0.1f, 0.4f, 0.5f}};
+// 16 · 4 + 7 elements: the patterns above, scaled differently in each repeat.
+constexpr std::size_t kLength = 71;
+
+std::vector<float> repeated(const std::vector<float>& pattern) {
+  std::vector<float> out(kLength);
+  for (std::size_t i = 0; i < kLength; ++i) out[i] = pattern[i % pattern.size()] * (1.0f + 0.125f * float(i / 4));
+  return out;
+}
+
+const std::vector<float> kStart = repeated(kStartPattern);
+const std::vector<std::vector<float>> kGrads = {repeated(kGradPatterns[0]), repeated(kGradPatterns[1])};
 
 // One parameter's update rule, holding that parameter's own moments.
 using Rule = std::function<void(double& p, double g, int t)>;
@@ -68,9 +83,9 @@ Rule adagrad_rule(double lr, double eps, double wd) {
 
 // Two steps of `optimizer` on params from kStart, against `make()`'s rule per
 // element; then reset() and two more, which must repeat the first two.
-void check(const char* name, const OptimizerSettings& settings, const std::function<Rule()>& make) {
+void check_isa(const char* name, Isa isa, const OptimizerSettings& settings, const std::function<Rule()>& make) {
   std::vector<float> params = kStart;
-  backprop::Optimizer optimizer(settings, params.size());
+  backprop::Optimizer optimizer(settings, params.size(), isa);
   for (int round = 0; round < 2; ++round) {
     std::vector<Rule> rules;
     std::vector<double> hand(params.begin(), params.end());
@@ -81,13 +96,17 @@ void check(const char* name, const OptimizerSettings& settings, const std::funct
       for (std::size_t i = 0; i < params.size(); ++i) {
         rules[i](hand[i], kGrads[t - 1][i], t);
         if (!backprop_test::close(params[i], hand[i], 2e-6, 1e-8))
-          std::fprintf(stderr, "%s: round %d, step %d, element %zu\n", name, round, t, i);
+          std::fprintf(stderr, "%s %s: round %d, step %d, element %zu\n", name, backprop::isa_name(isa), round, t, i);
         CHECK_CLOSE(params[i], hand[i], 2e-6, 1e-8);
       }
     }
     optimizer.reset();
     CHECK(optimizer.steps() == 0);
   }
+}
+
+void check(const char* name, const OptimizerSettings& settings, const std::function<Rule()>& make) {
+  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512, Isa::neon}) check_isa(name, isa, settings, make);
 }
 
 OptimizerSettings with(OptimizerType type, double lr) {
@@ -101,7 +120,7 @@ void sgd() {
   OptimizerSettings s = with(OptimizerType::sgd, 0.1);
   std::vector<float> p = {0.5f};
   const float g = 0.1f;
-  backprop::Optimizer plain(s, 1);
+  backprop::Optimizer plain(s, 1, Isa::scalar);
   plain.step(p.data(), &g);
   CHECK_CLOSE(p[0], 0.49, 1e-7, 0);  // worked by hand: 0.5 − 0.1·0.1
 

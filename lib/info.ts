@@ -1,20 +1,20 @@
-/** What runs here: the version, the engine 'auto' picks, and the native engine's details or why it did not load. */
+/** What runs here: the version, the backend 'auto' picks, and the native backend's details or why it did not load. */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BackendName } from './backends/backend';
-import { nativeEngine, selectEngine } from './backends/index';
+import { nativeBackend, selectBackend } from './backends/index';
 
 export interface Info {
   version: string;
-  /** The engine that backend 'auto' uses here (BACKPROP_BACKEND counts). */
+  /** The backend that 'auto' uses here (BACKPROP_BACKEND counts). */
   backend: BackendName;
-  /** SIMD path of the native engine ('scalar', 'avx2', 'avx512', 'neon'), or 'js'. */
+  /** SIMD path of the native backend ('scalar', 'avx2', 'avx512', 'neon'), or 'js'. */
   isa: string;
-  /** Threads the engine computes with. */
+  /** Threads the backend computes with. */
   threads: number;
   /** Path of the loaded native binary, or null when it did not load. */
   binary: string | null;
-  /** Why the native engine did not load, when it did not. */
+  /** Why the native backend did not load, when it did not. */
   nativeError?: string;
 }
 
@@ -24,14 +24,14 @@ export const version: string = (
 ).version;
 
 export function info(): Info {
-  const engine = selectEngine('auto');
-  const native = nativeEngine();
+  const backend = selectBackend('auto');
+  const native = nativeBackend();
   return {
     version,
-    backend: engine.name,
-    isa: engine.info.isa,
-    threads: engine.info.threads,
-    binary: 'engine' in native ? native.engine.info.binary : null,
+    backend: backend.name,
+    isa: backend.info.isa,
+    threads: backend.info.threads,
+    binary: 'backend' in native ? native.backend.info.binary : null,
     ...('error' in native ? { nativeError: native.error } : {}),
   };
 }

@@ -5,7 +5,7 @@
  * Biases start at 0. Drawn from the facade's seeded RNG, layer by layer,
  * weights row-major.
  */
-import { parameterLayout, type Activation, type ModelSpec } from './backends/backend';
+import { parameterLayout, type Activation, type ModelSpec } from './model-spec';
 import type { Rng } from './rng';
 
 const RELU_FAMILY: readonly Activation[] = ['relu', 'leakyRelu', 'elu', 'gelu'];

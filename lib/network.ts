@@ -4,17 +4,10 @@
  * arithmetic happens in an engine behind lib/backends/backend.ts.
  */
 import { promises as fs } from 'node:fs';
-import {
-  parameterLayout,
-  type BackendName,
-  type Engine,
-  type EngineModel,
-  type ModelSpec,
-  type Targets,
-  type TrainChunk,
-} from './backends/backend';
-import { selectEngine } from './backends/index';
-import { toRows, toTargets, type Labels, type Matrix, type RowData } from './data';
+import type { BackendModel, BackendName, Trainer } from './backends/backend';
+import { selectBackend } from './backends/index';
+import { sharedFloat32, sharedFloat64, sharedInt32 } from './backends/shared-memory';
+import { rowsOf, targetsOf, toRows, toTargets, type Labels, type Matrix, type Ownership, type RowData } from './data';
 import { ArgumentError, BusyError, DisposedError, FormatError, ShapeError } from './errors';
 import { initializeParameters } from './init';
 import { writeFileAtomic } from './io/atomic-file';
@@ -28,10 +21,12 @@ import {
   type ModelState,
   type NetworkJSON,
 } from './io/model-file';
+import { parameterLayout, type ModelSpec, type Targets } from './model-spec';
 import { Rng } from './rng';
+import { runInSlices, runNow, turnOfEventLoop, type Sliced } from './slices';
 import { BACKEND_CHOICES, resolveNetworkOptions, specToOptions, type BackendChoice, type NetworkOptions } from './spec';
-import { trainingRun, type ChunkSizer, type DataSet, type History, type TrainingPlan } from './training';
-import { fitOptions, type FitOptions } from './fit-options';
+import { trainingLoop, type ChunkSizer, type DataSet, type History, type LoopHost, type LoopStep } from './training';
+import { fitOptions, type FitOptions, type ResolvedFitOptions } from './fit-options';
 import { checkKeys, checkObject, checkOneOf, fail, isPlainObject } from './validate';
 
 /** One layer's parameters, as getWeights() returns and setWeights() takes them. */
@@ -59,25 +54,31 @@ export interface SaveOptions {
 /** Targets: rows × outputs, or for crossEntropy one class label per row. */
 export type TargetInput = Matrix | Labels;
 
-/** Async fit: hand a chunk of about this many ms to the engine before the event loop runs again. */
-const INLINE_CHUNK_MS = 8;
-/** Off-thread fit: chunks of about this many ms keep onBatchEnd and aborts responsive. */
-const OFF_THREAD_CHUNK_MS = 50;
+/** Async fit: chunks of about this many ms keep onBatchEnd, aborts and published weights fresh. */
+const CHUNK_MS = 50;
+/** Async fit: validation rows scored on the JS thread per turn of the event loop, in about this many ms. */
+const SCORE_SLICE_MS = 4;
 
-/** Sizes chunks by the time batches took so far. */
+/** Sizes chunks by the time work took so far. */
 class TimedChunkSizer implements ChunkSizer {
-  private secondsPerBatch = 0;
+  private secondsPerUnit = 0;
   constructor(private readonly targetMs: number) {}
   next(remaining: number): number {
-    if (this.secondsPerBatch === 0) return 1;
-    return Math.min(remaining, Math.max(1, Math.floor(this.targetMs / 1000 / this.secondsPerBatch)));
+    if (this.secondsPerUnit === 0) return 1;
+    return Math.min(remaining, Math.max(1, Math.floor(this.targetMs / 1000 / this.secondsPerUnit)));
   }
-  record(batches: number, seconds: number): void {
-    if (batches > 0) this.secondsPerBatch = seconds / batches;
+  record(units: number, seconds: number): void {
+    if (units > 0 && seconds > 0) this.secondsPerUnit = seconds / units;
   }
 }
 
-const WHOLE_EPOCH: ChunkSizer = { next: (remaining) => remaining };
+const EVERYTHING: ChunkSizer = { next: (remaining) => remaining, record: () => {} };
+
+/** The data of one fit, converted and checked. */
+interface FitData {
+  readonly train: DataSet;
+  readonly validation?: DataSet;
+}
 
 export class Network {
   /** The engine that runs this network. */
@@ -87,28 +88,30 @@ export class Network {
   readonly #spec: ModelSpec;
   readonly #params: Float32Array;
   readonly #rng: Rng;
-  readonly #model: EngineModel;
+  readonly #model: BackendModel;
   #busy = false;
   #disposed = false;
   /**
-   * During a fit: a copy of the weights as they stood after the last chunk
-   * of batches whose result was finite. Readers see it while an engine
-   * trains on another thread, and a fit that ends with non-finite weights
-   * falls back to it.
+   * During a fit: the weights as published after the last chunk of batches
+   * whose result was finite. Readers read them, never the weights being
+   * trained, so they never wait for the training thread and never see a
+   * half-applied update; a diverged fit falls back to them.
    */
-  #lastFinite: Float32Array | null = null;
-  #readFromLastFinite = false;
+  #published: Float32Array | null = null;
+  /** The running fit's trainer, for dispose() to stop. */
+  #trainer: Trainer | null = null;
 
   constructor(options: NetworkOptions) {
     const { spec, seed, backend } = resolveNetworkOptions(options);
     this.#spec = spec;
     this.seed = seed;
     this.#rng = new Rng(seed);
-    this.#params = new Float32Array(parameterLayout(spec).size);
+    // Shared memory: a backend may train it on a thread of its own.
+    this.#params = sharedFloat32(parameterLayout(spec).size);
     initializeParameters(spec, this.#params, this.#rng);
-    const engine: Engine = selectEngine(backend);
-    this.backend = engine.name;
-    this.#model = engine.createModel(spec, this.#params);
+    const chosen = selectBackend(backend);
+    this.backend = chosen.name;
+    this.#model = chosen.createModel(spec, this.#params);
   }
 
   /** Width of an input row. */
@@ -169,7 +172,7 @@ export class Network {
     this.#usable();
     const { data, rows } = this.#inputs(x);
     const out = new Float32Array(rows * this.outputs);
-    this.#model.predict(data, rows, out);
+    this.#model.predict(this.#readable(), data, rows, out);
     return out;
   }
 
@@ -177,7 +180,7 @@ export class Network {
   evaluate(x: Matrix, y: TargetInput): Evaluation {
     this.#usable();
     const { data, rows } = this.#inputs(x);
-    const result = this.#model.evaluate(data, this.#targets(y, rows), rows);
+    const result = this.#model.evaluate(this.#readable(), data, this.#targets(y, rows), rows);
     const accuracy = this.#accuracy(result.correct, rows);
     return accuracy === undefined ? { loss: result.loss } : { loss: result.loss, accuracy };
   }
@@ -194,7 +197,7 @@ export class Network {
     this.#usable();
     const { data, rows } = this.#inputs(x);
     const grads = new Float32Array(this.#params.length);
-    const loss = this.#model.computeGradients(data, this.#targets(y, rows), rows, grads);
+    const loss = this.#model.computeGradients(this.#readable(), data, this.#targets(y, rows), rows, grads);
     return { loss, grads: this.#split(grads) };
   }
 
@@ -213,7 +216,7 @@ export class Network {
 
   /** The weights a reader may see now: never a half-applied update. */
   #readable(): Float32Array {
-    return this.#readFromLastFinite && this.#lastFinite !== null ? this.#lastFinite : this.#params;
+    return this.#published ?? this.#params;
   }
 
   /** Replaces every layer's parameters; same shapes as getWeights(). Optimizer state is kept. */
@@ -240,134 +243,154 @@ export class Network {
   }
 
   /**
-   * `ownData`: copy x and y when they are the caller's own typed arrays, for
-   * an async fit, during which the caller runs on (and could transfer or
-   * overwrite them).
+   * The data of a fit, converted and checked: `own` copies it into shared
+   * memory the facade owns (an async fit, during which the caller runs on
+   * and could overwrite or transfer its arrays); `borrow` uses Float32Array
+   * and Int32Array inputs as they are (fitSync).
    */
-  #plan(x: Matrix, y: TargetInput, options: FitOptions | undefined, ownData: boolean): TrainingPlan {
-    const resolved = fitOptions(options);
-    const given = this.#inputs(x);
-    const all = ownData && given.data === x ? { data: given.data.slice(), rows: given.rows } : given;
-    const givenTargets = this.#targets(y, all.rows);
-    const allTargets = ownData && givenTargets === y ? givenTargets.slice() : givenTargets;
-    let train: DataSet = { x: all.data, targets: allTargets, rows: all.rows };
-    let validation: DataSet | undefined;
-    if (resolved.validationData) {
-      const vx = this.#inputs(resolved.validationData.x, 'options.validationData.x');
-      validation = { x: vx.data, targets: this.#targets(resolved.validationData.y, vx.rows, 'options.validationData.y'), rows: vx.rows };
-    } else if (resolved.validationSplit > 0) {
-      const validationRows = Math.floor(all.rows * resolved.validationSplit);
-      const trainRows = all.rows - validationRows;
-      if (validationRows < 1 || trainRows < 1) {
-        throw new ArgumentError(
-          `options.validationSplit ${resolved.validationSplit} leaves ${trainRows} training and ${validationRows} validation rows of ${all.rows}; both need at least 1`,
-        );
-      }
-      const width = allTargets instanceof Int32Array ? 1 : this.outputs;
-      const inputs = this.#spec.inputs;
-      train = { x: all.data.subarray(0, trainRows * inputs), targets: allTargets.subarray(0, trainRows * width), rows: trainRows };
-      validation = {
-        x: all.data.subarray(trainRows * inputs),
-        targets: allTargets.subarray(trainRows * width),
-        rows: validationRows,
-      };
+  *#fitData(x: Matrix, y: TargetInput, options: ResolvedFitOptions, ownership: Ownership): Sliced<FitData> {
+    const inputs = this.#spec.inputs;
+    const all = yield* rowsOf(x, 'x', inputs, ownership);
+    const allTargets = yield* targetsOf(y, 'y', all.rows, this.outputs, this.#spec.loss, ownership);
+    if (options.validationData) {
+      const vx = yield* rowsOf(options.validationData.x, 'options.validationData.x', inputs, ownership);
+      const vy = yield* targetsOf(options.validationData.y, 'options.validationData.y', vx.rows, this.outputs, this.#spec.loss, ownership);
+      return { train: { x: all.data, targets: allTargets, rows: all.rows }, validation: { x: vx.data, targets: vy, rows: vx.rows } };
     }
+    if (options.validationSplit === 0) return { train: { x: all.data, targets: allTargets, rows: all.rows } };
+    const validationRows = Math.floor(all.rows * options.validationSplit);
+    const trainRows = all.rows - validationRows;
+    if (validationRows < 1 || trainRows < 1) {
+      throw new ArgumentError(
+        `options.validationSplit ${options.validationSplit} leaves ${trainRows} training and ${validationRows} validation rows of ${all.rows}; both need at least 1`,
+      );
+    }
+    const width = allTargets instanceof Int32Array ? 1 : this.outputs;
     return {
-      train,
-      validation,
-      epochs: resolved.epochs,
-      // A batch larger than the data is the whole data: size the engines' workspace for what exists.
-      batchSize: Math.min(resolved.batchSize, train.rows),
-      shuffle: resolved.shuffle,
-      loss: this.#spec.loss,
-      inputs: this.#spec.inputs,
-      outputs: this.outputs,
-      signal: resolved.signal,
-      onEpochEnd: resolved.onEpochEnd,
-      onBatchEnd: resolved.onBatchEnd,
+      train: { x: all.data.subarray(0, trainRows * inputs), targets: allTargets.subarray(0, trainRows * width), rows: trainRows },
+      validation: { x: all.data.subarray(trainRows * inputs), targets: allTargets.subarray(trainRows * width), rows: validationRows },
     };
   }
 
-  #begin(x: Matrix, y: TargetInput, options: FitOptions | undefined, ownData: boolean): TrainingPlan {
-    this.#idle('a second fit()');
-    const plan = this.#plan(x, y, options, ownData);
-    this.#busy = true;
-    this.#lastFinite = this.#params.slice();
-    this.#readFromLastFinite = this.#model.trainsOffThread;
-    return plan;
+  /** The training loop of one fit over prepared data, its trainer begun. */
+  #startLoop(data: FitData, options: ResolvedFitOptions, ownership: Ownership, sizers: [ChunkSizer, ChunkSizer]) {
+    const { train } = data;
+    // A batch larger than the data is the whole data: size the backends' workspace for what exists.
+    const batchSize = Math.min(options.batchSize, train.rows);
+    const batches = Math.ceil(train.rows / batchSize);
+    const order = ownership === 'own' ? sharedInt32(train.rows) : new Int32Array(train.rows);
+    const stats = ownership === 'own' ? sharedFloat64(2 * batches) : new Float64Array(2 * batches);
+    const trainer = this.#model.beginTraining({ x: train.x, targets: train.targets, rows: train.rows, order, batchSize, stats });
+    this.#trainer = trainer;
+    const published = this.#params.slice();
+    this.#published = published;
+    const params = this.#params;
+    const model = this.#model;
+    const host: LoopHost = {
+      trainer,
+      evaluate: (x, targets, rows) => model.evaluate(published, x, targets, rows),
+      publish: () => {
+        if (!allFinite(params)) {
+          params.set(published);
+          return false;
+        }
+        published.set(params);
+        return true;
+      },
+      checkAlive: () => {
+        if (this.#disposed) throw new DisposedError('the network was disposed during fit()');
+      },
+    };
+    const loop = trainingLoop(
+      host,
+      {
+        validation: data.validation,
+        rows: train.rows,
+        epochs: options.epochs,
+        batchSize,
+        shuffle: options.shuffle,
+        loss: this.#spec.loss,
+        inputs: this.#spec.inputs,
+        outputs: this.outputs,
+        order,
+        stats,
+        signal: options.signal,
+        onEpochEnd: options.onEpochEnd,
+        onBatchEnd: options.onBatchEnd,
+      },
+      this.#rng,
+      ...sizers,
+    );
+    return { loop, trainer };
   }
 
-  /** After each chunk: remember the weights if they are all finite. */
-  #checkpoint(): void {
-    if (this.#lastFinite !== null && allFinite(this.#params)) this.#lastFinite.set(this.#params);
-  }
-
-  #end(): void {
-    // An update can overflow to Infinity before any loss shows it: keep the last finite weights.
-    if (this.#lastFinite !== null && !allFinite(this.#params)) this.#params.set(this.#lastFinite);
-    this.#lastFinite = null;
-    this.#readFromLastFinite = false;
+  /** After a fit, however it ended: readers see the live weights again. */
+  #endFit(): void {
+    this.#trainer?.end();
+    this.#trainer = null;
+    this.#published = null;
     this.#busy = false;
     if (this.#disposed) this.#model.dispose();
   }
 
   /**
-   * Trains for `epochs` passes over the data without blocking the event loop:
-   * the native engine trains on a worker thread; the pure-TS engine yields to
-   * the event loop between batches. Resolves with the history; an aborted
-   * `signal` stops between batches (history.aborted). Rejects with a
-   * DivergenceError when the loss stops being finite, with the error a
-   * callback threw, or with a DisposedError when dispose() interrupts it.
+   * Trains for `epochs` passes over the data without blocking the event
+   * loop: the data is checked and copied in slices, and both backends train
+   * on a thread of their own while readers (predict, evaluate, getWeights,
+   * toJSON, save) see the weights published after the last chunk of
+   * batches. Resolves with the history; an aborted `signal` stops between
+   * batches (history.aborted). Rejects with the typed error of bad data,
+   * with a DivergenceError when the loss or the weights stop being finite,
+   * with the error a callback threw (or its promise rejected with), or with
+   * a DisposedError when dispose() interrupts it, even after an abort.
    */
   async fit(x: Matrix, y: TargetInput, options?: FitOptions): Promise<History> {
-    const model = this.#model;
-    // The caller runs on while fit awaits, and could overwrite or transfer its arrays.
-    const plan = this.#begin(x, y, options, true);
-    const sizer = new TimedChunkSizer(model.trainsOffThread ? OFF_THREAD_CHUNK_MS : INLINE_CHUNK_MS);
-    const stop = () => model.requestStop();
-    plan.signal?.addEventListener('abort', stop);
+    this.#idle('a second fit()');
+    this.#busy = true;
+    let stopOnAbort: (() => void) | undefined;
+    const resolved = (() => {
+      try {
+        return fitOptions(options);
+      } catch (error) {
+        this.#busy = false;
+        throw error;
+      }
+    })();
     try {
-      const run = trainingRun(model, plan, this.#rng, sizer);
-      let step = run.next();
+      const data = await runInSlices(this.#fitData(x, y, resolved, 'own'));
+      if (this.#disposed) throw new DisposedError('the network was disposed during fit()');
+      const { loop, trainer } = this.#startLoop(data, resolved, 'own', [
+        new TimedChunkSizer(CHUNK_MS),
+        new TimedChunkSizer(SCORE_SLICE_MS),
+      ]);
+      stopOnAbort = () => trainer.stop();
+      resolved.signal?.addEventListener('abort', stopOnAbort);
+      let step = loop.next();
       while (!step.done) {
-        if (this.#disposed) throw new DisposedError('the network was disposed during fit()');
-        const chunk: TrainChunk | null = step.value;
-        let applied = 0;
-        if (chunk === null) {
-          await yieldToEventLoop();
-        } else {
-          const started = performance.now();
-          applied = model.trainsOffThread ? await model.trainChunkAsync(chunk) : model.trainChunk(chunk);
-          sizer.record(applied, (performance.now() - started) / 1000);
-          this.#checkpoint();
-          if (this.#disposed) throw new DisposedError('the network was disposed during fit()');
-          if (!model.trainsOffThread) await yieldToEventLoop();
-        }
-        step = run.next(applied);
+        step = loop.next(await runStep(step.value, trainer));
       }
       return step.value;
     } finally {
-      plan.signal?.removeEventListener('abort', stop);
-      this.#end();
+      if (stopOnAbort) resolved.signal?.removeEventListener('abort', stopOnAbort);
+      this.#endFit();
     }
   }
 
   /** fit(), synchronously: blocks until training ends. For scripts, not servers. */
   fitSync(x: Matrix, y: TargetInput, options?: FitOptions): History {
-    const plan = this.#begin(x, y, options, false);
+    this.#idle('a second fit()');
+    const resolved = fitOptions(options);
+    const data = runNow(this.#fitData(x, y, resolved, 'borrow'));
+    this.#busy = true;
     try {
-      const run = trainingRun(this.#model, plan, this.#rng, WHOLE_EPOCH);
-      let step = run.next();
+      const { loop, trainer } = this.#startLoop(data, resolved, 'borrow', [EVERYTHING, EVERYTHING]);
+      let step = loop.next();
       while (!step.done) {
-        if (this.#disposed) throw new DisposedError('the network was disposed during fitSync()');
-        const applied = step.value === null ? 0 : this.#model.trainChunk(step.value);
-        this.#checkpoint();
-        step = run.next(applied);
+        step = loop.next(runStepSync(step.value, trainer));
       }
-      if (this.#disposed) throw new DisposedError('the network was disposed during fitSync()');
       return step.value;
     } finally {
-      this.#end();
+      this.#endFit();
     }
   }
 
@@ -425,7 +448,7 @@ export class Network {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    if (this.#busy) this.#model.requestStop();
+    if (this.#busy) this.#trainer?.stop();
     else this.#model.dispose();
   }
 }
@@ -465,6 +488,20 @@ function parseJson(text: string): unknown {
   }
 }
 
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+/** Carries out one step of the training loop for fit; returns the batches applied. */
+async function runStep(step: LoopStep, trainer: Trainer): Promise<number> {
+  if (step.kind === 'train') return trainer.train(step.first, step.count);
+  await (step.kind === 'pause' ? turnOfEventLoop() : step.promise);
+  return 0;
+}
+
+/** The same for fitSync, which cannot wait for a callback's promise. */
+function runStepSync(step: LoopStep, trainer: Trainer): number {
+  if (step.kind === 'train') return trainer.trainSync(step.first, step.count);
+  if (step.kind === 'await') {
+    // Keep its rejection from going unhandled: the error below says what happened.
+    step.promise.catch(() => {});
+    throw new ArgumentError('a callback returned a promise, which fitSync() cannot wait for; use fit()');
+  }
+  return 0;
 }

@@ -2,15 +2,8 @@
  * Network options as users write them, and their resolution into the
  * validated ModelSpec the engines take (PyTorch's optimizer defaults).
  */
-import type {
-  Activation,
-  BackendName,
-  LayerSpec,
-  LossName,
-  ModelSpec,
-  OptimizerName,
-  OptimizerSettings,
-} from './backends/backend';
+import type { BackendName } from './backends/backend';
+import type { Activation, LayerSpec, LossName, ModelSpec, OptimizerName, OptimizerSettings } from './model-spec';
 import { ArgumentError } from './errors';
 import {
   checkBoolean,

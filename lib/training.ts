@@ -1,11 +1,13 @@
 /**
- * The training loop of fit/fitSync, written once as a generator: it yields
- * each chunk of batches for the driver to run (synchronously, on the JS
- * thread between event-loop turns, or off-thread), and `null` where an async
- * driver should let the event loop run.
+ * The training loop of fit/fitSync, written once as a generator of steps
+ * that a driver carries out: an async driver (fit) awaits each step, a sync
+ * driver (fitSync) runs it at once. The loop owns the epoch order, the
+ * callbacks, the logs and the divergence rule; the backend's Trainer runs
+ * the batches.
  */
-import type { EngineModel, LossName, Targets, TrainChunk } from './backends/backend';
+import type { Score, Trainer } from './backends/backend';
 import { DivergenceError } from './errors';
+import type { LossName, Targets } from './model-spec';
 import type { Rng } from './rng';
 
 export interface BatchLog {
@@ -58,74 +60,131 @@ export interface DataSet {
   readonly rows: number;
 }
 
-export interface TrainingPlan {
-  readonly train: DataSet;
+/** A callback's result: a promise is awaited by fit (fitSync refuses it). */
+type CallbackResult = void | Promise<void>;
+
+export interface LoopPlan {
   readonly validation?: DataSet;
+  readonly rows: number;
   readonly epochs: number;
   readonly batchSize: number;
   readonly shuffle: boolean;
   readonly loss: LossName;
   readonly inputs: number;
   readonly outputs: number;
+  /** The backend's TrainingPlan arrays the loop writes and reads. */
+  readonly order: Int32Array;
+  readonly stats: Float64Array;
   readonly signal?: AbortSignal;
-  readonly onEpochEnd?: (log: EpochLog) => void;
-  readonly onBatchEnd?: (log: BatchLog) => void;
+  readonly onEpochEnd?: (log: EpochLog) => CallbackResult;
+  readonly onBatchEnd?: (log: BatchLog) => CallbackResult;
 }
 
-/** Decides how many batches the next chunk holds; the driver learns from timing. */
+/** What the loop needs from the network around it. */
+export interface LoopHost {
+  readonly trainer: Trainer;
+  /** Scores rows with the weights readers see (the last published ones). */
+  evaluate(x: Float32Array, targets: Targets, rows: number): Score;
+  /** Makes the weights after the last batch the ones readers see; false
+   *  (and the published weights restored) when they are not all finite. */
+  publish(): boolean;
+  /** Throws when the run must end now (the network was disposed). */
+  checkAlive(): void;
+}
+
+/** A step for the driver: train a chunk (→ batches applied), let the event loop turn, or await a promise. */
+export type LoopStep =
+  | { readonly kind: 'train'; readonly first: number; readonly count: number }
+  | { readonly kind: 'pause' }
+  | { readonly kind: 'await'; readonly promise: Promise<void> };
+
+/** Decides how many batches (or rows) the next chunk holds; the driver reports timing. */
 export interface ChunkSizer {
   next(remaining: number): number;
+  record(units: number, seconds: number): void;
 }
-
-/** Rows per evaluation call, so the JS engine never holds the event loop long. */
-const EVALUATION_BLOCK = 64;
 
 /** How many predictions a loss's `correct` count is out of, per row. */
 function predictionsPerRow(loss: LossName, outputs: number): number {
   return loss === 'binaryCrossEntropy' ? outputs : loss === 'crossEntropy' ? 1 : 0;
 }
 
-function* evaluateInBlocks(
-  model: EngineModel,
+/** A callback's promise, as a step for the driver (null for a plain return). */
+function awaitStep(result: CallbackResult): LoopStep | null {
+  return result !== undefined && typeof (result as Promise<void>).then === 'function'
+    ? { kind: 'await', promise: Promise.resolve(result) }
+    : null;
+}
+
+/**
+ * The one place divergence is decided: after each chunk, a non-finite loss
+ * (the batch was not applied) or non-finite weights (an update overflowed)
+ * end the fit with the last published, finite weights in place.
+ */
+function checkDivergence(host: LoopHost, stats: Float64Array, epoch: number, first: number, applied: number, count: number): void {
+  const published = host.publish();
+  if (applied < count && !Number.isFinite(stats[2 * (first + applied)])) {
+    const failed = first + applied;
+    throw new DivergenceError(
+      `training diverged: the loss became ${stats[2 * failed]} in epoch ${epoch}, batch ${failed + 1}; that batch was not applied, and the network keeps its last finite weights`,
+      epoch,
+      failed + 1,
+    );
+  }
+  if (!published) {
+    const last = first + applied;
+    throw new DivergenceError(
+      `training diverged: the weights stopped being finite in epoch ${epoch} by batch ${last}; the network keeps its last finite weights`,
+      epoch,
+      last,
+    );
+  }
+}
+
+function* scoreInBlocks(
+  host: LoopHost,
   data: DataSet,
   inputs: number,
   targetWidth: number,
-): Generator<null, { loss: number; correct: number }, number> {
+  sizer: ChunkSizer,
+): Generator<LoopStep, { loss: number; correct: number }, number> {
   let lossSum = 0;
   let correct = 0;
-  for (let start = 0; start < data.rows; start += EVALUATION_BLOCK) {
-    const rows = Math.min(EVALUATION_BLOCK, data.rows - start);
-    const result = model.evaluate(
+  for (let start = 0; start < data.rows; ) {
+    const rows = Math.max(1, Math.min(sizer.next(data.rows - start), data.rows - start));
+    const started = performance.now();
+    const result = host.evaluate(
       data.x.subarray(start * inputs, (start + rows) * inputs),
       data.targets.subarray(start * targetWidth, (start + rows) * targetWidth),
       rows,
     );
+    sizer.record(rows, (performance.now() - started) / 1000);
     lossSum += result.loss * rows;
     correct += result.correct;
-    yield null;
+    start += rows;
+    yield { kind: 'pause' };
   }
   return { loss: lossSum / data.rows, correct };
 }
 
-export function* trainingRun(
-  model: EngineModel,
-  plan: TrainingPlan,
+export function* trainingLoop(
+  host: LoopHost,
+  plan: LoopPlan,
   rng: Rng,
-  sizer: ChunkSizer,
-): Generator<TrainChunk | null, History, number> {
-  const { train, batchSize, epochs } = plan;
+  batchSizer: ChunkSizer,
+  rowSizer: ChunkSizer,
+): Generator<LoopStep, History, number> {
+  const { rows, batchSize, epochs, order, stats } = plan;
   const perRow = predictionsPerRow(plan.loss, plan.outputs);
-  const targetWidth = (t: Targets) => (t instanceof Int32Array ? 1 : plan.outputs);
-  const batches = Math.ceil(train.rows / batchSize);
-  const order = new Int32Array(train.rows);
-  const stats = new Float64Array(2 * batches);
+  const batches = Math.ceil(rows / batchSize);
   const history: History = { epochs: 0, loss: [], accuracy: [], valLoss: [], valAccuracy: [], aborted: false, samplesPerSecond: 0 };
   let trainedSamples = 0;
   let trainingSeconds = 0;
 
   for (let epoch = 1; epoch <= epochs && !history.aborted; epoch++) {
-    for (let i = 0; i < order.length; i++) order[i] = i;
+    for (let i = 0; i < rows; i++) order[i] = i;
     if (plan.shuffle) rng.shuffle(order);
+    host.trainer.beginEpoch();
     const started = performance.now();
     let lossSum = 0;
     let correct = 0;
@@ -135,47 +194,35 @@ export function* trainingRun(
         history.aborted = true;
         break;
       }
-      const count = Math.max(1, Math.min(sizer.next(batches - batch), batches - batch));
-      const chunk: TrainChunk = {
-        x: train.x,
-        targets: train.targets,
-        order,
-        batchSize,
-        firstBatch: batch,
-        batchCount: count,
-        stats: stats.subarray(2 * batch, 2 * (batch + count)),
-      };
-      const applied = yield chunk;
+      const count = Math.max(1, Math.min(batchSizer.next(batches - batch), batches - batch));
+      const chunkStarted = performance.now();
+      const applied = yield { kind: 'train', first: batch, count };
+      batchSizer.record(applied, (performance.now() - chunkStarted) / 1000);
+      host.checkAlive();
+      checkDivergence(host, stats, epoch, batch, applied, count);
       const elapsed = (performance.now() - started) / 1000;
       for (let j = 0; j < applied; j++) {
         const b = batch + j;
-        const size = Math.min(batchSize, train.rows - b * batchSize);
+        const size = Math.min(batchSize, rows - b * batchSize);
         const loss = stats[2 * b];
         lossSum += loss * size;
         correct += stats[2 * b + 1];
         samples += size;
-        plan.onBatchEnd?.({
-          epoch,
-          batch: b + 1,
-          batches,
-          loss,
-          ...(perRow ? { accuracy: stats[2 * b + 1] / (size * perRow) } : {}),
-          size,
-          samplesPerSecond: samples / elapsed,
-        });
-      }
-      if (applied < count) {
-        const failed = batch + applied;
-        const loss = stats[2 * failed];
-        if (!Number.isFinite(loss)) {
-          throw new DivergenceError(
-            `training diverged: the loss became ${loss} in epoch ${epoch}, batch ${failed + 1}; that batch was not applied, and the network keeps its last finite weights`,
+        const wait = awaitStep(
+          plan.onBatchEnd?.({
             epoch,
-            failed + 1,
-          );
-        }
-        history.aborted = true;
+            batch: b + 1,
+            batches,
+            loss,
+            ...(perRow ? { accuracy: stats[2 * b + 1] / (size * perRow) } : {}),
+            size,
+            samplesPerSecond: samples / elapsed,
+          }),
+        );
+        if (wait) yield wait;
       }
+      // Fewer batches than asked, all finite: stop() was called (abort or dispose).
+      if (applied < count) history.aborted = true;
       batch += applied;
       if (history.aborted) break;
     }
@@ -184,20 +231,15 @@ export function* trainingRun(
     trainingSeconds += seconds;
     if (history.aborted) break;
 
-    const log: EpochLog = {
-      epoch,
-      epochs,
-      loss: lossSum / samples,
-      samplesPerSecond: samples / seconds,
-      seconds,
-    };
+    const log: EpochLog = { epoch, epochs, loss: lossSum / samples, samplesPerSecond: samples / seconds, seconds };
     history.loss.push(log.loss);
     if (perRow) {
       log.accuracy = correct / (samples * perRow);
       history.accuracy.push(log.accuracy);
     }
     if (plan.validation) {
-      const result = yield* evaluateInBlocks(model, plan.validation, plan.inputs, targetWidth(plan.validation.targets));
+      const targetWidth = plan.validation.targets instanceof Int32Array ? 1 : plan.outputs;
+      const result = yield* scoreInBlocks(host, plan.validation, plan.inputs, targetWidth, rowSizer);
       log.valLoss = result.loss;
       history.valLoss.push(result.loss);
       if (perRow) {
@@ -206,7 +248,9 @@ export function* trainingRun(
       }
     }
     history.epochs = epoch;
-    plan.onEpochEnd?.(log);
+    const wait = awaitStep(plan.onEpochEnd?.(log));
+    if (wait) yield wait;
+    host.checkAlive();
   }
   history.samplesPerSecond = trainingSeconds > 0 ? trainedSamples / trainingSeconds : 0;
   return history;

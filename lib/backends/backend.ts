@@ -1,89 +1,28 @@
 /**
- * The one seam between the facade and an engine. Both the pure-TypeScript
- * engine and the native addon implement `Engine`; nothing outside
- * `lib/backends/` knows which one runs.
+ * The one seam between the facade and a backend (docs/ARCHITECTURE.md).
+ * Both the pure-TypeScript backend and the native addon implement
+ * `Backend`; nothing outside `lib/backends/` knows which one runs.
  *
- * Conventions every engine follows (see DESIGN.md §2):
- * - Parameters live in ONE flat Float32Array owned by the facade. For layer i
- *   (in order): its weight, `units × inputs` row-major, then its bias
- *   (`units`). `parameterLayout()` gives the offsets. Gradients use the same
- *   layout.
- * - `x` is row-major `rows × inputs`. Targets are either a Float32Array
- *   `rows × outputs` (dense) or an Int32Array of `rows` class labels
- *   (crossEntropy only).
+ * Conventions every backend follows:
+ * - Parameters live in ONE flat Float32Array owned by the facade (layout:
+ *   `parameterLayout` in lib/model-spec.ts), backed by a SharedArrayBuffer so
+ *   a backend may train it on another thread. Gradients use the same layout.
+ * - `x` is row-major `rows × inputs`; targets are dense `rows × outputs` or
+ *   one class label per row (crossEntropy).
  * - Losses are means: mse and binaryCrossEntropy over rows × outputs,
  *   crossEntropy over rows. Gradients are of that mean.
- * - Engines assume their inputs were validated by the facade, except the
- *   native binding, which re-checks everything that could touch memory.
+ * - Reading calls take the weights to read (`weights`, parameter layout):
+ *   during a fit the facade passes the last published snapshot, so a reader
+ *   never waits for the training thread.
+ * - Backends assume the facade validated every option (the one rule book);
+ *   the native binding re-checks only what protects memory.
  */
-
-export type Activation =
-  | 'linear'
-  | 'sigmoid'
-  | 'tanh'
-  | 'relu'
-  | 'leakyRelu'
-  | 'elu'
-  | 'gelu'
-  | 'softmax';
-
-export type LossName = 'mse' | 'binaryCrossEntropy' | 'crossEntropy';
-
-export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
+import type { ModelSpec, Targets } from '../model-spec';
 
 export type BackendName = 'native' | 'js';
 
-/** Every hyperparameter of every optimizer, resolved to a number (PyTorch defaults). */
-export interface OptimizerSettings {
-  readonly type: OptimizerName;
-  readonly learningRate: number;
-  /** sgd, rmsprop */
-  readonly momentum: number;
-  /** sgd */
-  readonly nesterov: boolean;
-  /** all; L2 added to the gradient, except adamw where it is decoupled */
-  readonly weightDecay: number;
-  /** adam, adamw */
-  readonly beta1: number;
-  readonly beta2: number;
-  /** adam, adamw, rmsprop, adagrad */
-  readonly epsilon: number;
-  /** rmsprop smoothing constant */
-  readonly alpha: number;
-}
-
-export interface LayerSpec {
-  readonly units: number;
-  readonly activation: Activation;
-}
-
-/** A validated network description: what an engine needs to build a model. */
-export interface ModelSpec {
-  readonly inputs: number;
-  readonly layers: readonly LayerSpec[];
-  readonly loss: LossName;
-  readonly optimizer: OptimizerSettings;
-}
-
-/** Dense targets (rows × outputs) or class labels (rows), crossEntropy only. */
-export type Targets = Float32Array | Int32Array;
-
-/** A contiguous run of mini-batches of one epoch, trained in one engine call. */
-export interface TrainChunk {
-  readonly x: Float32Array;
-  readonly targets: Targets;
-  /** Sample indices of the epoch in visiting order; batch b holds
-   *  order[b·batchSize … min((b+1)·batchSize, order.length)). */
-  readonly order: Int32Array;
-  readonly batchSize: number;
-  readonly firstBatch: number;
-  readonly batchCount: number;
-  /** Written by the engine: for the j-th batch of the chunk,
-   *  stats[2j] = mean loss before the step, stats[2j+1] = correct predictions. */
-  readonly stats: Float64Array;
-}
-
-export interface Evaluation {
+/** Summed over rows by a backend, turned into metrics by the facade. */
+export interface Score {
   /** Mean loss over the rows, as the loss defines its mean. */
   readonly loss: number;
   /** Correct predictions: argmax match (crossEntropy), or elements on the
@@ -91,65 +30,67 @@ export interface Evaluation {
   readonly correct: number;
 }
 
-export interface EngineModel {
-  /** True when trainChunkAsync runs off the JS thread (the facade then
-   *  sends whole epochs; otherwise it yields between batches). */
-  readonly trainsOffThread: boolean;
-  /** Network outputs (after the last activation) into out (rows × outputs). */
-  predict(x: Float32Array, rows: number, out: Float32Array): void;
-  evaluate(x: Float32Array, targets: Targets, rows: number): Evaluation;
-  /** Gradients of the mean loss into grads (parameter layout); returns the loss. No update. */
-  computeGradients(x: Float32Array, targets: Targets, rows: number, grads: Float32Array): number;
-  /** One optimizer step on exactly these rows; returns the loss before the step. */
-  trainBatch(x: Float32Array, targets: Targets, rows: number): number;
+/**
+ * Everything one fit trains on, handed to the backend once. The arrays
+ * belong to the facade, are backed by SharedArrayBuffers for an async fit,
+ * and do not change during the fit, except `order`, which the facade
+ * rewrites before each `Trainer.beginEpoch()`.
+ */
+export interface TrainingPlan {
+  readonly x: Float32Array;
+  readonly targets: Targets;
+  readonly rows: number;
+  /** The current epoch's visiting order (length rows); batch b holds
+   *  order[b·batchSize … min((b+1)·batchSize, rows)). */
+  readonly order: Int32Array;
+  readonly batchSize: number;
+  /** Written by the backend for batch b of the epoch: stats[2b] = mean loss
+   *  before the step, stats[2b+1] = correct predictions. */
+  readonly stats: Float64Array;
+}
+
+/** One fit's training, begun by `BackendModel.beginTraining`. */
+export interface Trainer {
+  /** The facade rewrote plan.order for the next epoch. */
+  beginEpoch(): void;
   /**
-   * Trains chunk.batchCount batches; returns how many were applied. It stops
-   * early, without applying that batch, at the first batch whose loss is not
-   * finite (its stats are still written), or after a batch once requestStop()
-   * was called during this call.
+   * Trains batches [first, first + count) of the epoch without blocking the
+   * event loop and resolves with how many it applied: it stops before
+   * applying a batch whose loss is not finite (its stats are still
+   * written), and after the current batch once `stop()` was called.
    */
-  trainChunk(chunk: TrainChunk): number;
-  trainChunkAsync(chunk: TrainChunk): Promise<number>;
-  /** Asks a running trainChunkAsync to stop after its current batch. */
-  requestStop(): void;
-  /** Forgets optimizer state (moments, step count). */
-  resetOptimizer(): void;
+  train(first: number, count: number): Promise<number>;
+  /** `train`, on the calling thread (fitSync). */
+  trainSync(first: number, count: number): number;
+  /** Asks a running `train` to end after its current batch. */
+  stop(): void;
+  /** Releases what the training held (threads, references). */
+  end(): void;
+}
+
+export interface BackendModel {
+  /** Network outputs (after the last activation) into out (rows × outputs). */
+  predict(weights: Float32Array, x: Float32Array, rows: number, out: Float32Array): void;
+  evaluate(weights: Float32Array, x: Float32Array, targets: Targets, rows: number): Score;
+  /** Gradients of the mean loss into grads (parameter layout); returns the loss. No update. */
+  computeGradients(weights: Float32Array, x: Float32Array, targets: Targets, rows: number, grads: Float32Array): number;
+  /** One optimizer step on exactly these rows; returns the loss before the step (not applied when not finite). */
+  trainBatch(x: Float32Array, targets: Targets, rows: number): number;
+  /** Starts a fit; until `Trainer.end()`, only reading calls are allowed. */
+  beginTraining(plan: TrainingPlan): Trainer;
   dispose(): void;
 }
 
-export interface EngineInfo {
+export interface BackendInfo {
   readonly isa: string;
   readonly threads: number;
-  /** Where the binary was loaded from ('' for the js engine). */
+  /** Where the binary was loaded from ('' for the js backend). */
   readonly binary: string;
 }
 
-export interface Engine {
+export interface Backend {
   readonly name: BackendName;
-  readonly info: EngineInfo;
+  readonly info: BackendInfo;
   /** `params` is kept (not copied): the model reads and updates it in place. */
-  createModel(spec: ModelSpec, params: Float32Array): EngineModel;
-}
-
-export interface LayerOffsets {
-  readonly inputs: number;
-  readonly units: number;
-  readonly weight: number;
-  readonly bias: number;
-}
-
-/** Offsets of each layer's weight and bias in the flat parameter array. */
-export function parameterLayout(spec: Pick<ModelSpec, 'inputs' | 'layers'>): {
-  layers: LayerOffsets[];
-  size: number;
-} {
-  const layers: LayerOffsets[] = [];
-  let offset = 0;
-  let inputs = spec.inputs;
-  for (const { units } of spec.layers) {
-    layers.push({ inputs, units, weight: offset, bias: offset + units * inputs });
-    offset += units * inputs + units;
-    inputs = units;
-  }
-  return { layers, size: offset };
+  createModel(spec: ModelSpec, params: Float32Array): BackendModel;
 }

@@ -1,20 +1,20 @@
 /**
- * Which engine runs: 'auto' picks the native addon when it loads (or what
- * BACKPROP_BACKEND says), otherwise the pure-TS engine with one warning.
+ * Which backend runs: 'auto' picks the native addon when it loads (or what
+ * BACKPROP_BACKEND says), otherwise the pure-TS backend with one warning.
  */
 import { BackendError } from '../errors';
 import type { BackendChoice } from '../spec';
 import { checkOneOf } from '../validate';
-import type { Engine } from './backend';
-import { jsEngine } from './js/index';
-import { loadNativeEngine } from './native';
+import type { Backend } from './backend';
+import { jsBackend } from './js/index';
+import { loadNativeBackend } from './native';
 
-let native: { engine: Engine } | { error: string } | undefined;
+let native: { backend: Backend } | { error: string } | undefined;
 let warned = false;
 
-/** The native engine, or why it cannot load (loaded once per process). */
-export function nativeEngine(): { engine: Engine } | { error: string } {
-  const loaded = native ?? loadNativeEngine();
+/** The native backend, or why it cannot load (loaded once per process). */
+export function nativeBackend(): { backend: Backend } | { error: string } {
+  const loaded = native ?? loadNativeBackend();
   native = loaded;
   return loaded;
 }
@@ -25,17 +25,17 @@ function fromEnvironment(): BackendChoice {
   return checkOneOf<BackendChoice>(value, 'BACKPROP_BACKEND', ['auto', 'native', 'js']);
 }
 
-export function selectEngine(requested: BackendChoice): Engine {
+export function selectBackend(requested: BackendChoice): Backend {
   const choice = requested === 'auto' ? fromEnvironment() : requested;
-  if (choice === 'js') return jsEngine;
-  const loaded = nativeEngine();
-  if ('engine' in loaded) return loaded.engine;
+  if (choice === 'js') return jsBackend;
+  const loaded = nativeBackend();
+  if ('backend' in loaded) return loaded.backend;
   if (choice === 'native') {
-    throw new BackendError(`the native engine cannot be used: ${loaded.error}`);
+    throw new BackendError(`the native backend cannot be used: ${loaded.error}`);
   }
   if (!warned) {
     warned = true;
-    process.emitWarning(`backprop: using the pure-TypeScript engine because the native addon did not load: ${loaded.error}`);
+    process.emitWarning(`backprop: using the pure-TypeScript backend because the native addon did not load: ${loaded.error}`);
   }
-  return jsEngine;
+  return jsBackend;
 }

@@ -1,6 +1,6 @@
 /**
- * The native engine: loads the addon (node-gyp-build finds build/Release or
- * prebuilds/<platform>-<arch>) and adapts its NativeModel to EngineModel.
+ * The native backend: loads the addon (node-gyp-build finds build/Release or
+ * prebuilds/<platform>-<arch>) and adapts its NativeModel to BackendModel.
  */
 import path from 'node:path';
 import {
@@ -11,41 +11,21 @@ import {
   DisposedError,
   ShapeError,
 } from '../errors';
-import type {
-  Engine,
-  EngineInfo,
-  EngineModel,
-  Evaluation,
-  ModelSpec,
-  TrainChunk,
-  Targets,
-} from './backend';
-
-/** A TrainChunk as the addon's trainChunk and trainChunkAsync take it: field by field. */
-type RawChunk = [
-  x: Float32Array,
-  targets: Targets,
-  order: Int32Array,
-  batchSize: number,
-  firstBatch: number,
-  batchCount: number,
-  stats: Float64Array,
-];
-
-function rawChunk(c: TrainChunk): RawChunk {
-  return [c.x, c.targets, c.order, c.batchSize, c.firstBatch, c.batchCount, c.stats];
-}
+import type { Targets } from '../model-spec';
+import type { Backend, BackendInfo, BackendModel, Score, Trainer, TrainingPlan } from './backend';
 
 /** The addon's NativeModel, as native/binding/model_wrap.cpp defines it. */
 interface RawNativeModel {
-  predict(x: Float32Array, rows: number, out: Float32Array): void;
-  evaluate(x: Float32Array, targets: Targets, rows: number): Evaluation;
-  computeGradients(x: Float32Array, targets: Targets, rows: number, grads: Float32Array): number;
+  predict(weights: Float32Array, x: Float32Array, rows: number, out: Float32Array): void;
+  evaluate(weights: Float32Array, x: Float32Array, targets: Targets, rows: number): Score;
+  computeGradients(weights: Float32Array, x: Float32Array, targets: Targets, rows: number, grads: Float32Array): number;
   trainBatch(x: Float32Array, targets: Targets, rows: number): number;
-  trainChunk(...chunk: RawChunk): number;
-  trainChunkAsync(...chunk: RawChunk): Promise<number>;
+  beginTraining(plan: TrainingPlan): void;
+  beginEpoch(): void;
+  trainBatches(first: number, count: number): number;
+  trainBatchesAsync(first: number, count: number): Promise<number>;
   requestStop(): void;
-  resetOptimizer(): void;
+  endTraining(): void;
   dispose(): void;
 }
 
@@ -61,10 +41,10 @@ interface ErrorClasses {
 
 /** What native/binding/addon.cpp exports. */
 interface RawAddon {
-  /** Throws BackendError when BACKPROP_ISA is unknown or unsupported here. */
+  /** Throws BackendError when BACKPROP_ISA or BACKPROP_THREADS cannot be used here. */
   info(): { isa: string; threads: number; isaSupported: string[]; napiVersion: number };
   setErrorClasses(classes: ErrorClasses): void;
-  NativeModel: new (spec: ModelSpec, params: Float32Array) => RawNativeModel;
+  NativeModel: new (spec: unknown, params: Float32Array) => RawNativeModel;
 }
 
 /** node-gyp-build: `load(dir)` requires the binary, `load.resolve(dir)` says which. */
@@ -72,42 +52,52 @@ interface NodeGypBuild {
   resolve(dir: string): string;
 }
 
-class NativeEngineModel implements EngineModel {
-  readonly trainsOffThread = true;
-
+class NativeTrainer implements Trainer {
   constructor(private readonly raw: RawNativeModel) {}
 
-  predict(x: Float32Array, rows: number, out: Float32Array): void {
-    this.raw.predict(x, rows, out);
+  beginEpoch(): void {
+    this.raw.beginEpoch();
   }
 
-  evaluate(x: Float32Array, targets: Targets, rows: number): Evaluation {
-    return this.raw.evaluate(x, targets, rows);
+  train(first: number, count: number): Promise<number> {
+    return this.raw.trainBatchesAsync(first, count);
   }
 
-  computeGradients(x: Float32Array, targets: Targets, rows: number, grads: Float32Array): number {
-    return this.raw.computeGradients(x, targets, rows, grads);
+  trainSync(first: number, count: number): number {
+    return this.raw.trainBatches(first, count);
+  }
+
+  stop(): void {
+    this.raw.requestStop();
+  }
+
+  end(): void {
+    this.raw.endTraining();
+  }
+}
+
+class NativeBackendModel implements BackendModel {
+  constructor(private readonly raw: RawNativeModel) {}
+
+  predict(weights: Float32Array, x: Float32Array, rows: number, out: Float32Array): void {
+    this.raw.predict(weights, x, rows, out);
+  }
+
+  evaluate(weights: Float32Array, x: Float32Array, targets: Targets, rows: number): Score {
+    return this.raw.evaluate(weights, x, targets, rows);
+  }
+
+  computeGradients(weights: Float32Array, x: Float32Array, targets: Targets, rows: number, grads: Float32Array): number {
+    return this.raw.computeGradients(weights, x, targets, rows, grads);
   }
 
   trainBatch(x: Float32Array, targets: Targets, rows: number): number {
     return this.raw.trainBatch(x, targets, rows);
   }
 
-  trainChunk(c: TrainChunk): number {
-    return this.raw.trainChunk(...rawChunk(c));
-  }
-
-  /** Argument errors reject (like the errors of the work itself) instead of throwing. */
-  async trainChunkAsync(c: TrainChunk): Promise<number> {
-    return this.raw.trainChunkAsync(...rawChunk(c));
-  }
-
-  requestStop(): void {
-    this.raw.requestStop();
-  }
-
-  resetOptimizer(): void {
-    this.raw.resetOptimizer();
+  beginTraining(plan: TrainingPlan): Trainer {
+    this.raw.beginTraining(plan);
+    return new NativeTrainer(this.raw);
   }
 
   dispose(): void {
@@ -122,22 +112,11 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message.trim() : String(error);
 }
 
-/** The core sizes its pool from BACKPROP_THREADS; a value it cannot use is an error, not a silent default. */
-function checkThreadsVariable(value: string | undefined): string | null {
-  if (value === undefined || value === '') return null;
-  const threads = Number(value);
-  return /^[0-9]+$/.test(value) && threads >= 1 && threads <= 256
-    ? null
-    : `BACKPROP_THREADS=${value} is not a thread count: expected an integer from 1 to 256`;
-}
-
 /**
- * The native engine, or why it cannot run here (binary missing or not
- * loadable, BACKPROP_ISA invalid, ...). Never throws.
+ * The native backend, or why it cannot run here (binary missing or not
+ * loadable, BACKPROP_ISA or BACKPROP_THREADS unusable, ...). Never throws.
  */
-export function loadNativeEngine(): { engine: Engine } | { error: string } {
-  const threadsError = checkThreadsVariable(process.env.BACKPROP_THREADS);
-  if (threadsError !== null) return { error: threadsError };
+export function loadNativeBackend(): { backend: Backend } | { error: string } {
   let binary: string;
   let addon: RawAddon;
   try {
@@ -150,13 +129,13 @@ export function loadNativeEngine(): { engine: Engine } | { error: string } {
   try {
     addon.setErrorClasses({ ArgumentError, ShapeError, BusyError, DisposedError, BackendError, BackpropError });
     const { isa, threads } = addon.info();
-    const info: EngineInfo = { isa, threads, binary };
-    const engine: Engine = {
+    const info: BackendInfo = { isa, threads, binary };
+    const backend: Backend = {
       name: 'native',
       info,
-      createModel: (spec, params) => new NativeEngineModel(new addon.NativeModel(spec, params)),
+      createModel: (spec, params) => new NativeBackendModel(new addon.NativeModel(spec, params)),
     };
-    return { engine };
+    return { backend };
   } catch (error) {
     return { error: describe(error) };
   }

@@ -3,7 +3,7 @@
  * parameters) as plain JSON and as safetensors. Loading validates
  * everything and reports any problem as a FormatError.
  */
-import { parameterLayout, type ModelSpec } from '../backends/backend';
+import { parameterLayout, type ModelSpec } from '../model-spec';
 import { ArgumentError, FormatError } from '../errors';
 import { resolveModelSpec, specToOptions, type LayerOptions, type OptimizerOptions } from '../spec';
 import { isPlainObject } from '../validate';

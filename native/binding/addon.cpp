@@ -26,6 +26,8 @@ const Napi::FunctionReference& AddonInstance::error_class(ErrorKind kind) const 
 
 backprop::Isa AddonInstance::isa(Napi::Env env) const {
   if (!isa_choice_.error.empty()) throw_error(env, ErrorKind::backend, isa_choice_.error);
+  const std::string& threads_error = backprop::threads_setting().error;
+  if (!threads_error.empty()) throw_error(env, ErrorKind::backend, threads_error);
   return isa_choice_.isa;
 }
 

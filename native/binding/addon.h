@@ -22,7 +22,7 @@ class AddonInstance : public Napi::Addon<AddonInstance> {
   const Napi::FunctionReference& error_class(ErrorKind kind) const;
 
   // The SIMD path for new models; throws BackendError when BACKPROP_ISA is
-  // unknown or unsupported here.
+  // unknown or unsupported here, or BACKPROP_THREADS is not a thread count.
   backprop::Isa isa(Napi::Env env) const;
 
  private:

@@ -8,7 +8,6 @@
 
 #include "addon.h"
 #include "arguments.h"
-#include "chunk_arguments.h"
 #include "errors.h"
 #include "spec_parse.h"
 #include "thread_pool.h"
@@ -27,9 +26,9 @@ auto call_core(Napi::Env env, Call&& call) -> decltype(call()) {
   } catch (const Napi::Error&) {
     throw;
   } catch (const std::bad_alloc&) {
-    throw_error(env, ErrorKind::internal, "the native engine ran out of memory");
+    throw_error(env, ErrorKind::internal, "the native backend ran out of memory");
   } catch (const std::exception& error) {
-    throw_error(env, ErrorKind::internal, std::string("the native engine failed: ") + error.what());
+    throw_error(env, ErrorKind::internal, std::string("the native backend failed: ") + error.what());
   }
 }
 
@@ -39,10 +38,10 @@ struct RowInput {
   std::size_t rows;
 };
 
-RowInput row_input(const Napi::CallbackInfo& info, std::size_t rows_index,
+RowInput row_input(const Napi::CallbackInfo& info, std::size_t x_index, std::size_t rows_index,
                    const backprop::ModelSpec& spec) {
   Napi::Env env = info.Env();
-  Napi::TypedArrayOf<float> x = float32_array(info[0], "x");
+  Napi::TypedArrayOf<float> x = float32_array(info[x_index], "x");
   std::size_t rows = integer_argument(info[rows_index], "rows", 1);
   expect_length(env, x.ElementLength(), checked_product(env, rows, spec.inputs, "rows × inputs"),
                 "x", "rows " + std::to_string(rows) + " × inputs " + std::to_string(spec.inputs));
@@ -57,11 +56,20 @@ struct BatchInput {
   TargetsArgument targets;
 };
 
-BatchInput batch_input(const Napi::CallbackInfo& info, const backprop::ModelSpec& spec,
-                       std::vector<std::int32_t>& label_copy) {
-  RowInput input = row_input(info, 2, spec);
+// `first` is the index of x; targets and rows follow it.
+BatchInput batch_input(const Napi::CallbackInfo& info, std::size_t first,
+                       const backprop::ModelSpec& spec, std::vector<std::int32_t>& label_copy) {
+  RowInput input = row_input(info, first, first + 2, spec);
   return BatchInput{input.x, input.rows,
-                    targets_argument(info[1], "targets", input.rows, spec, label_copy)};
+                    targets_argument(info[first + 1], "targets", input.rows, spec, label_copy)};
+}
+
+// The weights a reader reads: a Float32Array in the parameter layout.
+const float* weights_argument(Napi::Value value, std::size_t parameters) {
+  Napi::TypedArrayOf<float> weights = float32_array(value, "weights");
+  expect_length(value.Env(), weights.ElementLength(), parameters, "weights",
+                "the parameter count");
+  return weights.Data();
 }
 
 }  // namespace
@@ -73,10 +81,12 @@ Napi::Function NativeModel::define_class(Napi::Env env) {
                          InstanceMethod("evaluate", &NativeModel::Evaluate),
                          InstanceMethod("computeGradients", &NativeModel::ComputeGradients),
                          InstanceMethod("trainBatch", &NativeModel::TrainBatch),
-                         InstanceMethod("trainChunk", &NativeModel::TrainChunk),
-                         InstanceMethod("trainChunkAsync", &NativeModel::TrainChunkAsync),
+                         InstanceMethod("beginTraining", &NativeModel::BeginTraining),
+                         InstanceMethod("beginEpoch", &NativeModel::BeginEpoch),
+                         InstanceMethod("trainBatches", &NativeModel::TrainBatches),
+                         InstanceMethod("trainBatchesAsync", &NativeModel::TrainBatchesAsync),
                          InstanceMethod("requestStop", &NativeModel::RequestStop),
-                         InstanceMethod("resetOptimizer", &NativeModel::ResetOptimizer),
+                         InstanceMethod("endTraining", &NativeModel::EndTraining),
                          InstanceMethod("dispose", &NativeModel::Dispose),
                      });
 }
@@ -90,9 +100,9 @@ NativeModel::NativeModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Nati
   expect_length(env, params.ElementLength(), count, "params",
                 "the parameter count of the spec");
   backprop::Isa isa = AddonInstance::of(env).isa(env);
-  network_ = call_core(env, [&] {
-    return std::make_unique<backprop::Network>(std::move(spec), params.Data(), isa,
-                                               &backprop::default_pool());
+  model_ = call_core(env, [&] {
+    return std::make_unique<backprop::Model>(std::move(spec), params.Data(), isa,
+                                             &backprop::default_pool());
   });
   params_ = Napi::Persistent(params);
   params_data_ = params.Data();
@@ -116,49 +126,62 @@ void NativeModel::expect_idle(Napi::Env env, const char* method) const {
   if (training_async_) {
     throw_error(env, ErrorKind::busy,
                 std::string(method) +
-                    ": the model is running trainChunkAsync; wait for its promise (requestStop() "
-                    "ends it after the current batch)");
+                    ": the model is running trainBatchesAsync; wait for its promise "
+                    "(requestStop() ends it after the current batch)");
   }
+}
+
+TrainingSession& NativeModel::expect_session(Napi::Env env, const char* method) const {
+  expect_idle(env, method);
+  if (!session_ || !session_->epoch_begun()) {
+    throw_error(env, ErrorKind::busy,
+                std::string(method) + ": call beginTraining(plan) and beginEpoch() first");
+  }
+  session_->expect_intact(env);
+  return *session_;
 }
 
 Napi::Value NativeModel::Predict(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  expect_argument_count(info, 3, "predict(x, rows, out)");
+  expect_argument_count(info, 4, "predict(weights, x, rows, out)");
   expect_usable(env, "predict");
-  const backprop::ModelSpec& spec = network_->spec();
-  RowInput input = row_input(info, 1, spec);
-  Napi::TypedArrayOf<float> out = float32_array(info[2], "out");
+  const float* weights = weights_argument(info[0], params_length_);
+  RowInput input = row_input(info, 1, 2, model_->spec());
+  Napi::TypedArrayOf<float> out = float32_array(info[3], "out");
   expect_length(env, out.ElementLength(),
-                checked_product(env, input.rows, network_->outputs(), "rows × outputs"), "out",
+                checked_product(env, input.rows, model_->outputs(), "rows × outputs"), "out",
                 "rows " + std::to_string(input.rows) + " × outputs " +
-                    std::to_string(network_->outputs()));
-  call_core(env, [&] { network_->predict(input.x, input.rows, out.Data()); });
+                    std::to_string(model_->outputs()));
+  call_core(env, [&] { model_->predict(weights, input.x, input.rows, out.Data()); });
   return env.Undefined();
 }
 
 Napi::Value NativeModel::Evaluate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  expect_argument_count(info, 3, "evaluate(x, targets, rows)");
+  expect_argument_count(info, 4, "evaluate(weights, x, targets, rows)");
   expect_usable(env, "evaluate");
-  BatchInput batch = batch_input(info, network_->spec(), label_copy_);
-  backprop::Evaluation evaluation = call_core(env, [&] {
-    return network_->evaluate(batch.x, batch.targets.targets, batch.rows);
+  const float* weights = weights_argument(info[0], params_length_);
+  BatchInput batch = batch_input(info, 1, model_->spec(), label_copy_);
+  backprop::Score score = call_core(env, [&] {
+    return model_->evaluate(weights, batch.x, batch.targets.targets, batch.rows);
   });
   Napi::Object result = Napi::Object::New(env);
-  result.Set("loss", evaluation.loss);
-  result.Set("correct", evaluation.correct);
+  result.Set("loss", score.loss);
+  result.Set("correct", score.correct);
   return result;
 }
 
 Napi::Value NativeModel::ComputeGradients(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  expect_argument_count(info, 4, "computeGradients(x, targets, rows, grads)");
+  expect_argument_count(info, 5, "computeGradients(weights, x, targets, rows, grads)");
   expect_usable(env, "computeGradients");
-  BatchInput batch = batch_input(info, network_->spec(), label_copy_);
-  Napi::TypedArrayOf<float> grads = float32_array(info[3], "grads");
+  const float* weights = weights_argument(info[0], params_length_);
+  BatchInput batch = batch_input(info, 1, model_->spec(), label_copy_);
+  Napi::TypedArrayOf<float> grads = float32_array(info[4], "grads");
   expect_length(env, grads.ElementLength(), params_length_, "grads", "the parameter count");
   double loss = call_core(env, [&] {
-    return network_->compute_gradients(batch.x, batch.targets.targets, batch.rows, grads.Data());
+    return model_->compute_gradients(weights, batch.x, batch.targets.targets, batch.rows,
+                                     grads.Data());
   });
   return Napi::Number::New(env, loss);
 }
@@ -167,39 +190,58 @@ Napi::Value NativeModel::TrainBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   expect_argument_count(info, 3, "trainBatch(x, targets, rows)");
   expect_idle(env, "trainBatch");
-  BatchInput batch = batch_input(info, network_->spec(), label_copy_);
+  BatchInput batch = batch_input(info, 0, model_->spec(), label_copy_);
   double loss = call_core(env, [&] {
-    return network_->train_batch(batch.x, batch.targets.targets, batch.rows);
+    return model_->train_batch(batch.x, batch.targets.targets, batch.rows);
   });
   return Napi::Number::New(env, loss);
 }
 
-ChunkArguments NativeModel::chunk_arguments(const Napi::CallbackInfo& info,
-                                            const char* method) const {
-  const std::string signature =
-      std::string(method) + "(x, targets, order, batchSize, firstBatch, batchCount, stats)";
-  expect_argument_count(info, 7, signature.c_str());
-  expect_idle(info.Env(), method);
-  return parse_chunk_arguments(info, network_->spec());
+Napi::Value NativeModel::BeginTraining(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  expect_argument_count(info, 1, "beginTraining(plan)");
+  expect_idle(env, "beginTraining");
+  session_ = std::make_unique<TrainingSession>(info[0], model_->spec());
+  return env.Undefined();
 }
 
-Napi::Value NativeModel::TrainChunk(const Napi::CallbackInfo& info) {
+Napi::Value NativeModel::BeginEpoch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ChunkArguments chunk = chunk_arguments(info, "trainChunk");
+  expect_argument_count(info, 0, "beginEpoch()");
+  expect_idle(env, "beginEpoch");
+  if (!session_) throw_error(env, ErrorKind::busy, "beginEpoch: call beginTraining(plan) first");
+  session_->begin_epoch(env);
+  return env.Undefined();
+}
+
+void NativeModel::batch_range(const Napi::CallbackInfo& info, const char* signature,
+                              std::size_t* first, std::size_t* count) const {
+  expect_argument_count(info, 2, signature);
+  *first = integer_argument(info[0], "first", 0);
+  *count = integer_argument(info[1], "count", 0);
+}
+
+Napi::Value NativeModel::TrainBatches(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::size_t first = 0, count = 0;
+  batch_range(info, "trainBatches(first, count)", &first, &count);
+  const TrainingSession& session = expect_session(env, "trainBatches");
   stop_ = false;
   std::size_t applied =
-      call_core(env, [&] { return train_chunk(*network_, chunk.memory, &stop_); });
+      call_core(env, [&] { return model_->train(session.plan(), first, count, &stop_); });
   return Napi::Number::New(env, static_cast<double>(applied));
 }
 
-Napi::Value NativeModel::TrainChunkAsync(const Napi::CallbackInfo& info) {
+Napi::Value NativeModel::TrainBatchesAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ChunkArguments chunk = chunk_arguments(info, "trainChunkAsync");
+  std::size_t first = 0, count = 0;
+  batch_range(info, "trainBatchesAsync(first, count)", &first, &count);
+  const TrainingSession& session = expect_session(env, "trainBatchesAsync");
   // Cleared here, on the JS thread, so a requestStop() right after this call
   // is not lost.
   stop_ = false;
   Napi::Promise promise =
-      TrainWorker::start(env, *this, *network_, stop_, std::move(chunk), params_.Value());
+      TrainWorker::start(env, *this, *model_, session.plan(), first, count, stop_);
   training_async_ = true;
   return promise;
 }
@@ -216,11 +258,12 @@ Napi::Value NativeModel::RequestStop(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value NativeModel::ResetOptimizer(const Napi::CallbackInfo& info) {
+Napi::Value NativeModel::EndTraining(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  expect_argument_count(info, 0, "resetOptimizer()");
-  expect_idle(env, "resetOptimizer");
-  network_->reset_optimizer();
+  expect_argument_count(info, 0, "endTraining()");
+  if (disposed_) return env.Undefined();
+  expect_idle(env, "endTraining");
+  session_.reset();
   return env.Undefined();
 }
 
@@ -229,13 +272,14 @@ Napi::Value NativeModel::Dispose(const Napi::CallbackInfo& info) {
   if (disposed_) return info.Env().Undefined();
   disposed_ = true;
   stop_ = true;
-  // A running chunk still uses the network: its worker frees it on completion.
+  // Running batches still use the model: their worker frees it on completion.
   if (!training_async_) release();
   return info.Env().Undefined();
 }
 
 void NativeModel::release() {
-  network_.reset();
+  session_.reset();
+  model_.reset();
   params_.Reset();
 }
 

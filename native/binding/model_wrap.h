@@ -1,5 +1,6 @@
-// NativeModel: a JS object owning one backprop::Network over the facade's
-// parameter array, with the methods of EngineModel (lib/backends/backend.ts).
+// NativeModel: a JS object owning one backprop::Model over the facade's
+// parameter array, with the methods lib/backends/native.ts adapts to
+// BackendModel and Trainer.
 #pragma once
 
 #include <napi.h>
@@ -9,11 +10,10 @@
 #include <memory>
 #include <vector>
 
-#include "network.h"
+#include "model.h"
+#include "training_session.h"
 
 namespace backprop_binding {
-
-struct ChunkArguments;
 
 class NativeModel : public Napi::ObjectWrap<NativeModel> {
  public:
@@ -22,42 +22,49 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   // new NativeModel(spec, params: Float32Array)
   explicit NativeModel(const Napi::CallbackInfo& info);
 
-  // Called on the JS thread by the worker of trainChunkAsync when it is done:
-  // the model accepts calls again, or, if disposed meanwhile, frees now.
+  // Called on the JS thread by the worker of trainBatchesAsync when it is
+  // done: the model accepts calls again, or, if disposed meanwhile, frees now.
   void finish_async_training();
 
  private:
+  // Readers: (weights, …) with weights in the parameter layout.
   Napi::Value Predict(const Napi::CallbackInfo& info);
   Napi::Value Evaluate(const Napi::CallbackInfo& info);
   Napi::Value ComputeGradients(const Napi::CallbackInfo& info);
   Napi::Value TrainBatch(const Napi::CallbackInfo& info);
-  Napi::Value TrainChunk(const Napi::CallbackInfo& info);
-  Napi::Value TrainChunkAsync(const Napi::CallbackInfo& info);
+  // beginTraining(plan), beginEpoch(), trainBatches(first, count),
+  // trainBatchesAsync(first, count) → Promise, requestStop(), endTraining().
+  Napi::Value BeginTraining(const Napi::CallbackInfo& info);
+  Napi::Value BeginEpoch(const Napi::CallbackInfo& info);
+  Napi::Value TrainBatches(const Napi::CallbackInfo& info);
+  Napi::Value TrainBatchesAsync(const Napi::CallbackInfo& info);
   Napi::Value RequestStop(const Napi::CallbackInfo& info);
-  Napi::Value ResetOptimizer(const Napi::CallbackInfo& info);
+  Napi::Value EndTraining(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 
   // Throws DisposedError, or ArgumentError when the params array was
-  // detached since construction. Reading calls (predict, evaluate,
-  // computeGradients) may run while an async chunk trains: the core takes
-  // them between two batches.
+  // detached since construction. Readers may run while batches train on
+  // another thread: they read the weights they are given.
   void expect_usable(Napi::Env env, const char* method) const;
-  // expect_usable, and BusyError while an async chunk trains: calls that
-  // change parameters or optimizer state wait for it.
+  // expect_usable, and BusyError while batches train on another thread.
   void expect_idle(Napi::Env env, const char* method) const;
-  // The arguments of trainChunk / trainChunkAsync (`method`), checked, on an
-  // idle model.
-  ChunkArguments chunk_arguments(const Napi::CallbackInfo& info, const char* method) const;
+  // expect_idle, and a begun training session with a begun epoch, whose
+  // arrays are intact.
+  TrainingSession& expect_session(Napi::Env env, const char* method) const;
+  // (first, count) of trainBatches / trainBatchesAsync.
+  void batch_range(const Napi::CallbackInfo& info, const char* signature, std::size_t* first,
+                   std::size_t* count) const;
   void release();
 
-  std::unique_ptr<backprop::Network> network_;
-  // Keeps the facade's params (used in place by network_) alive and detects
+  std::unique_ptr<backprop::Model> model_;
+  // Keeps the facade's params (used in place by model_) alive and detects
   // a detached buffer.
   Napi::Reference<Napi::TypedArrayOf<float>> params_;
   float* params_data_ = nullptr;
   std::size_t params_length_ = 0;
-  // Checked copy of the labels of the current call (see targets_argument),
-  // kept to reuse its memory.
+  std::unique_ptr<TrainingSession> session_;
+  // Checked copy of the labels of the current reading call (see
+  // targets_argument), kept to reuse its memory.
   std::vector<std::int32_t> label_copy_;
   bool disposed_ = false;
   bool training_async_ = false;

@@ -15,7 +15,8 @@ using backprop::Activation;
 using backprop::Loss;
 using backprop::OptimizerType;
 
-// Layer widths index Int32Array labels and orders, so they stay int32.
+// Memory limits only (the facade's rules are stricter, lib/spec.ts): layer
+// widths index Int32Array labels and orders, so they stay int32.
 constexpr std::size_t kMaxWidth = INT32_MAX;
 
 template <typename Enum, std::size_t N>
@@ -62,46 +63,29 @@ Napi::Object object_field(Napi::Value value, const std::string& name) {
   return value.As<Napi::Object>();
 }
 
-enum class Range { non_negative, unit_open, unit_closed };
-
-// A finite number in the range, e.g. momentum in [0, 1).
-double hyperparameter(Napi::Object optimizer, const char* field, Range range) {
-  const std::string name = std::string("spec.optimizer.") + field;
-  Napi::Value value = optimizer.Get(field);
-  double number = finite_number(value, name);
-  bool inside = number >= 0 && (range == Range::non_negative ||
-                                (range == Range::unit_open ? number < 1 : number <= 1));
-  if (!inside) {
-    const char* expected = range == Range::non_negative ? "a number ≥ 0"
-                           : range == Range::unit_open  ? "a number in [0, 1)"
-                                                        : "a number in [0, 1]";
-    throw_error(optimizer.Env(), ErrorKind::argument,
-                name + ": expected " + expected + ", got " + describe(value));
-  }
-  return number;
+// Hyperparameters are plain numbers to the core: their ranges are rules of
+// the facade (lib/spec.ts), not memory safety.
+double hyperparameter(Napi::Object optimizer, const char* field) {
+  return finite_number(optimizer.Get(field), std::string("spec.optimizer.") + field);
 }
 
 backprop::OptimizerSettings parse_optimizer(Napi::Value value) {
   Napi::Object optimizer = object_field(value, "spec.optimizer");
   backprop::OptimizerSettings settings;
   settings.type = named_value(optimizer.Get("type"), "spec.optimizer.type", kOptimizers);
-  settings.learning_rate = hyperparameter(optimizer, "learningRate", Range::non_negative);
-  settings.momentum = hyperparameter(optimizer, "momentum", Range::unit_open);
-  settings.weight_decay = hyperparameter(optimizer, "weightDecay", Range::non_negative);
-  settings.beta1 = hyperparameter(optimizer, "beta1", Range::unit_open);
-  settings.beta2 = hyperparameter(optimizer, "beta2", Range::unit_open);
-  settings.epsilon = hyperparameter(optimizer, "epsilon", Range::non_negative);
-  settings.alpha = hyperparameter(optimizer, "alpha", Range::unit_closed);
+  settings.learning_rate = hyperparameter(optimizer, "learningRate");
+  settings.momentum = hyperparameter(optimizer, "momentum");
+  settings.weight_decay = hyperparameter(optimizer, "weightDecay");
+  settings.beta1 = hyperparameter(optimizer, "beta1");
+  settings.beta2 = hyperparameter(optimizer, "beta2");
+  settings.epsilon = hyperparameter(optimizer, "epsilon");
+  settings.alpha = hyperparameter(optimizer, "alpha");
   Napi::Value nesterov = optimizer.Get("nesterov");
   if (!nesterov.IsBoolean()) {
     throw_error(value.Env(), ErrorKind::argument,
                 "spec.optimizer.nesterov: expected a boolean, got " + describe(nesterov));
   }
   settings.nesterov = nesterov.As<Napi::Boolean>().Value();
-  if (settings.nesterov && settings.momentum == 0) {
-    throw_error(value.Env(), ErrorKind::argument,
-                "spec.optimizer.nesterov: needs a momentum > 0 (PyTorch's rule)");
-  }
   return settings;
 }
 
@@ -118,25 +102,8 @@ std::vector<backprop::LayerSpec> parse_layers(Napi::Value value) {
     Napi::Object layer = object_field(array.Get(i), name);
     layers[i].units = integer_argument(layer.Get("units"), name + ".units", 1, kMaxWidth);
     layers[i].activation = named_value(layer.Get("activation"), name + ".activation", kActivations);
-    if (layers[i].activation == Activation::softmax && i + 1 != array.Length()) {
-      throw_error(env, ErrorKind::argument,
-                  name + ".activation: softmax is allowed on the last layer only");
-    }
   }
   return layers;
-}
-
-void check_loss_matches_output(Napi::Env env, const backprop::ModelSpec& spec) {
-  Activation last = spec.layers.back().activation;
-  const std::string name =
-      "spec.layers[" + std::to_string(spec.layers.size() - 1) + "].activation";
-  if (spec.loss == Loss::cross_entropy && last != Activation::softmax) {
-    throw_error(env, ErrorKind::argument, name + ": the crossEntropy loss needs a final softmax");
-  }
-  if (spec.loss == Loss::binary_cross_entropy && last != Activation::sigmoid) {
-    throw_error(env, ErrorKind::argument,
-                name + ": the binaryCrossEntropy loss needs a final sigmoid");
-  }
 }
 
 // Every size derived from the spec must stay a safe integer.
@@ -163,7 +130,6 @@ backprop::ModelSpec parse_spec(Napi::Value value) {
   spec.layers = parse_layers(object.Get("layers"));
   spec.loss = named_value(object.Get("loss"), "spec.loss", kLosses);
   spec.optimizer = parse_optimizer(object.Get("optimizer"));
-  check_loss_matches_output(env, spec);
   check_parameter_count_fits(env, spec);
   return spec;
 }

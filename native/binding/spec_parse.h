@@ -1,6 +1,6 @@
-// The spec object the facade passes (ModelSpec in lib/backends/backend.ts,
-// optimizer settings fully resolved) → backprop::ModelSpec, checked field by
-// field so the core only ever sees a valid spec.
+// The spec object the facade passes (ModelSpec in lib/model-spec.ts, already
+// validated by the facade's rules) → backprop::ModelSpec, checked field by
+// field for types and sizes only: what keeps the core's memory safe.
 #pragma once
 
 #include <napi.h>

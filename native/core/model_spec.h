@@ -47,7 +47,7 @@ struct Targets {
   const std::int32_t* labels = nullptr;
 };
 
-struct Evaluation {
+struct Score {
   double loss = 0;     // mean, as the loss defines it
   double correct = 0;  // argmax hits (CE), elements on the right side of 0.5 (BCE), 0 (mse)
 };

@@ -1,6 +1,7 @@
 #include "thread_pool.h"
 
 #include <atomic>
+#include <cctype>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
@@ -135,21 +136,32 @@ void ThreadPool::run(std::size_t tasks, void (*fn)(void* context, std::size_t ta
 
 namespace {
 
-unsigned threads_from_environment() {
+ThreadsSetting read_threads_setting() {
+  ThreadsSetting setting;
   const unsigned hardware = std::thread::hardware_concurrency();
-  const unsigned fallback = hardware > 0 ? hardware : 1;
+  setting.threads = hardware > 0 ? hardware : 1;
   const char* text = std::getenv("BACKPROP_THREADS");
-  if (text == nullptr || *text == '\0') return fallback;
+  if (text == nullptr || *text == '\0') return setting;
   char* end = nullptr;
   const long value = std::strtol(text, &end, 10);
-  if (*end != '\0' || value < 1 || value > 256) return fallback;
-  return static_cast<unsigned>(value);
+  if (*end != '\0' || value < 1 || value > 256 || !std::isdigit(static_cast<unsigned char>(*text))) {
+    setting.error = std::string("BACKPROP_THREADS=") + text +
+                    " is not a thread count: expected an integer from 1 to 256";
+    return setting;
+  }
+  setting.threads = static_cast<unsigned>(value);
+  return setting;
 }
 
 }  // namespace
 
+const ThreadsSetting& threads_setting() {
+  static const ThreadsSetting setting = read_threads_setting();
+  return setting;
+}
+
 ThreadPool& default_pool() {
-  static ThreadPool pool(threads_from_environment());
+  static ThreadPool pool(threads_setting().threads);
   return pool;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 namespace backprop {
 
@@ -34,8 +35,17 @@ class ThreadPool {
   State* state_;
 };
 
-// The process-wide pool: BACKPROP_THREADS threads if set (1…256), else the
-// machine's hardware threads. Created on first use.
+// BACKPROP_THREADS, read once: its thread count (1…256), or the machine's
+// hardware threads when unset; `error` says why a set value cannot be used
+// (the addon then refuses to run rather than guess).
+struct ThreadsSetting {
+  unsigned threads = 1;
+  std::string error;
+};
+const ThreadsSetting& threads_setting();
+
+// The process-wide pool of threads_setting().threads threads, created on
+// first use.
 ThreadPool& default_pool();
 
 }  // namespace backprop

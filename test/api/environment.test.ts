@@ -64,7 +64,7 @@ describe('environment variables', () => {
     const seen = inChild({ BACKPROP_THREADS: threads });
     expect(seen.info?.backend).toBe('js');
     expect(seen.info?.nativeError).toBe(`BACKPROP_THREADS=${threads} is not a thread count: expected an integer from 1 to 256`);
-    expect(seen.stderr.match(/backprop: using the pure-TypeScript engine/g)).toHaveLength(1);
+    expect(seen.stderr.match(/backprop: using the pure-TypeScript backend/g)).toHaveLength(1);
   });
 
   it('backend native with an unusable BACKPROP_THREADS is a BackendError that says why', () => {

@@ -2,7 +2,7 @@
  * Activation kernels, forward and backward, over row-major rows × cols blocks.
  * Elementwise kernels ignore the shape; softmax works row by row.
  */
-import type { Activation } from '../backend';
+import type { Activation } from '../../model-spec';
 import { erf } from './erf';
 
 export interface ActivationKernel {

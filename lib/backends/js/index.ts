@@ -1,8 +1,8 @@
-/** The pure-TypeScript engine: runs anywhere, used when the native addon cannot load. */
-import type { Engine } from '../backend';
+/** The pure-TypeScript backend: runs anywhere, used when the native addon cannot load. */
+import type { Backend } from '../backend';
 import { JsModel } from './model';
 
-export const jsEngine: Engine = {
+export const jsBackend: Backend = {
   name: 'js',
   info: { isa: 'js', threads: 1, binary: '' },
   createModel: (spec, params) => new JsModel(spec, params),

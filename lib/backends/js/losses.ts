@@ -7,7 +7,7 @@
  * targetRow + r. Int32Array targets (class labels) are only ever passed with
  * crossEntropy, which reads them as one-hot rows.
  */
-import type { LossName, Targets } from '../backend';
+import type { LossName, Targets } from '../../model-spec';
 
 export interface LossKernel {
   /** True when gradient() yields dL/dZ of the last layer directly (its

@@ -1,26 +1,18 @@
 /**
- * JsModel: an EngineModel in plain TypeScript. Forward, loss, backward and
+ * JsModel: a BackendModel in plain TypeScript. Forward, loss, backward and
  * the optimizer step run over the facade's flat parameter array with
- * buffers from a Workspace that is sized once and reused.
+ * buffers from Workspaces that are sized once and reused. The same class
+ * runs on the JS thread and, for an async fit, on the worker thread of
+ * lib/backends/js/worker.ts, over the same shared parameters and optimizer
+ * state.
  */
-import {
-  parameterLayout,
-  type EngineModel,
-  type Evaluation,
-  type LayerOffsets,
-  type ModelSpec,
-  type Targets,
-  type TrainChunk,
-} from '../backend';
+import type { BackendModel, Score, Trainer, TrainingPlan } from '../backend';
+import { parameterLayout, type LayerOffsets, type ModelSpec, type Targets } from '../../model-spec';
 import { activationKernels, type ActivationKernel } from './activations';
 import { columnSums, fillRows, gemmNN, gemmNT, gemmTN } from './gemm';
 import { lossKernels, type LossKernel } from './losses';
-import {
-  createOptimizerState,
-  optimizerStep,
-  resetOptimizerState,
-  type OptimizerState,
-} from './optimizers';
+import { createOptimizerState, optimizerStep, type OptimizerState } from './optimizers';
+import { JsTrainer } from './trainer';
 import { Workspace } from './workspace';
 
 /** Rows per block in predict and evaluate, bounding their memory for any n. */
@@ -37,10 +29,9 @@ function gatherRows(
   }
 }
 
-export class JsModel implements EngineModel {
-  readonly trainsOffThread = false;
-  private readonly spec: ModelSpec;
-  private readonly params: Float32Array;
+export class JsModel implements BackendModel {
+  readonly spec: ModelSpec;
+  readonly params: Float32Array;
   private readonly layers: readonly LayerOffsets[];
   private readonly activations: readonly ActivationKernel[];
   private readonly loss: LossKernel;
@@ -48,13 +39,15 @@ export class JsModel implements EngineModel {
   private readonly outputs: number;
   /** Gradient of the current training step, in parameter layout. */
   private readonly grads: Float32Array;
-  private readonly optimizer: OptimizerState;
-  private workspace: Workspace | null = null;
+  readonly optimizer: OptimizerState;
+  /** Readers (predict, evaluate, computeGradients) and training use their
+   *  own buffers, so a reader never disturbs a batch in progress. */
+  private readerWorkspace: Workspace | null = null;
+  private trainingWorkspace: Workspace | null = null;
   /** Correct predictions of the last forwardLoss call. */
   private lastCorrect = 0;
-  private stopRequested = false;
 
-  constructor(spec: ModelSpec, params: Float32Array) {
+  constructor(spec: ModelSpec, params: Float32Array, optimizer?: OptimizerState) {
     this.spec = spec;
     this.params = params;
     const layout = parameterLayout(spec);
@@ -64,31 +57,31 @@ export class JsModel implements EngineModel {
     this.inputs = spec.inputs;
     this.outputs = this.layers[this.layers.length - 1].units;
     this.grads = new Float32Array(layout.size);
-    this.optimizer = createOptimizerState(layout.size);
+    this.optimizer = optimizer ?? createOptimizerState(layout.size);
   }
 
-  predict(x: Float32Array, rows: number, out: Float32Array): void {
-    const ws = this.workspaceFor(Math.min(rows, INFERENCE_BLOCK_ROWS));
+  predict(weights: Float32Array, x: Float32Array, rows: number, out: Float32Array): void {
+    const ws = this.readers(Math.min(rows, INFERENCE_BLOCK_ROWS));
     const last = ws.a[this.layers.length - 1];
     const width = this.outputs;
     for (let r0 = 0; r0 < rows; r0 += INFERENCE_BLOCK_ROWS) {
       const block = Math.min(INFERENCE_BLOCK_ROWS, rows - r0);
-      this.forward(ws, x, r0 * this.inputs, block);
+      this.forward(ws, weights, x, r0 * this.inputs, block);
       const n = block * width;
       const o = r0 * width;
       for (let i = 0; i < n; i++) out[o + i] = last[i];
     }
   }
 
-  evaluate(x: Float32Array, targets: Targets, rows: number): Evaluation {
-    const ws = this.workspaceFor(Math.min(rows, INFERENCE_BLOCK_ROWS));
+  evaluate(weights: Float32Array, x: Float32Array, targets: Targets, rows: number): Score {
+    const ws = this.readers(Math.min(rows, INFERENCE_BLOCK_ROWS));
     const lastLayer = this.layers.length - 1;
     const width = this.outputs;
     let sum = 0;
     let correct = 0;
     for (let r0 = 0; r0 < rows; r0 += INFERENCE_BLOCK_ROWS) {
       const block = Math.min(INFERENCE_BLOCK_ROWS, rows - r0);
-      this.forward(ws, x, r0 * this.inputs, block);
+      this.forward(ws, weights, x, r0 * this.inputs, block);
       const z = ws.z[lastLayer];
       const a = ws.a[lastLayer];
       sum += this.loss.sum(z, a, targets, r0, block, width);
@@ -97,68 +90,69 @@ export class JsModel implements EngineModel {
     return { loss: sum / this.loss.divisor(rows, width), correct };
   }
 
-  computeGradients(x: Float32Array, targets: Targets, rows: number, grads: Float32Array): number {
-    const ws = this.workspaceFor(rows);
-    const loss = this.forwardLoss(ws, x, targets, rows);
-    this.backward(ws, x, rows, grads);
+  computeGradients(weights: Float32Array, x: Float32Array, targets: Targets, rows: number, grads: Float32Array): number {
+    const ws = this.readers(rows);
+    const loss = this.forwardLoss(ws, weights, x, targets, rows);
+    this.backward(ws, weights, x, rows, grads);
     return loss;
   }
 
   trainBatch(x: Float32Array, targets: Targets, rows: number): number {
-    return this.trainRows(this.workspaceFor(rows), x, targets, rows);
+    return this.trainRows(this.training(rows), x, targets, rows);
   }
 
-  trainChunk(chunk: TrainChunk): number {
-    this.stopRequested = false;
-    const { x, targets, order, batchSize, firstBatch, batchCount, stats } = chunk;
-    const ws = this.workspaceFor(batchSize);
+  beginTraining(plan: TrainingPlan): Trainer {
+    return new JsTrainer(this, plan);
+  }
+
+  /**
+   * Trains batches [first, first + count) of the plan's epoch; returns how
+   * many were applied (see Trainer.train). `stopFlag[0]` ≠ 0 ends it after
+   * the current batch.
+   */
+  trainBatches(plan: TrainingPlan, first: number, count: number, stopFlag: Int32Array): number {
+    const { x, targets, order, batchSize, stats } = plan;
+    const ws = this.training(batchSize);
     const gathered = targets instanceof Int32Array ? ws.labels : ws.denseTargets;
-    for (let j = 0; j < batchCount; j++) {
-      const start = (firstBatch + j) * batchSize;
+    for (let j = 0; j < count; j++) {
+      const b = first + j;
+      const start = b * batchSize;
       const rows = Math.min(batchSize, order.length - start);
       this.gather(ws, x, targets, order, start, rows);
       const loss = this.trainRows(ws, ws.x, gathered, rows);
-      stats[2 * j] = loss;
-      stats[2 * j + 1] = this.lastCorrect;
+      stats[2 * b] = loss;
+      stats[2 * b + 1] = this.lastCorrect;
       if (!Number.isFinite(loss)) return j;
-      if (this.stopRequested) return j + 1;
+      if (Atomics.load(stopFlag, 0) !== 0) return j + 1;
     }
-    return batchCount;
-  }
-
-  trainChunkAsync(chunk: TrainChunk): Promise<number> {
-    try {
-      return Promise.resolve(this.trainChunk(chunk));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  requestStop(): void {
-    this.stopRequested = true;
-  }
-
-  resetOptimizer(): void {
-    resetOptimizerState(this.optimizer);
+    return count;
   }
 
   dispose(): void {
-    this.workspace = null;
+    this.readerWorkspace = null;
+    this.trainingWorkspace = null;
   }
 
-  /** A workspace with room for `rows` rows; grows (never shrinks) on demand. */
-  private workspaceFor(rows: number): Workspace {
-    if (this.workspace === null || this.workspace.capacity < rows) {
-      this.workspace = new Workspace(this.layers, rows);
+  /** Workspaces with room for `rows` rows; they grow (never shrink) on demand. */
+  private readers(rows: number): Workspace {
+    if (this.readerWorkspace === null || this.readerWorkspace.capacity < rows) {
+      this.readerWorkspace = new Workspace(this.layers, rows);
     }
-    return this.workspace;
+    return this.readerWorkspace;
+  }
+
+  private training(rows: number): Workspace {
+    if (this.trainingWorkspace === null || this.trainingWorkspace.capacity < rows) {
+      this.trainingWorkspace = new Workspace(this.layers, rows);
+    }
+    return this.trainingWorkspace;
   }
 
   /** One optimizer step on these rows unless their loss is not finite; returns that loss. */
   private trainRows(ws: Workspace, x: Float32Array, targets: Targets, rows: number): number {
-    const loss = this.forwardLoss(ws, x, targets, rows);
+    const loss = this.forwardLoss(ws, this.params, x, targets, rows);
     if (Number.isFinite(loss)) {
-      this.backward(ws, x, rows, this.grads);
+      this.backward(ws, this.params, x, rows, this.grads);
       optimizerStep(this.params, this.grads, this.optimizer, this.spec.optimizer);
     }
     return loss;
@@ -177,8 +171,7 @@ export class JsModel implements EngineModel {
   }
 
   /** Z = X·Wᵀ + b (bias prefilled, then accumulated into) and A = f(Z), layer by layer. */
-  private forward(ws: Workspace, x: Float32Array, xOff: number, rows: number): void {
-    const params = this.params;
+  private forward(ws: Workspace, params: Float32Array, x: Float32Array, xOff: number, rows: number): void {
     let input = x;
     let inputOff = xOff;
     for (let l = 0; l < this.layers.length; l++) {
@@ -196,8 +189,8 @@ export class JsModel implements EngineModel {
    * Forward pass, then the mean loss (returned) and correct count
    * (lastCorrect) of these rows, and the last layer's dL/dZ into its delta.
    */
-  private forwardLoss(ws: Workspace, x: Float32Array, targets: Targets, rows: number): number {
-    this.forward(ws, x, 0, rows);
+  private forwardLoss(ws: Workspace, params: Float32Array, x: Float32Array, targets: Targets, rows: number): number {
+    this.forward(ws, params, x, 0, rows);
     const last = this.layers.length - 1;
     const width = this.outputs;
     const z = ws.z[last];
@@ -212,8 +205,7 @@ export class JsModel implements EngineModel {
   }
 
   /** From the last layer's dL/dZ (left by forwardLoss): dW, db of every layer into grads. */
-  private backward(ws: Workspace, x: Float32Array, rows: number, grads: Float32Array): void {
-    const params = this.params;
+  private backward(ws: Workspace, params: Float32Array, x: Float32Array, rows: number, grads: Float32Array): void {
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const { inputs, units, weight, bias } = this.layers[l];
       const d = ws.delta[l];

@@ -3,11 +3,16 @@
  * PyTorch's update rules (see the numerics in DESIGN.md). The state is two
  * moment arrays (each optimizer uses what it needs) and the step count.
  */
-import type { OptimizerName, OptimizerSettings } from '../backend';
+import type { OptimizerName, OptimizerSettings } from '../../model-spec';
+import { sharedFloat32, sharedFloat64 } from '../shared-memory';
 
+/**
+ * Backed by SharedArrayBuffers, so that the worker thread of an async fit
+ * and the JS thread (trainBatch) continue the same state.
+ */
 export interface OptimizerState {
-  /** Steps taken so far; a step's t is this plus one. */
-  step: number;
+  /** [0]: steps taken so far; a step's t is this plus one. */
+  readonly steps: Float64Array;
   /** sgd/rmsprop: momentum buffer; adam(w): first moment; adagrad: sum of squares. */
   readonly first: Float32Array;
   /** adam(w), rmsprop: running mean of squared gradients. */
@@ -15,13 +20,7 @@ export interface OptimizerState {
 }
 
 export function createOptimizerState(size: number): OptimizerState {
-  return { step: 0, first: new Float32Array(size), second: new Float32Array(size) };
-}
-
-export function resetOptimizerState(state: OptimizerState): void {
-  state.step = 0;
-  state.first.fill(0);
-  state.second.fill(0);
+  return { steps: sharedFloat64(1), first: sharedFloat32(size), second: sharedFloat32(size) };
 }
 
 type StepFunction = (
@@ -106,6 +105,6 @@ const steps: Readonly<Record<OptimizerName, StepFunction>> = {
 export function optimizerStep(
   params: Float32Array, grads: Float32Array, state: OptimizerState, s: OptimizerSettings,
 ): void {
-  state.step += 1;
-  steps[s.type](params, grads, state.first, state.second, state.step, s);
+  const t = ++state.steps[0];
+  steps[s.type](params, grads, state.first, state.second, t, s);
 }

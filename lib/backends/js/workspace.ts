@@ -2,7 +2,7 @@
  * Every buffer one pass over a block of rows needs, sized for a row capacity
  * and reused: a training step at or below capacity allocates nothing.
  */
-import type { LayerOffsets } from '../backend';
+import type { LayerOffsets } from '../../model-spec';
 
 export class Workspace {
   /** Rows every buffer below has room for. */

@@ -1,4 +1,4 @@
-#include "network.h"
+#include "model.h"
 
 #include <algorithm>
 #include <cmath>
@@ -49,7 +49,7 @@ void sum_rows(const float* __restrict delta, std::size_t rows, std::size_t units
 
 }  // namespace
 
-struct Network::Impl {
+struct Model::Impl {
   Impl(ModelSpec model, float* parameters, Isa isa_path, ThreadPool* threads)
       : spec(std::move(model)),
         params(parameters),
@@ -58,6 +58,7 @@ struct Network::Impl {
         layers(layout_of(spec)),
         training(spec, Workspace::Purpose::training),
         inference(spec, Workspace::Purpose::inference),
+        gradients(spec, Workspace::Purpose::training),
         grads(parameter_count(spec)),
         optimizer(spec.optimizer, grads.size(), isa) {}
 
@@ -67,23 +68,25 @@ struct Network::Impl {
   ThreadPool* pool;
   std::vector<LayerLayout> layers;
   Workspace training;
-  Workspace inference;
+  Workspace inference;  // predict, evaluate
+  Workspace gradients;  // compute_gradients
   std::vector<float> grads;  // the training step's gradient
   Optimizer optimizer;
-  // Held per call, and per batch by train_chunk, so that a call from another
-  // thread sees the parameters as they stand between two batches.
-  std::mutex mutex;
+  // Readers and training share nothing but the pool (safe to call from
+  // several threads): each side has its own lock.
+  std::mutex readers;
+  std::mutex trainer;
 
   std::size_t outputs() const { return layers.back().units; }
 
   // Fills the workspace's pre-activations and outputs for `rows` rows of x.
-  void forward(Workspace& ws, const float* x, std::size_t rows) {
+  void forward(Workspace& ws, const float* weights, const float* x, std::size_t rows) {
     const float* input = x;
     for (std::size_t l = 0; l < layers.size(); ++l) {
       const LayerLayout& layer = layers[l];
       float* z = ws.pre_activation(l);
       sgemm(isa, Trans::no, Trans::yes, rows, layer.units, layer.inputs, input, layer.inputs,
-            params + layer.weight, layer.inputs, z, layer.units, false, params + layer.bias,
+            weights + layer.weight, layer.inputs, z, layer.units, false, weights + layer.bias,
             pool);
       activate(layer.activation, z, ws.output(l), rows, layer.units);
       input = ws.output(l);
@@ -101,7 +104,8 @@ struct Network::Impl {
   }
 
   // After forward() on the same rows: the gradient of the mean loss into g.
-  void backward(Workspace& ws, const float* x, Targets targets, std::size_t rows, float* g) {
+  void backward(Workspace& ws, const float* weights, const float* x, Targets targets,
+                std::size_t rows, float* g) {
     const std::size_t last = layers.size() - 1;
     loss_gradient(spec.loss, layers[last].activation, ws.pre_activation(last), ws.output(last),
                   targets, rows, outputs(), ws.delta(last));
@@ -115,21 +119,21 @@ struct Network::Impl {
       if (l == 0) break;
       float* below = ws.delta(l - 1);
       sgemm(isa, Trans::no, Trans::no, rows, layer.inputs, layer.units, delta, layer.units,
-            params + layer.weight, layer.inputs, below, layer.inputs, false, nullptr, pool);
+            weights + layer.weight, layer.inputs, below, layer.inputs, false, nullptr, pool);
       multiply_by_derivative(layers[l - 1].activation, ws.pre_activation(l - 1),
                              ws.output(l - 1), below, rows, layer.inputs);
     }
   }
 
   // Forward, loss, and — when the loss is finite — backward and one
-  // optimizer step, on rows already in memory. Caller holds the mutex.
+  // optimizer step, on rows already in memory. Caller holds `trainer`.
   LossSums step(const float* x, Targets targets, std::size_t rows) {
     training.reserve(rows);
-    forward(training, x, rows);
+    forward(training, params, x, rows);
     LossSums sums = loss_of(training, targets, rows);
     sums.loss = mean(sums.loss, rows);
     if (!std::isfinite(sums.loss)) return sums;
-    backward(training, x, targets, rows, grads.data());
+    backward(training, params, x, targets, rows, grads.data());
     optimizer.step(params, grads.data());
     return sums;
   }
@@ -157,33 +161,33 @@ struct Network::Impl {
   }
 };
 
-Network::Network(ModelSpec spec, float* params, Isa isa, ThreadPool* pool)
+Model::Model(ModelSpec spec, float* params, Isa isa, ThreadPool* pool)
     : impl_(std::make_unique<Impl>(std::move(spec), params, isa, pool)) {}
 
-Network::~Network() = default;
+Model::~Model() = default;
 
-const ModelSpec& Network::spec() const { return impl_->spec; }
+const ModelSpec& Model::spec() const { return impl_->spec; }
 
-std::size_t Network::outputs() const { return impl_->outputs(); }
+std::size_t Model::outputs() const { return impl_->outputs(); }
 
-void Network::predict(const float* x, std::size_t rows, float* out) {
+void Model::predict(const float* weights, const float* x, std::size_t rows, float* out) {
   DenormalsFlushedToZero flush;
-  std::lock_guard<std::mutex> lock(impl_->mutex);
+  std::lock_guard<std::mutex> lock(impl_->readers);
   Impl& net = *impl_;
   Workspace& ws = net.inference;
   const std::size_t inputs = net.spec.inputs, outs = net.outputs();
   for (std::size_t first = 0; first < rows; first += kInferenceBlockRows) {
     const std::size_t block = std::min(kInferenceBlockRows, rows - first);
     ws.reserve(block);
-    net.forward(ws, x + first * inputs, block);
+    net.forward(ws, weights, x + first * inputs, block);
     const float* result = ws.output(net.layers.size() - 1);
     std::copy(result, result + block * outs, out + first * outs);
   }
 }
 
-Evaluation Network::evaluate(const float* x, Targets targets, std::size_t rows) {
+Score Model::evaluate(const float* weights, const float* x, Targets targets, std::size_t rows) {
   DenormalsFlushedToZero flush;
-  std::lock_guard<std::mutex> lock(impl_->mutex);
+  std::lock_guard<std::mutex> lock(impl_->readers);
   Impl& net = *impl_;
   Workspace& ws = net.inference;
   const std::size_t inputs = net.spec.inputs, outs = net.outputs();
@@ -191,7 +195,7 @@ Evaluation Network::evaluate(const float* x, Targets targets, std::size_t rows) 
   for (std::size_t first = 0; first < rows; first += kInferenceBlockRows) {
     const std::size_t block = std::min(kInferenceBlockRows, rows - first);
     ws.reserve(block);
-    net.forward(ws, x + first * inputs, block);
+    net.forward(ws, weights, x + first * inputs, block);
     const LossSums sums = net.loss_of(ws, target_rows(targets, first, outs), block);
     total.loss += sums.loss;
     total.correct += sums.correct;
@@ -199,56 +203,44 @@ Evaluation Network::evaluate(const float* x, Targets targets, std::size_t rows) 
   return {net.mean(total.loss, rows), total.correct};
 }
 
-double Network::compute_gradients(const float* x, Targets targets, std::size_t rows,
-                                  float* grads) {
+double Model::compute_gradients(const float* weights, const float* x, Targets targets,
+                                std::size_t rows, float* grads) {
   DenormalsFlushedToZero flush;
-  std::lock_guard<std::mutex> lock(impl_->mutex);
+  std::lock_guard<std::mutex> lock(impl_->readers);
   Impl& net = *impl_;
-  net.training.reserve(rows);
-  net.forward(net.training, x, rows);
-  const double loss = net.mean(net.loss_of(net.training, targets, rows).loss, rows);
-  net.backward(net.training, x, targets, rows, grads);
+  net.gradients.reserve(rows);
+  net.forward(net.gradients, weights, x, rows);
+  const double loss = net.mean(net.loss_of(net.gradients, targets, rows).loss, rows);
+  net.backward(net.gradients, weights, x, targets, rows, grads);
   return loss;
 }
 
-double Network::train_batch(const float* x, Targets targets, std::size_t rows) {
+double Model::train_batch(const float* x, Targets targets, std::size_t rows) {
   DenormalsFlushedToZero flush;
-  std::lock_guard<std::mutex> lock(impl_->mutex);
+  std::lock_guard<std::mutex> lock(impl_->trainer);
   return impl_->step(x, targets, rows).loss;
 }
 
-std::size_t Network::train_chunk(const float* x, Targets targets, std::size_t total_rows,
-                                 const std::int32_t* order, std::size_t order_length,
-                                 std::size_t batch_size, std::size_t first_batch,
-                                 std::size_t batch_count, double* stats,
-                                 const std::atomic<bool>* stop) {
-  (void)total_rows;  // the binding checks every order[i] < total_rows
+std::size_t Model::train(const TrainingPlan& plan, std::size_t first_batch,
+                         std::size_t batch_count, const std::atomic<bool>* stop) {
   DenormalsFlushedToZero flush;
+  std::lock_guard<std::mutex> lock(impl_->trainer);
   Impl& net = *impl_;
-  if (batch_size == 0) return 0;
-  const std::size_t epoch_batches = (order_length + batch_size - 1) / batch_size;
-  batch_count = std::min(batch_count, epoch_batches - std::min(first_batch, epoch_batches));
+  const std::size_t batches = plan.batches();
+  batch_count = std::min(batch_count, batches - std::min(first_batch, batches));
+  net.training.reserve(plan.batch_size);
   for (std::size_t j = 0; j < batch_count; ++j) {
-    {
-      std::lock_guard<std::mutex> lock(net.mutex);
-      const std::size_t start = (first_batch + j) * batch_size;
-      const std::size_t rows = std::min(batch_size, order_length - start);
-      net.training.reserve(batch_size);
-      const Targets batch_targets = net.gather(x, targets, order + start, rows);
-      const LossSums sums = net.step(net.training.gathered_inputs(), batch_targets, rows);
-      stats[2 * j] = sums.loss;
-      stats[2 * j + 1] = sums.correct;
-      if (!std::isfinite(sums.loss)) return j;
-    }
+    const std::size_t b = first_batch + j;
+    const std::size_t start = b * plan.batch_size;
+    const std::size_t rows = std::min(plan.batch_size, plan.rows - start);
+    const Targets batch_targets = net.gather(plan.x, plan.targets, plan.order + start, rows);
+    const LossSums sums = net.step(net.training.gathered_inputs(), batch_targets, rows);
+    plan.stats[2 * b] = sums.loss;
+    plan.stats[2 * b + 1] = sums.correct;
+    if (!std::isfinite(sums.loss)) return j;
     if (stop && stop->load()) return j + 1;
   }
   return batch_count;
-}
-
-void Network::reset_optimizer() {
-  DenormalsFlushedToZero flush;
-  std::lock_guard<std::mutex> lock(impl_->mutex);
-  impl_->optimizer.reset();
 }
 
 }  // namespace backprop

@@ -1,0 +1,80 @@
+/**
+ * The domain of a network, shared by the facade and both backends: what a
+ * model is (its validated spec) and where each layer's parameters live in
+ * the one flat parameter array (docs/ARCHITECTURE.md, "Numerics").
+ */
+
+export type Activation =
+  | 'linear'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leakyRelu'
+  | 'elu'
+  | 'gelu'
+  | 'softmax';
+
+export type LossName = 'mse' | 'binaryCrossEntropy' | 'crossEntropy';
+
+export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
+
+/** Every hyperparameter of every optimizer, resolved to a number (PyTorch defaults). */
+export interface OptimizerSettings {
+  readonly type: OptimizerName;
+  readonly learningRate: number;
+  /** sgd, rmsprop */
+  readonly momentum: number;
+  /** sgd */
+  readonly nesterov: boolean;
+  /** all; L2 added to the gradient, except adamw where it is decoupled */
+  readonly weightDecay: number;
+  /** adam, adamw */
+  readonly beta1: number;
+  readonly beta2: number;
+  /** adam, adamw, rmsprop, adagrad */
+  readonly epsilon: number;
+  /** rmsprop smoothing constant */
+  readonly alpha: number;
+}
+
+export interface LayerSpec {
+  readonly units: number;
+  readonly activation: Activation;
+}
+
+/** A validated network description: what a backend needs to build a model. */
+export interface ModelSpec {
+  readonly inputs: number;
+  readonly layers: readonly LayerSpec[];
+  readonly loss: LossName;
+  readonly optimizer: OptimizerSettings;
+}
+
+/** Dense targets (rows × outputs) or class labels (rows), crossEntropy only. */
+export type Targets = Float32Array | Int32Array;
+
+export interface LayerOffsets {
+  readonly inputs: number;
+  readonly units: number;
+  readonly weight: number;
+  readonly bias: number;
+}
+
+/**
+ * Offsets of each layer's weight (units × inputs, row-major) and bias
+ * (units) in the flat parameter array, layer after layer.
+ */
+export function parameterLayout(spec: Pick<ModelSpec, 'inputs' | 'layers'>): {
+  layers: LayerOffsets[];
+  size: number;
+} {
+  const layers: LayerOffsets[] = [];
+  let offset = 0;
+  let inputs = spec.inputs;
+  for (const { units } of spec.layers) {
+    layers.push({ inputs, units, weight: offset, bias: offset + units * inputs });
+    offset += units * inputs + units;
+    inputs = units;
+  }
+  return { layers, size: offset };
+}

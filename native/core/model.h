@@ -1,0 +1,65 @@
+// A multilayer perceptron's training state: forward, loss, backward and the
+// optimizer step, over parameters owned by the caller.
+//
+// Thread safety: readers (predict, evaluate, compute_gradients) read the
+// weights they are given, with buffers of their own, under a lock of their
+// own; training (train_batch, train) updates the parameters under another.
+// So a reader never waits for training, which may run on another thread at
+// the same time (docs/ARCHITECTURE.md, "Readers never wait").
+// Every call sets flush-to-zero / denormals-are-zero on the calling thread
+// and restores the caller's setting on return (see float_env.h).
+// Row counts are ≥ 1 (the binding checks; 0 rows give a NaN loss).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "isa.h"
+#include "model_spec.h"
+#include "training_plan.h"
+
+namespace backprop {
+
+class ThreadPool;
+
+class Model {
+ public:
+  // `params` (parameter_count(spec) floats) is used in place, not copied, and
+  // must outlive the Model. The spec must already be valid.
+  Model(ModelSpec spec, float* params, Isa isa, ThreadPool* pool);
+  ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  const ModelSpec& spec() const;
+  std::size_t outputs() const;
+
+  // Readers: `weights` has the parameter layout (the live parameters, or a
+  // snapshot of them).
+  // Outputs after the last activation, rows × outputs.
+  void predict(const float* weights, const float* x, std::size_t rows, float* out);
+  Score evaluate(const float* weights, const float* x, Targets targets, std::size_t rows);
+  // Gradients of the mean loss into grads (parameter layout); returns the loss.
+  double compute_gradients(const float* weights, const float* x, Targets targets,
+                           std::size_t rows, float* grads);
+
+  // One optimizer step on exactly these rows; returns the loss before it.
+  // A non-finite loss is returned without applying the step (as train).
+  double train_batch(const float* x, Targets targets, std::size_t rows);
+
+  // Trains batches [first_batch, first_batch + batch_count) of the plan's
+  // epoch (at most up to its last batch), gathering each batch's rows, and
+  // writes their stats. Returns how many batches were applied: it stops
+  // before applying a batch whose loss is not finite, and after the current
+  // batch once *stop is true.
+  std::size_t train(const TrainingPlan& plan, std::size_t first_batch, std::size_t batch_count,
+                    const std::atomic<bool>* stop);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace backprop

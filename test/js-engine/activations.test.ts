@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Activation } from '../../lib/backends/backend.js';
+import type { Activation } from '../../lib/model-spec.js';
 import { activationKernels } from '../../lib/backends/js/activations.js';
 import { randomArray } from './helpers';
 

@@ -1,14 +1,16 @@
-/** Building js-engine models for tests, and a plain double-precision forward pass to check them against. */
+/** Building js-backend models for tests, and a plain double-precision forward pass to check them against. */
+import type { BackendModel, TrainingPlan } from '../../lib/backends/backend.js';
+import { jsBackend } from '../../lib/backends/js/index.js';
+import { sharedFloat32, sharedFloat64, sharedInt32 } from '../../lib/backends/shared-memory.js';
 import {
   parameterLayout,
   type Activation,
-  type EngineModel,
   type LayerSpec,
   type LossName,
   type ModelSpec,
   type OptimizerSettings,
-} from '../../lib/backends/backend.js';
-import { jsEngine } from '../../lib/backends/js/index.js';
+  type Targets,
+} from '../../lib/model-spec.js';
 import { randomArray } from './helpers';
 
 export const sgdSettings: OptimizerSettings = {
@@ -27,9 +29,33 @@ export function twoLayerSpec(
   return { inputs, layers, loss, optimizer };
 }
 
-export function createModel(spec: ModelSpec, seed: number): { model: EngineModel; params: Float32Array } {
-  const params = randomArray(parameterLayout(spec).size, seed, -0.8, 0.8);
-  return { model: jsEngine.createModel(spec, params), params };
+/** A model over seeded random params; `shared` puts them in a SharedArrayBuffer (what an async fit needs). */
+export function createModel(spec: ModelSpec, seed: number, shared = false): { model: BackendModel; params: Float32Array } {
+  const random = randomArray(parameterLayout(spec).size, seed, -0.8, 0.8);
+  const params = shared ? sharedFloat32(random.length) : random;
+  if (shared) params.set(random);
+  return { model: jsBackend.createModel(spec, params), params };
+}
+
+/** A copy of `source` over a SharedArrayBuffer. */
+export function sharedCopy<T extends Float32Array | Float64Array | Int32Array>(source: T): T {
+  const copy = source instanceof Float32Array ? sharedFloat32(source.length)
+    : source instanceof Float64Array ? sharedFloat64(source.length)
+      : sharedInt32(source.length);
+  copy.set(source);
+  return copy as T;
+}
+
+/** A training plan whose arrays are all fresh shared copies (stats zeroed), as the facade builds for an async fit. */
+export function sharedPlan(x: Float32Array, targets: Targets, order: Int32Array, batchSize: number): TrainingPlan {
+  return {
+    x: sharedCopy(x),
+    targets: sharedCopy(targets),
+    rows: order.length,
+    order: sharedCopy(order),
+    batchSize,
+    stats: sharedFloat64(2 * Math.ceil(order.length / batchSize)),
+  };
 }
 
 /** Network outputs in double, straight from the definitions, row by row. */

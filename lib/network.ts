@@ -56,19 +56,17 @@ export type TargetInput = Matrix | Labels;
 
 /** Async fit: chunks of about this many ms keep onBatchEnd, aborts and published weights fresh. */
 const CHUNK_MS = 50;
-/** Async fit: validation rows scored on the JS thread per turn of the event loop, in about this many ms. */
-const SCORE_SLICE_MS = 4;
 
-/** Sizes chunks by the time work took so far. */
+/** Sizes chunks by the time batches took so far. */
 class TimedChunkSizer implements ChunkSizer {
-  private secondsPerUnit = 0;
+  private secondsPerBatch = 0;
   constructor(private readonly targetMs: number) {}
   next(remaining: number): number {
-    if (this.secondsPerUnit === 0) return 1;
-    return Math.min(remaining, Math.max(1, Math.floor(this.targetMs / 1000 / this.secondsPerUnit)));
+    if (this.secondsPerBatch === 0) return 1;
+    return Math.min(remaining, Math.max(1, Math.floor(this.targetMs / 1000 / this.secondsPerBatch)));
   }
-  record(units: number, seconds: number): void {
-    if (units > 0 && seconds > 0) this.secondsPerUnit = seconds / units;
+  record(batches: number, seconds: number): void {
+    if (batches > 0 && seconds > 0) this.secondsPerBatch = seconds / batches;
   }
 }
 
@@ -273,7 +271,7 @@ export class Network {
   }
 
   /** The training loop of one fit over prepared data, its trainer begun. */
-  #startLoop(data: FitData, options: ResolvedFitOptions, ownership: Ownership, sizers: [ChunkSizer, ChunkSizer]) {
+  #startLoop(data: FitData, options: ResolvedFitOptions, ownership: Ownership, sizer: ChunkSizer) {
     const { train } = data;
     // A batch larger than the data is the whole data: size the backends' workspace for what exists.
     const batchSize = Math.min(options.batchSize, train.rows);
@@ -319,7 +317,7 @@ export class Network {
         onBatchEnd: options.onBatchEnd,
       },
       this.#rng,
-      ...sizers,
+      sizer,
     );
     return { loop, trainer };
   }
@@ -359,10 +357,7 @@ export class Network {
     try {
       const data = await runInSlices(this.#fitData(x, y, resolved, 'own'));
       if (this.#disposed) throw new DisposedError('the network was disposed during fit()');
-      const { loop, trainer } = this.#startLoop(data, resolved, 'own', [
-        new TimedChunkSizer(CHUNK_MS),
-        new TimedChunkSizer(SCORE_SLICE_MS),
-      ]);
+      const { loop, trainer } = this.#startLoop(data, resolved, 'own', new TimedChunkSizer(CHUNK_MS));
       stopOnAbort = () => trainer.stop();
       resolved.signal?.addEventListener('abort', stopOnAbort);
       let step = loop.next();
@@ -383,7 +378,7 @@ export class Network {
     const data = runNow(this.#fitData(x, y, resolved, 'borrow'));
     this.#busy = true;
     try {
-      const { loop, trainer } = this.#startLoop(data, resolved, 'borrow', [EVERYTHING, EVERYTHING]);
+      const { loop, trainer } = this.#startLoop(data, resolved, 'borrow', EVERYTHING);
       let step = loop.next();
       while (!step.done) {
         step = loop.next(runStepSync(step.value, trainer));

@@ -98,7 +98,7 @@ export type LoopStep =
   | { readonly kind: 'pause' }
   | { readonly kind: 'await'; readonly promise: Promise<void> };
 
-/** Decides how many batches (or rows) the next chunk holds; the driver reports timing. */
+/** Decides how many batches the next chunk holds; the loop reports their timing. */
 export interface ChunkSizer {
   next(remaining: number): number;
   record(units: number, seconds: number): void;
@@ -141,27 +141,30 @@ function checkDivergence(host: LoopHost, stats: Float64Array, epoch: number, fir
   }
 }
 
+/**
+ * Validation rows scored per call on the JS thread: few enough that the js
+ * backend never holds the event loop long, fixed so that fit and fitSync sum
+ * the same blocks in the same order.
+ */
+const SCORE_BLOCK_ROWS = 16;
+
 function* scoreInBlocks(
   host: LoopHost,
   data: DataSet,
   inputs: number,
   targetWidth: number,
-  sizer: ChunkSizer,
 ): Generator<LoopStep, { loss: number; correct: number }, number> {
   let lossSum = 0;
   let correct = 0;
-  for (let start = 0; start < data.rows; ) {
-    const rows = Math.max(1, Math.min(sizer.next(data.rows - start), data.rows - start));
-    const started = performance.now();
+  for (let start = 0; start < data.rows; start += SCORE_BLOCK_ROWS) {
+    const rows = Math.min(SCORE_BLOCK_ROWS, data.rows - start);
     const result = host.evaluate(
       data.x.subarray(start * inputs, (start + rows) * inputs),
       data.targets.subarray(start * targetWidth, (start + rows) * targetWidth),
       rows,
     );
-    sizer.record(rows, (performance.now() - started) / 1000);
     lossSum += result.loss * rows;
     correct += result.correct;
-    start += rows;
     yield { kind: 'pause' };
   }
   return { loss: lossSum / data.rows, correct };
@@ -172,7 +175,6 @@ export function* trainingLoop(
   plan: LoopPlan,
   rng: Rng,
   batchSizer: ChunkSizer,
-  rowSizer: ChunkSizer,
 ): Generator<LoopStep, History, number> {
   const { rows, batchSize, epochs, order, stats } = plan;
   const perRow = predictionsPerRow(plan.loss, plan.outputs);
@@ -239,7 +241,7 @@ export function* trainingLoop(
     }
     if (plan.validation) {
       const targetWidth = plan.validation.targets instanceof Int32Array ? 1 : plan.outputs;
-      const result = yield* scoreInBlocks(host, plan.validation, plan.inputs, targetWidth, rowSizer);
+      const result = yield* scoreInBlocks(host, plan.validation, plan.inputs, targetWidth);
       log.valLoss = result.loss;
       history.valLoss.push(result.loss);
       if (perRow) {

@@ -1,47 +1,39 @@
 #!/usr/bin/env bash
-# Runs our benchmarks and the references back to back, alternating, so the
+# Runs our benchmarks and their references back to back, alternating, so the
 # numbers in BENCHMARKS.md come from one run on one machine state.
-#   bash bench/compare.sh [gemm] [train] [js]     (default: all three)
-# References (../shared/anchors): OpenBLAS sgemm with its AVX-512 kernels
-# (OPENBLAS_CORETYPE=SkylakeX), PyTorch 1.13 training (torch_mlp.py,
-# OMP_WAIT_POLICY=passive), TensorFlow.js's pure-JS cpu backend (anchors/js).
-# Needs: apt-get install libopenblas-dev python3-torch python3-threadpoolctl;
-# for `js`, `npm ci` in a writable copy of anchors/js (ANCHORS_JS, below).
+#   bash bench/compare.sh [gemm] [train]     (default: both)
+# References, the project's own runners in bench/reference/:
+#   openblas_gemm.c  OpenBLAS cblas_sgemm on gemm_bench's shapes, with its
+#                    AVX-512 kernels (OPENBLAS_CORETYPE=SkylakeX);
+#   torch_mlp.py     PyTorch training and batch-1 predict on train.mjs's
+#                    configurations (OMP_WAIT_POLICY=passive).
+# Needs: apt-get install libopenblas-dev python3-torch python3-threadpoolctl
 # Output: JSON lines in bench/results/<UTC stamp>/, one file per step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-anchors=${ANCHORS:-$(cd ../shared/anchors && pwd)}
-anchors_js=${ANCHORS_JS:-/tmp/anchors-js}
 out=bench/results/$(date -u +%Y%m%dT%H%M%SZ)
-mkdir -p "$out" build-cmake/anchors
-steps=("$@"); [[ ${#steps[@]} -gt 0 ]] || steps=(gemm train js)
+mkdir -p "$out" build-cmake/reference
+steps=("$@"); [[ ${#steps[@]} -gt 0 ]] || steps=(gemm train)
 
-canary() { bash "$anchors/canary.sh" "$1" >> "$out/canary.jsonl" 2>/dev/null || true; }
 openblas() { env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS="$1" "${@:2}"; }
 
 npm run build --silent
 for step in "${steps[@]}"; do
   case $step in
     gemm)
-      gcc -O2 -march=native -o build-cmake/anchors/sgemm_bench "$anchors/sgemm_bench.c" -lopenblas
+      cc -O2 -o build-cmake/reference/openblas_gemm bench/reference/openblas_gemm.c -lopenblas
       for t in 1 2; do
-        canary "gemm-t$t"
         node bench/gemm.mjs --json --isa avx512 --threads "$t" >> "$out/gemm-ours.jsonl"
-        openblas "$t" build-cmake/anchors/sgemm_bench --sets square,mlp --threads "$t" | grep '^{' >> "$out/gemm-openblas.jsonl"
+        openblas "$t" build-cmake/reference/openblas_gemm --threads "$t" >> "$out/gemm-openblas.jsonl"
       done ;;
     train)
       for t in 1 2; do
-        canary "train-t$t"
-        node bench/train.mjs --json --backends native --threads "$t" >> "$out/train-ours.jsonl"
-        OMP_WAIT_POLICY=passive openblas "$t" /usr/bin/python3 "$anchors/torch_mlp.py" --threads "$t" --no-startup \
-          | grep '^{' >> "$out/train-torch.jsonl"
+        node bench/train.mjs --json --backends native --threads "$t" --configs small,mnist,wide >> "$out/train-ours.jsonl"
+        OMP_WAIT_POLICY=passive openblas "$t" /usr/bin/python3 bench/reference/torch_mlp.py --threads "$t" \
+          >> "$out/train-torch.jsonl"
       done
       node bench/train.mjs --json --backends js --configs xor,small,mnist --seconds 3 >> "$out/train-js.jsonl" ;;
-    js)
-      canary js
-      node bench/train.mjs --json --backends js --configs mnist --opts sgd --seconds 3 >> "$out/js-ours.jsonl"
-      (cd "$anchors_js" && node bench.mjs --only tfjs-cpu-minimize,tfjs-cpu-fit --configs mnist --no-evloop) > "$out/js-tfjs.md" ;;
-    *) echo "unknown step $step (gemm, train, js)" >&2; exit 2 ;;
+    *) echo "unknown step $step (gemm, train)" >&2; exit 2 ;;
   esac
 done
 echo "results in $out"

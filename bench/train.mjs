@@ -1,5 +1,5 @@
 // Training throughput (samples/s of trainBatch and of fit) and batch-1
-// predict latency, for the configurations of ../shared/anchors/torch_mlp.py:
+// predict latency, for the configurations of bench/reference/torch_mlp.py:
 // synthetic standard-normal inputs, random labels, a pool of 32 batches.
 //   node bench/train.mjs [--json] [--backends native,js] [--threads 1,2]
 //        [--configs xor,small,mnist,wide] [--opts sgd,adam] [--seconds 2] [--repeats 3]

@@ -1,5 +1,5 @@
 /**
- * The environment variables of DESIGN §2, seen through the built package in
+ * The environment variables of the README, seen through the built package in
  * fresh processes (the engine choice is made once per process):
  * BACKPROP_BACKEND overrides 'auto' only, BACKPROP_THREADS sizes the native
  * pool, and values that cannot be used are refused by name.

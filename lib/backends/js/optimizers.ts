@@ -1,6 +1,6 @@
 /**
  * Optimizers: one pure step per algorithm over the flat parameter array,
- * PyTorch's update rules (see the numerics in DESIGN.md). The state is two
+ * PyTorch's update rules (see "Numerics" in docs/ARCHITECTURE.md). The state is two
  * moment arrays (each optimizer uses what it needs) and the step count.
  */
 import type { OptimizerName, OptimizerSettings } from '../../model-spec';

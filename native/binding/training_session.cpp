@@ -75,6 +75,7 @@ void TrainingSession::expect_intact(Napi::Env env) const {
 }
 
 void TrainingSession::begin_epoch(Napi::Env env) {
+  plan_.order = nullptr;  // a refused order leaves no epoch begun, not a half-checked one
   Napi::TypedArrayOf<std::int32_t> order = order_array_.Value();
   // A detached or shrunk array has no row order left to read.
   expect_length(env, order.ElementLength(), plan_.rows, "plan.order", "one index per row");

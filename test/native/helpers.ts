@@ -1,19 +1,20 @@
-/** Shared pieces of the native-addon tests: the loaded engine, the raw addon, small models and data. */
+/** Shared pieces of the native-addon tests: the loaded backend, the raw addon, small models and data. */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { parameterLayout, type Engine, type LayerSpec, type LossName, type ModelSpec } from '../../lib/backends/backend';
-import { loadNativeEngine } from '../../lib/backends/native';
+import type { Backend, TrainingPlan } from '../../lib/backends/backend';
+import { loadNativeBackend } from '../../lib/backends/native';
+import { parameterLayout, type LayerSpec, type LossName, type ModelSpec, type Targets } from '../../lib/model-spec';
 import { resolveOptimizer } from '../../lib/spec';
 import { packageRoot } from '../support/built-facade';
 
 export { ensureBuiltFacade, packageRoot } from '../support/built-facade';
 export const fixtures = path.join(__dirname, 'fixtures');
 
-/** The native engine; the tests need it, so failing to load is a failure. */
-export function nativeEngine(): Engine {
-  const loaded = loadNativeEngine();
-  if ('error' in loaded) throw new Error(`the native engine did not load: ${loaded.error}`);
-  return loaded.engine;
+/** The native backend; the tests need it, so failing to load is a failure. */
+export function nativeBackend(): Backend {
+  const loaded = loadNativeBackend();
+  if ('error' in loaded) throw new Error(`the native backend did not load: ${loaded.error}`);
+  return loaded.backend;
 }
 
 /** A NativeModel seen without types, to pass it what the adapter's types would refuse. */
@@ -25,9 +26,9 @@ export interface LooseAddon {
   NativeModel: new (...args: unknown[]) => LooseModel;
 }
 
-/** The raw addon of this environment, after loadNativeEngine registered the facade's error classes. */
+/** The raw addon of this environment, after loadNativeBackend registered the facade's error classes. */
 export function looseAddon(): LooseAddon {
-  const { binary } = nativeEngine().info;
+  const { binary } = nativeBackend().info;
   return createRequire(__filename)(binary) as LooseAddon;
 }
 
@@ -67,11 +68,15 @@ export function classification(rows: number, inputs: number, classes: number, se
   return { x, labels };
 }
 
-/** An epoch order visiting the rows `repeats` times, in a fixed order. */
-export function repeatedOrder(rows: number, repeats: number): Int32Array {
-  const order = new Int32Array(rows * repeats);
-  for (let i = 0; i < order.length; i++) order[i] = (i * 7919) % rows;
+/** A fixed permutation of [0, rows) (rows must not be a multiple of 7919). */
+export function scrambledOrder(rows: number): Int32Array {
+  const order = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) order[i] = (i * 7919) % rows;
   return order;
 }
 
-/** Runs `npm run build` when dist/ is missing or older than lib/ (child processes need the built facade). */
+/** A training plan over these rows (fresh stats, copied order), as the facade hands one to a backend. */
+export function trainingPlan(x: Float32Array, targets: Targets, order: Int32Array, batchSize: number): TrainingPlan {
+  const rows = order.length;
+  return { x, targets, rows, order: order.slice(), batchSize, stats: new Float64Array(2 * Math.ceil(rows / batchSize)) };
+}

@@ -15,7 +15,7 @@ import { randomArray } from './helpers';
 
 export const sgdSettings: OptimizerSettings = {
   type: 'sgd', learningRate: 0.1, momentum: 0, nesterov: false, weightDecay: 0,
-  beta1: 0.9, beta2: 0.999, epsilon: 1e-8, alpha: 0.99,
+  beta1: 0.9, beta2: 0.999, epsilon: 1e-8, alpha: 0.99, clipNorm: 0, clipValue: 0,
 };
 
 export function twoLayerSpec(
@@ -46,15 +46,20 @@ export function sharedCopy<T extends Float32Array | Float64Array | Int32Array>(s
   return copy as T;
 }
 
-/** A training plan whose arrays are all fresh shared copies (stats zeroed), as the facade builds for an async fit. */
-export function sharedPlan(x: Float32Array, targets: Targets, order: Int32Array, batchSize: number): TrainingPlan {
+/**
+ * A training plan whose arrays are all fresh shared copies (stats zeroed),
+ * as the facade builds for an async fit, at one learning rate for every batch.
+ */
+export function sharedPlan(x: Float32Array, targets: Targets, order: Int32Array, batchSize: number, learningRate: number): TrainingPlan {
+  const batches = Math.ceil(order.length / batchSize);
   return {
     x: sharedCopy(x),
     targets: sharedCopy(targets),
     rows: order.length,
     order: sharedCopy(order),
     batchSize,
-    stats: sharedFloat64(2 * Math.ceil(order.length / batchSize)),
+    learningRates: sharedCopy(new Float64Array(batches).fill(learningRate)),
+    stats: sharedFloat64(2 * batches),
   };
 }
 

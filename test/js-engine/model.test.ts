@@ -18,6 +18,7 @@ const labels = Int32Array.from({ length: N }, (_, r) => (r * 5) % OUTPUTS);
 const order = Int32Array.of(5, 2, 7, 0, 3, 6, 1, 4);
 const BATCH = 3;
 const BATCHES = 3;
+const LR = sgdSettings.learningRate;
 
 function rowsOf(source: Float32Array, width: number, indices: ArrayLike<number>): Float32Array {
   const out = new Float32Array(indices.length * width);
@@ -26,7 +27,10 @@ function rowsOf(source: Float32Array, width: number, indices: ArrayLike<number>)
 }
 
 function plan(xs = x, targets: Targets = labels): TrainingPlan {
-  return { x: xs, targets, rows: N, order: order.slice(), batchSize: BATCH, stats: new Float64Array(2 * BATCHES) };
+  return {
+    x: xs, targets, rows: N, order: order.slice(), batchSize: BATCH,
+    learningRates: new Float64Array(BATCHES).fill(LR), stats: new Float64Array(2 * BATCHES),
+  };
 }
 
 describe('jsBackend', () => {
@@ -110,16 +114,17 @@ describe('training', () => {
     const grads = new Float32Array(params.length);
     const loss = model.computeGradients(params, x, labels, N, grads);
     const before = params.slice();
-    expect(model.trainBatch(x, labels, N)).toBe(loss);
+    expect(model.trainBatch(x, labels, N, LR)).toBe(loss);
     for (let i = 0; i < params.length; i++) {
       expect(params[i]).toBeCloseTo(before[i] - sgdSettings.learningRate * grads[i], 6);
     }
   });
 
-  it('trainSync trains the epoch\'s batches in order, like trainBatch on the gathered rows, and writes stats by batch of the epoch', () => {
+  it('trainSync trains the epoch\'s batches in order, like trainBatch on the gathered rows at their learning rates, and writes stats by batch of the epoch', () => {
     const planned = createModel(spec, 6);
     const stepped = createModel(spec, 6);
     const p = plan();
+    p.learningRates.set([0.1, 0, 0.25]);
     const trainer = planned.model.beginTraining(p);
     // Two epochs, the second in another order: each beginEpoch reads the order rewritten before it.
     const epochs = [order, Int32Array.of(1, 6, 0, 4, 2, 7, 5, 3)];
@@ -134,7 +139,7 @@ describe('training', () => {
         const bx = rowsOf(x, INPUTS, indices);
         const by = Int32Array.from(indices, (i) => labels[i]);
         const correctBefore = stepped.model.evaluate(stepped.params, bx, by, indices.length).correct;
-        expect(p.stats[2 * b]).toBe(stepped.model.trainBatch(bx, by, indices.length));
+        expect(p.stats[2 * b]).toBe(stepped.model.trainBatch(bx, by, indices.length, p.learningRates[b]));
         expect(p.stats[2 * b + 1]).toBe(correctBefore);
       }
       expect(planned.params).toEqual(stepped.params);
@@ -199,7 +204,7 @@ describe('training', () => {
     const grads = new Float32Array(parameterLayout(spec).size);
     model.computeGradients(params, x, labels, 2, grads);
     const small = grads.slice();
-    model.trainBatch(x, labels, N);
+    model.trainBatch(x, labels, N, LR);
     params.set(createModel(spec, 11).params);
     model.computeGradients(params, x, labels, 2, grads);
     expect(grads).toEqual(small);
@@ -216,8 +221,8 @@ describe('train on the worker thread (async fit)', () => {
   it('gives the parameters, stats and optimizer state of trainSync on the same plan, bit for bit', async () => {
     const sync = createModel(adamSpec, 14, true);
     const async = createModel(adamSpec, 14, true);
-    const syncPlan = sharedPlan(x, labels, order, BATCH);
-    const asyncPlan = sharedPlan(x, labels, order, BATCH);
+    const syncPlan = sharedPlan(x, labels, order, BATCH, LR);
+    const asyncPlan = sharedPlan(x, labels, order, BATCH, LR);
     const syncTrainer = sync.model.beginTraining(syncPlan);
     const asyncTrainer = async.model.beginTraining(asyncPlan);
     try {
@@ -251,8 +256,8 @@ describe('train on the worker thread (async fit)', () => {
     const mixed = createModel(adamSpec, 15, true);
     const stepped = createModel(adamSpec, 15, true);
     const head = Int32Array.of(0, 1, 2);
-    mixed.model.trainBatch(rowsOf(x, INPUTS, head), Int32Array.from(head, (i) => labels[i]), head.length);
-    const p = sharedPlan(x, labels, order, BATCH);
+    mixed.model.trainBatch(rowsOf(x, INPUTS, head), Int32Array.from(head, (i) => labels[i]), head.length, LR);
+    const p = sharedPlan(x, labels, order, BATCH, LR);
     const trainer = mixed.model.beginTraining(p);
     trainer.beginEpoch();
     try {
@@ -260,14 +265,14 @@ describe('train on the worker thread (async fit)', () => {
     } finally {
       trainer.end();
     }
-    mixed.model.trainBatch(rowsOf(x, INPUTS, head), Int32Array.from(head, (i) => labels[i]), head.length);
+    mixed.model.trainBatch(rowsOf(x, INPUTS, head), Int32Array.from(head, (i) => labels[i]), head.length, LR);
 
-    stepped.model.trainBatch(rowsOf(x, INPUTS, head), Int32Array.from(head, (i) => labels[i]), head.length);
+    stepped.model.trainBatch(rowsOf(x, INPUTS, head), Int32Array.from(head, (i) => labels[i]), head.length, LR);
     for (let b = 0; b < BATCHES; b++) {
       const indices = order.subarray(b * BATCH, Math.min((b + 1) * BATCH, N));
-      stepped.model.trainBatch(rowsOf(x, INPUTS, indices), Int32Array.from(indices, (i) => labels[i]), indices.length);
+      stepped.model.trainBatch(rowsOf(x, INPUTS, indices), Int32Array.from(indices, (i) => labels[i]), indices.length, LR);
     }
-    stepped.model.trainBatch(rowsOf(x, INPUTS, head), Int32Array.from(head, (i) => labels[i]), head.length);
+    stepped.model.trainBatch(rowsOf(x, INPUTS, head), Int32Array.from(head, (i) => labels[i]), head.length, LR);
     expect(mixed.params).toEqual(stepped.params);
   });
 
@@ -277,7 +282,7 @@ describe('train on the worker thread (async fit)', () => {
     const bigLabels = Int32Array.from({ length: rows }, (_, r) => r % OUTPUTS);
     const bigOrder = Int32Array.from({ length: rows }, (_, r) => r);
     const { model } = createModel(spec, 16, true);
-    const p = sharedPlan(bigX, bigLabels, bigOrder, 1);
+    const p = sharedPlan(bigX, bigLabels, bigOrder, 1, LR);
     const trainer = model.beginTraining(p);
     trainer.beginEpoch();
     try {
@@ -297,7 +302,7 @@ describe('train on the worker thread (async fit)', () => {
 
   it('refuses a plan or parameters outside shared memory, with a BackendError', async () => {
     const unshared = createModel(spec, 17);
-    const notSharedParams = unshared.model.beginTraining(sharedPlan(x, labels, order, BATCH));
+    const notSharedParams = unshared.model.beginTraining(sharedPlan(x, labels, order, BATCH, LR));
     notSharedParams.beginEpoch();
     await expect(Promise.resolve().then(() => notSharedParams.train(0, 1))).rejects.toThrow(BackendError);
     notSharedParams.end();

@@ -4,7 +4,7 @@ import { createOptimizerState, optimizerStep } from '../../lib/backends/js/optim
 
 const pytorchDefaults: OptimizerSettings = {
   type: 'sgd', learningRate: 0.01, momentum: 0, nesterov: false, weightDecay: 0,
-  beta1: 0.9, beta2: 0.999, epsilon: 1e-8, alpha: 0.99,
+  beta1: 0.9, beta2: 0.999, epsilon: 1e-8, alpha: 0.99, clipNorm: 0, clipValue: 0,
 };
 
 const P0 = [1, -2];

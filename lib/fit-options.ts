@@ -1,5 +1,7 @@
 /** fit()/fitSync() options, their defaults and their checks. */
 import type { Labels, Matrix } from './data';
+import type { EarlyStoppingOptions } from './early-stopping';
+import type { ScheduleOptions } from './schedules';
 import { ArgumentError } from './errors';
 import type { BatchLog, EpochLog } from './training';
 import { checkBoolean, checkFunction, checkInteger, checkKeys, checkNumber, checkObject, fail } from './validate';
@@ -15,12 +17,16 @@ export interface FitOptions {
   validationSplit?: number;
   /** Held-out data evaluated after each epoch (instead of validationSplit). */
   validationData?: { x: Matrix; y: Matrix | Labels };
+  /** A learning-rate schedule (PyTorch's schedulers), stepped per epoch (oneCycle: per batch). */
+  schedule?: ScheduleOptions;
+  /** Stop when a logged value stops improving (Keras's EarlyStopping, best weights restored by default). */
+  earlyStopping?: EarlyStoppingOptions;
   /** Stops training between batches when aborted. */
   signal?: AbortSignal;
-  /** Called after each epoch. An exception stops fit and is rethrown. */
-  onEpochEnd?: (log: EpochLog) => void;
-  /** Called after each batch (after each chunk of batches, with one call per batch, for the native engine). */
-  onBatchEnd?: (log: BatchLog) => void;
+  /** Called after each epoch. An exception, or a rejection of the promise it returns, stops fit and is rethrown. */
+  onEpochEnd?: (log: EpochLog) => void | Promise<void>;
+  /** Called after each batch (both backends train chunks of batches off the JS thread and report each chunk's batches when it returns). */
+  onBatchEnd?: (log: BatchLog) => void | Promise<void>;
 }
 
 export interface ResolvedFitOptions {
@@ -29,12 +35,15 @@ export interface ResolvedFitOptions {
   shuffle: boolean;
   validationSplit: number;
   validationData?: { x: Matrix; y: Matrix | Labels };
+  /** Checked when the fit knows its data (lib/schedules.ts, lib/early-stopping.ts). */
+  schedule?: unknown;
+  earlyStopping?: unknown;
   signal?: AbortSignal;
-  onEpochEnd?: (log: EpochLog) => void;
-  onBatchEnd?: (log: BatchLog) => void;
+  onEpochEnd?: (log: EpochLog) => void | Promise<void>;
+  onBatchEnd?: (log: BatchLog) => void | Promise<void>;
 }
 
-const KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'signal', 'onEpochEnd', 'onBatchEnd'];
+const KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'schedule', 'earlyStopping', 'signal', 'onEpochEnd', 'onBatchEnd'];
 
 export function fitOptions(value: unknown): ResolvedFitOptions {
   const options = value === undefined ? {} : checkObject(value, 'options');
@@ -53,15 +62,17 @@ export function fitOptions(value: unknown): ResolvedFitOptions {
     checkKeys(data, 'options.validationData', ['x', 'y']);
     resolved.validationData = { x: data.x as Matrix, y: data.y as Matrix | Labels };
   }
+  resolved.schedule = options.schedule;
+  resolved.earlyStopping = options.earlyStopping;
   if (options.signal !== undefined) {
     if (!(options.signal instanceof AbortSignal)) fail('options.signal', 'an AbortSignal', options.signal);
     resolved.signal = options.signal;
   }
   if (options.onEpochEnd !== undefined) {
-    resolved.onEpochEnd = checkFunction(options.onEpochEnd, 'options.onEpochEnd') as (log: EpochLog) => void;
+    resolved.onEpochEnd = checkFunction(options.onEpochEnd, 'options.onEpochEnd') as (log: EpochLog) => void | Promise<void>;
   }
   if (options.onBatchEnd !== undefined) {
-    resolved.onBatchEnd = checkFunction(options.onBatchEnd, 'options.onBatchEnd') as (log: BatchLog) => void;
+    resolved.onBatchEnd = checkFunction(options.onBatchEnd, 'options.onBatchEnd') as (log: BatchLog) => void | Promise<void>;
   }
   return resolved;
 }

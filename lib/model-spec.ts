@@ -35,6 +35,10 @@ export interface OptimizerSettings {
   readonly epsilon: number;
   /** rmsprop smoothing constant */
   readonly alpha: number;
+  /** Gradient clipping before the update (0: off): the global L2 norm scaled to at most clipNorm… */
+  readonly clipNorm: number;
+  /** …or each gradient clamped to [−clipValue, clipValue]. */
+  readonly clipValue: number;
 }
 
 export interface LayerSpec {

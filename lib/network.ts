@@ -24,10 +24,13 @@ import {
 import { parameterLayout, type ModelSpec, type Targets } from './model-spec';
 import { Rng } from './rng';
 import { runInSlices, runNow, turnOfEventLoop, type Sliced } from './slices';
-import { BACKEND_CHOICES, resolveNetworkOptions, specToOptions, type BackendChoice, type NetworkOptions } from './spec';
-import { trainingLoop, type ChunkSizer, type DataSet, type History, type LoopHost, type LoopStep } from './training';
+import { BACKEND_CHOICES, MAX_RATE, resolveNetworkOptions, specToOptions, type BackendChoice, type NetworkOptions } from './spec';
+import { resolveEarlyStopping } from './early-stopping';
+import { metricsOf, type Metrics } from './metrics';
+import { resolveSchedule } from './schedules';
+import { loggedNames, trainingLoop, type ChunkSizer, type DataSet, type History, type LoopHost, type LoopStep } from './training';
 import { fitOptions, type FitOptions, type ResolvedFitOptions } from './fit-options';
-import { checkKeys, checkObject, checkOneOf, fail, isPlainObject } from './validate';
+import { checkKeys, checkNumber, checkObject, checkOneOf, fail, isPlainObject } from './validate';
 
 /** One layer's parameters, as getWeights() returns and setWeights() takes them. */
 export interface LayerWeights {
@@ -36,10 +39,9 @@ export interface LayerWeights {
   bias: Float32Array;
 }
 
-export interface Evaluation {
+/** What evaluate() reports: the mean loss and the metrics of the loss (lib/metrics.ts). */
+export interface Evaluation extends Metrics {
   loss: number;
-  /** Fraction correct: argmax match (crossEntropy), elements on the right side of 0.5 (binaryCrossEntropy). */
-  accuracy?: number;
 }
 
 export interface LoadOptions {
@@ -98,6 +100,9 @@ export class Network {
   #published: Float32Array | null = null;
   /** The running fit's trainer, for dispose() to stop. */
   #trainer: Trainer | null = null;
+  /** The rate the next step uses (a schedule moves it; the spec keeps the initial one). */
+  #learningRate: number;
+  #epochsTrained = 0;
 
   constructor(options: NetworkOptions) {
     const { spec, seed, backend } = resolveNetworkOptions(options);
@@ -107,6 +112,7 @@ export class Network {
     // Shared memory: a backend may train it on a thread of its own.
     this.#params = sharedFloat32(parameterLayout(spec).size);
     initializeParameters(spec, this.#params, this.#rng);
+    this.#learningRate = spec.optimizer.learningRate;
     const chosen = selectBackend(backend);
     this.backend = chosen.name;
     this.#model = chosen.createModel(spec, this.#params);
@@ -130,6 +136,21 @@ export class Network {
   /** The options that rebuild this architecture (without weights or seed). */
   get options(): ReturnType<typeof specToOptions> {
     return specToOptions(this.#spec);
+  }
+
+  /** The learning rate the next step uses: the optimizer's, as far as a schedule has moved it. */
+  get learningRate(): number {
+    return this.#learningRate;
+  }
+
+  set learningRate(value: number) {
+    this.#idle('setting learningRate');
+    this.#learningRate = checkNumber(value, 'learningRate', { min: 0, max: MAX_RATE });
+  }
+
+  /** Epochs trained by every fit so far: schedules count epochs from here. */
+  get epochsTrained(): number {
+    return this.#epochsTrained;
   }
 
   /** True while a fit runs. */
@@ -174,20 +195,23 @@ export class Network {
     return out;
   }
 
-  /** Mean loss (as the loss defines it) and, for classification, accuracy. */
+  /** Mean loss (as the loss defines it) and the metrics of the loss (see Evaluation). */
   evaluate(x: Matrix, y: TargetInput): Evaluation {
     this.#usable();
     const { data, rows } = this.#inputs(x);
-    const result = this.#model.evaluate(this.#readable(), data, this.#targets(y, rows), rows);
-    const accuracy = this.#accuracy(result.correct, rows);
-    return accuracy === undefined ? { loss: result.loss } : { loss: result.loss, accuracy };
+    const targets = this.#targets(y, rows);
+    const weights = this.#readable();
+    const { loss } = this.#model.evaluate(weights, data, targets, rows);
+    const outputs = new Float32Array(rows * this.outputs);
+    this.#model.predict(weights, data, rows, outputs);
+    return { loss, ...metricsOf(this.#spec.loss, outputs, targets, rows, this.outputs) };
   }
 
   /** One optimizer step on exactly this batch; returns the loss before the step. */
   trainBatch(x: Matrix, y: TargetInput): number {
     this.#idle('trainBatch()');
     const { data, rows } = this.#inputs(x);
-    return this.#model.trainBatch(data, this.#targets(y, rows), rows);
+    return this.#model.trainBatch(data, this.#targets(y, rows), rows, this.#learningRate);
   }
 
   /** Gradients of the mean loss with respect to every parameter, without updating anything. */
@@ -276,17 +300,57 @@ export class Network {
     // A batch larger than the data is the whole data: size the backends' workspace for what exists.
     const batchSize = Math.min(options.batchSize, train.rows);
     const batches = Math.ceil(train.rows / batchSize);
+    const hasValidation = data.validation !== undefined;
+    const schedule = resolveSchedule(options.schedule, {
+      baseRate: this.#spec.optimizer.learningRate,
+      epochs: options.epochs,
+      batchesPerEpoch: batches,
+      hasValidation,
+    });
+    const earlyStopping = resolveEarlyStopping(options.earlyStopping, hasValidation);
+    const logged = loggedNames(this.#spec.loss, this.outputs, hasValidation);
+    for (const [monitor, name] of [
+      [schedule.monitor, 'options.schedule.monitor'],
+      [earlyStopping?.monitor, 'options.earlyStopping.monitor'],
+    ] as const) {
+      if (monitor !== undefined && !logged.includes(monitor)) {
+        throw new ArgumentError(`${name} '${monitor}' is not logged by this fit; it logs ${logged.join(', ')}`);
+      }
+    }
     const order = ownership === 'own' ? sharedInt32(train.rows) : new Int32Array(train.rows);
+    const learningRates = ownership === 'own' ? sharedFloat64(batches) : new Float64Array(batches);
     const stats = ownership === 'own' ? sharedFloat64(2 * batches) : new Float64Array(2 * batches);
-    const trainer = this.#model.beginTraining({ x: train.x, targets: train.targets, rows: train.rows, order, batchSize, stats });
+    const trainer = this.#model.beginTraining({ x: train.x, targets: train.targets, rows: train.rows, order, batchSize, learningRates, stats });
     this.#trainer = trainer;
     const published = this.#params.slice();
     this.#published = published;
     const params = this.#params;
     const model = this.#model;
+    let best: Float32Array | null = null;
+    // The host's accessors read and write this network's private state.
+    const network = this;
     const host: LoopHost = {
       trainer,
       evaluate: (x, targets, rows) => model.evaluate(published, x, targets, rows),
+      predict: (x, rows, out) => model.predict(published, x, rows, out),
+      get learningRate() {
+        return network.#learningRate;
+      },
+      set learningRate(rate: number) {
+        network.#learningRate = rate;
+      },
+      get epochsTrained() {
+        return network.#epochsTrained;
+      },
+      set epochsTrained(count: number) {
+        network.#epochsTrained = count;
+      },
+      keepBest: () => {
+        best = best === null ? params.slice() : (best.set(params), best);
+      },
+      restoreBest: () => {
+        if (best !== null) params.set(best);
+      },
       publish: () => {
         if (!allFinite(params)) {
           params.set(published);
@@ -311,7 +375,10 @@ export class Network {
         inputs: this.#spec.inputs,
         outputs: this.outputs,
         order,
+        learningRates,
         stats,
+        schedule,
+        earlyStopping,
         signal: options.signal,
         onEpochEnd: options.onEpochEnd,
         onBatchEnd: options.onBatchEnd,

@@ -49,6 +49,10 @@ export interface OptimizerOptions {
   beta2?: number;
   epsilon?: number;
   alpha?: number;
+  /** Any optimizer: scale all gradients together to an L2 norm of at most this (PyTorch clip_grad_norm_). */
+  clipNorm?: number;
+  /** Any optimizer: clamp each gradient to [−clipValue, clipValue] (clip_grad_value_). At most one of the two. */
+  clipValue?: number;
 }
 
 export interface NetworkOptions {
@@ -66,10 +70,13 @@ export interface NetworkOptions {
   backend?: BackendChoice;
 }
 
-type Defaults = Omit<OptimizerSettings, 'type'>;
+type Defaults = Omit<OptimizerSettings, 'type' | 'clipNorm' | 'clipValue'>;
+
+/** Options every optimizer takes: gradient clipping, off unless given. */
+const CLIPPING = ['clipNorm', 'clipValue'] as const;
 
 /** Largest learning rate or weight decay accepted: the largest float32. */
-const MAX_RATE = 3.4028234663852886e38;
+export const MAX_RATE = 3.4028234663852886e38;
 /** Smallest normal float32 (2^-126). */
 const MIN_NORMAL_FLOAT32 = 2 ** -126;
 /** Parameters of a whole network, so that one Float32Array (and int32 indexing in the engines) holds them. */
@@ -106,7 +113,7 @@ export function resolveOptimizer(value: unknown, name = 'optimizer'): OptimizerS
   const options = typeof value === 'string' ? { type: value } : checkObject(value, name);
   const type = checkOneOf<OptimizerName>(options.type, `${name}.type`, OPTIMIZERS);
   const { defaults, options: known } = OPTIMIZER_DEFAULTS[type];
-  checkKeys(options, name, ['type', ...known]);
+  checkKeys(options, name, ['type', ...known, ...CLIPPING]);
   const pick = (key: keyof Defaults): unknown => options[key] ?? defaults[key];
   // The engines compute in float32: a rate beyond MAX_RATE can only overflow,
   // and an epsilon below the smallest normal float32 becomes 0 (or is flushed).
@@ -120,11 +127,21 @@ export function resolveOptimizer(value: unknown, name = 'optimizer'): OptimizerS
     beta2: checkNumber(pick('beta2'), `${name}.beta2`, { min: 0, max: 1, maxExclusive: true }),
     epsilon: checkNumber(pick('epsilon'), `${name}.epsilon`, { min: MIN_NORMAL_FLOAT32, max: 1 }),
     alpha: checkNumber(pick('alpha'), `${name}.alpha`, { min: 0, max: 1, maxExclusive: true }),
+    clipNorm: clipping(options.clipNorm, `${name}.clipNorm`),
+    clipValue: clipping(options.clipValue, `${name}.clipValue`),
   };
+  if (options.clipNorm !== undefined && options.clipValue !== undefined) {
+    throw new ArgumentError(`${name}.clipNorm and ${name}.clipValue cannot both be given`);
+  }
   if (settings.nesterov && settings.momentum === 0) {
     throw new ArgumentError(`${name}.nesterov needs ${name}.momentum > 0 (as in PyTorch)`);
   }
   return settings;
+}
+
+/** A clipping threshold: > 0 when given, 0 (off) when not. */
+function clipping(value: unknown, name: string): number {
+  return value === undefined ? 0 : checkNumber(value, name, { min: 0, minExclusive: true, max: MAX_RATE });
 }
 
 function resolveLayers(value: unknown): LayerSpec[] {
@@ -197,6 +214,7 @@ export function specToOptions(spec: ModelSpec): Required<Pick<NetworkOptions, 'i
   for (const key of OPTIMIZER_DEFAULTS[type].options) {
     (optimizer as unknown as Record<string, unknown>)[key] = spec.optimizer[key];
   }
+  for (const key of CLIPPING) if (spec.optimizer[key] > 0) optimizer[key] = spec.optimizer[key];
   return {
     inputs: spec.inputs,
     layers: spec.layers.map(({ units, activation }) => ({ units, activation })),

@@ -6,9 +6,12 @@
  * the batches.
  */
 import type { Score, Trainer } from './backends/backend';
+import type { EarlyStopping } from './early-stopping';
 import { DivergenceError } from './errors';
+import { metricNames, metricsOf, type Metrics } from './metrics';
 import type { LossName, Targets } from './model-spec';
 import type { Rng } from './rng';
+import type { Schedule } from './schedules';
 
 export interface BatchLog {
   /** 1-based epoch. */
@@ -25,21 +28,36 @@ export interface BatchLog {
   samplesPerSecond: number;
 }
 
-export interface EpochLog {
-  /** 1-based epoch. */
+/** The validation metrics of an epoch, named 'val' + the metric's capitalised name. */
+export interface ValidationMetrics {
+  valAccuracy?: number;
+  valPrecision?: number;
+  valRecall?: number;
+  valF1?: number;
+  valAuc?: number;
+  valMae?: number;
+  valRmse?: number;
+  valR2?: number;
+}
+
+export interface EpochLog extends ValidationMetrics {
+  /** 1-based epoch of this fit. */
   epoch: number;
   epochs: number;
   /** Mean training loss over the epoch's samples (each batch's loss before its step). */
   loss: number;
   accuracy?: number;
   valLoss?: number;
-  valAccuracy?: number;
+  /** The rate the epoch started with (oneCycle changes it every batch). */
+  learningRate: number;
   /** Training samples per second in this epoch (validation excluded). */
   samplesPerSecond: number;
   seconds: number;
 }
 
-export interface History {
+export type ValidationHistory = { [K in keyof ValidationMetrics]?: number[] };
+
+export interface History extends ValidationHistory {
   /** Completed epochs. */
   epochs: number;
   loss: number[];
@@ -48,10 +66,29 @@ export interface History {
   /** Empty without validation data. */
   valLoss: number[];
   valAccuracy: number[];
+  /** The rate each epoch started with. */
+  learningRate: number[];
   /** True when the signal stopped training early (weights are those after the last applied batch). */
   aborted: boolean;
+  /** True when early stopping ended the fit. */
+  stoppedEarly: boolean;
+  /** With early stopping: the 1-based epoch (of this fit) whose monitored value was best. */
+  bestEpoch?: number;
   /** Training samples per second over the whole fit. */
   samplesPerSecond: number;
+}
+
+/** 'f1' → 'valF1'. */
+export function validationName(metric: string): keyof ValidationMetrics {
+  return `val${metric[0].toUpperCase()}${metric.slice(1)}` as keyof ValidationMetrics;
+}
+
+/** The values an epoch logs: what a monitor (early stopping, plateau, checkpoint) may name. */
+export function loggedNames(loss: LossName, outputs: number, hasValidation: boolean): string[] {
+  const names = ['loss'];
+  if (loss === 'crossEntropy' || loss === 'binaryCrossEntropy') names.push('accuracy');
+  if (hasValidation) names.push('valLoss', ...metricNames(loss, outputs).map(validationName));
+  return names;
 }
 
 export interface DataSet {
@@ -74,7 +111,10 @@ export interface LoopPlan {
   readonly outputs: number;
   /** The backend's TrainingPlan arrays the loop writes and reads. */
   readonly order: Int32Array;
+  readonly learningRates: Float64Array;
   readonly stats: Float64Array;
+  readonly schedule: Schedule;
+  readonly earlyStopping?: EarlyStopping;
   readonly signal?: AbortSignal;
   readonly onEpochEnd?: (log: EpochLog) => CallbackResult;
   readonly onBatchEnd?: (log: BatchLog) => CallbackResult;
@@ -83,8 +123,15 @@ export interface LoopPlan {
 /** What the loop needs from the network around it. */
 export interface LoopHost {
   readonly trainer: Trainer;
-  /** Scores rows with the weights readers see (the last published ones). */
+  /** Scores rows, and predicts them, with the weights readers see (the last published ones). */
   evaluate(x: Float32Array, targets: Targets, rows: number): Score;
+  predict(x: Float32Array, rows: number, out: Float32Array): void;
+  /** The network's current learning rate, and the count of epochs it trained (across fits). */
+  learningRate: number;
+  epochsTrained: number;
+  /** Early stopping: remember the weights of the best epoch, put them back. */
+  keepBest(): void;
+  restoreBest(): void;
   /** Makes the weights after the last batch the ones readers see; false
    *  (and the published weights restored) when they are not all finite. */
   publish(): boolean;
@@ -148,26 +195,33 @@ function checkDivergence(host: LoopHost, stats: Float64Array, epoch: number, fir
  */
 const SCORE_BLOCK_ROWS = 16;
 
+/** The validation loss and metrics, scored in blocks with the event loop turning between them. */
 function* scoreInBlocks(
   host: LoopHost,
   data: DataSet,
-  inputs: number,
-  targetWidth: number,
-): Generator<LoopStep, { loss: number; correct: number }, number> {
+  plan: LoopPlan,
+  outputs: Float32Array,
+): Generator<LoopStep, { loss: number; metrics: Metrics }, number> {
+  const { inputs } = plan;
+  const targetWidth = data.targets instanceof Int32Array ? 1 : plan.outputs;
   let lossSum = 0;
-  let correct = 0;
   for (let start = 0; start < data.rows; start += SCORE_BLOCK_ROWS) {
     const rows = Math.min(SCORE_BLOCK_ROWS, data.rows - start);
-    const result = host.evaluate(
-      data.x.subarray(start * inputs, (start + rows) * inputs),
-      data.targets.subarray(start * targetWidth, (start + rows) * targetWidth),
-      rows,
-    );
-    lossSum += result.loss * rows;
-    correct += result.correct;
+    const x = data.x.subarray(start * inputs, (start + rows) * inputs);
+    lossSum += host.evaluate(x, data.targets.subarray(start * targetWidth, (start + rows) * targetWidth), rows).loss * rows;
+    host.predict(x, rows, outputs.subarray(start * plan.outputs, (start + rows) * plan.outputs));
     yield { kind: 'pause' };
   }
-  return { loss: lossSum / data.rows, correct };
+  return { loss: lossSum / data.rows, metrics: metricsOf(plan.loss, outputs, data.targets, data.rows, plan.outputs) };
+}
+
+/** The rates of batches [first, first + count) of the epoch into the plan. */
+function fillRates(plan: LoopPlan, host: LoopHost, fitBatch: number, first: number, count: number): void {
+  for (let b = first; b < first + count; b++) {
+    const rate = plan.schedule.batchRate(fitBatch + b - first);
+    if (rate !== null) host.learningRate = rate;
+    plan.learningRates[b] = host.learningRate;
+  }
 }
 
 export function* trainingLoop(
@@ -179,14 +233,21 @@ export function* trainingLoop(
   const { rows, batchSize, epochs, order, stats } = plan;
   const perRow = predictionsPerRow(plan.loss, plan.outputs);
   const batches = Math.ceil(rows / batchSize);
-  const history: History = { epochs: 0, loss: [], accuracy: [], valLoss: [], valAccuracy: [], aborted: false, samplesPerSecond: 0 };
+  const history: History = {
+    epochs: 0, loss: [], accuracy: [], valLoss: [], valAccuracy: [], learningRate: [],
+    aborted: false, stoppedEarly: false, samplesPerSecond: 0,
+  };
+  const validationOutputs = plan.validation ? new Float32Array(plan.validation.rows * plan.outputs) : null;
   let trainedSamples = 0;
   let trainingSeconds = 0;
+  let fitBatch = 0;
 
-  for (let epoch = 1; epoch <= epochs && !history.aborted; epoch++) {
+  for (let epoch = 1; epoch <= epochs && !history.aborted && !history.stoppedEarly; epoch++) {
     for (let i = 0; i < rows; i++) order[i] = i;
     if (plan.shuffle) rng.shuffle(order);
     host.trainer.beginEpoch();
+    host.learningRate = plan.schedule.epochRate(host.epochsTrained + 1, host.learningRate);
+    const epochRate = plan.schedule.batchRate(fitBatch) ?? host.learningRate;
     const started = performance.now();
     let lossSum = 0;
     let correct = 0;
@@ -197,6 +258,7 @@ export function* trainingLoop(
         break;
       }
       const count = Math.max(1, Math.min(batchSizer.next(batches - batch), batches - batch));
+      fillRates(plan, host, fitBatch, batch, count);
       const chunkStarted = performance.now();
       const applied = yield { kind: 'train', first: batch, count };
       batchSizer.record(applied, (performance.now() - chunkStarted) / 1000);
@@ -226,6 +288,7 @@ export function* trainingLoop(
       // Fewer batches than asked, all finite: stop() was called (abort or dispose).
       if (applied < count) history.aborted = true;
       batch += applied;
+      fitBatch += applied;
       if (history.aborted) break;
     }
     const seconds = (performance.now() - started) / 1000;
@@ -233,26 +296,43 @@ export function* trainingLoop(
     trainingSeconds += seconds;
     if (history.aborted) break;
 
-    const log: EpochLog = { epoch, epochs, loss: lossSum / samples, samplesPerSecond: samples / seconds, seconds };
+    const log: EpochLog = { epoch, epochs, loss: lossSum / samples, learningRate: epochRate, samplesPerSecond: samples / seconds, seconds };
     history.loss.push(log.loss);
+    history.learningRate.push(epochRate);
     if (perRow) {
       log.accuracy = correct / (samples * perRow);
       history.accuracy.push(log.accuracy);
     }
-    if (plan.validation) {
-      const targetWidth = plan.validation.targets instanceof Int32Array ? 1 : plan.outputs;
-      const result = yield* scoreInBlocks(host, plan.validation, plan.inputs, targetWidth);
+    if (plan.validation && validationOutputs) {
+      const result = yield* scoreInBlocks(host, plan.validation, plan, validationOutputs);
       log.valLoss = result.loss;
       history.valLoss.push(result.loss);
-      if (perRow) {
-        log.valAccuracy = result.correct / (plan.validation.rows * perRow);
-        history.valAccuracy.push(log.valAccuracy);
+      for (const name of metricNames(plan.loss, plan.outputs)) {
+        const key = validationName(name);
+        const value = result.metrics[name] as number;
+        log[key] = value;
+        (history[key] ??= []).push(value);
       }
     }
     history.epochs = epoch;
+    host.epochsTrained++;
+    const values = log as unknown as Record<string, number | undefined>;
+    const reduced = plan.schedule.afterEpoch(values, host.learningRate);
+    if (reduced !== null) host.learningRate = reduced;
+    if (plan.earlyStopping) {
+      const { improved, stop } = plan.earlyStopping.observe(values[plan.earlyStopping.monitor] as number);
+      if (improved) {
+        history.bestEpoch = epoch;
+        host.keepBest();
+      }
+      history.stoppedEarly = stop;
+    }
     const wait = awaitStep(plan.onEpochEnd?.(log));
     if (wait) yield wait;
     host.checkAlive();
+  }
+  if (plan.earlyStopping?.restoreBestWeights && history.bestEpoch !== undefined && history.bestEpoch !== history.epochs) {
+    host.restoreBest();
   }
   history.samplesPerSecond = trainingSeconds > 0 ? trainedSamples / trainingSeconds : 0;
   return history;

@@ -44,6 +44,9 @@ export interface TrainingPlan {
    *  order[b·batchSize … min((b+1)·batchSize, rows)). */
   readonly order: Int32Array;
   readonly batchSize: number;
+  /** The learning rate of each batch of the epoch (a schedule's), written by
+   *  the facade before each chunk. */
+  readonly learningRates: Float64Array;
   /** Written by the backend for batch b of the epoch: stats[2b] = mean loss
    *  before the step, stats[2b+1] = correct predictions. */
   readonly stats: Float64Array;
@@ -74,8 +77,9 @@ export interface BackendModel {
   evaluate(weights: Float32Array, x: Float32Array, targets: Targets, rows: number): Score;
   /** Gradients of the mean loss into grads (parameter layout); returns the loss. No update. */
   computeGradients(weights: Float32Array, x: Float32Array, targets: Targets, rows: number, grads: Float32Array): number;
-  /** One optimizer step on exactly these rows; returns the loss before the step (not applied when not finite). */
-  trainBatch(x: Float32Array, targets: Targets, rows: number): number;
+  /** One optimizer step on exactly these rows at this learning rate; returns
+   *  the loss before the step (not applied when not finite). */
+  trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number): number;
   /** Starts a fit; until `Trainer.end()`, only reading calls are allowed. */
   beginTraining(plan: TrainingPlan): Trainer;
   dispose(): void;

@@ -19,7 +19,7 @@ interface RawNativeModel {
   predict(weights: Float32Array, x: Float32Array, rows: number, out: Float32Array): void;
   evaluate(weights: Float32Array, x: Float32Array, targets: Targets, rows: number): Score;
   computeGradients(weights: Float32Array, x: Float32Array, targets: Targets, rows: number, grads: Float32Array): number;
-  trainBatch(x: Float32Array, targets: Targets, rows: number): number;
+  trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number): number;
   beginTraining(plan: TrainingPlan): void;
   beginEpoch(): void;
   trainBatches(first: number, count: number): number;
@@ -91,8 +91,8 @@ class NativeBackendModel implements BackendModel {
     return this.raw.computeGradients(weights, x, targets, rows, grads);
   }
 
-  trainBatch(x: Float32Array, targets: Targets, rows: number): number {
-    return this.raw.trainBatch(x, targets, rows);
+  trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number): number {
+    return this.raw.trainBatch(x, targets, rows, learningRate);
   }
 
   beginTraining(plan: TrainingPlan): Trainer {

@@ -188,11 +188,12 @@ Napi::Value NativeModel::ComputeGradients(const Napi::CallbackInfo& info) {
 
 Napi::Value NativeModel::TrainBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  expect_argument_count(info, 3, "trainBatch(x, targets, rows)");
+  expect_argument_count(info, 4, "trainBatch(x, targets, rows, learningRate)");
   expect_idle(env, "trainBatch");
   BatchInput batch = batch_input(info, 0, model_->spec(), label_copy_);
+  const double learning_rate = finite_number(info[3], "learningRate");
   double loss = call_core(env, [&] {
-    return model_->train_batch(batch.x, batch.targets.targets, batch.rows);
+    return model_->train_batch(batch.x, batch.targets.targets, batch.rows, learning_rate);
   });
   return Napi::Number::New(env, loss);
 }

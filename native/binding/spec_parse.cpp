@@ -80,6 +80,8 @@ backprop::OptimizerSettings parse_optimizer(Napi::Value value) {
   settings.beta2 = hyperparameter(optimizer, "beta2");
   settings.epsilon = hyperparameter(optimizer, "epsilon");
   settings.alpha = hyperparameter(optimizer, "alpha");
+  settings.clip_norm = hyperparameter(optimizer, "clipNorm");
+  settings.clip_value = hyperparameter(optimizer, "clipValue");
   Napi::Value nesterov = optimizer.Get("nesterov");
   if (!nesterov.IsBoolean()) {
     throw_error(value.Env(), ErrorKind::argument,

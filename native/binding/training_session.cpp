@@ -12,7 +12,8 @@ namespace {
 Napi::Object plan_object(Napi::Value value) {
   if (!value.IsObject() || value.IsArray() || value.IsFunction()) {
     throw_error(value.Env(), ErrorKind::argument,
-                "plan: expected an object { x, targets, rows, order, batchSize, stats }, got " +
+                "plan: expected an object { x, targets, rows, order, batchSize, learningRates, stats }, "
+                "got " +
                     describe(value));
   }
   return value.As<Napi::Object>();
@@ -43,15 +44,21 @@ TrainingSession::TrainingSession(Napi::Value value, const backprop::ModelSpec& s
   expect_length(env, order.ElementLength(), plan_.rows, "plan.order", "one index per row");
   plan_.batch_size = integer_argument(object.Get("batchSize"), "plan.batchSize", 1, plan_.rows);
   expect_rows_fit(env, plan_.batch_size, spec, "plan.batchSize");
+  Napi::TypedArrayOf<double> learning_rates =
+      float64_array(object.Get("learningRates"), "plan.learningRates");
+  expect_length(env, learning_rates.ElementLength(), plan_.batches(), "plan.learningRates",
+                "1 per batch of an epoch");
   Napi::TypedArrayOf<double> stats = float64_array(object.Get("stats"), "plan.stats");
   expect_length(env, stats.ElementLength(), 2 * plan_.batches(), "plan.stats",
                 "2 per batch of an epoch");
 
   plan_.x = x.Data();
   plan_.targets = targets.targets;
+  plan_.learning_rates = learning_rates.Data();
   plan_.stats = stats.Data();
   x_ = hold(x);
   targets_ = hold(targets.array);
+  learning_rates_ = hold(learning_rates);
   stats_ = hold(stats);
   order_array_ = Napi::Persistent(order);
 }
@@ -65,7 +72,7 @@ TrainingSession::HeldArray TrainingSession::hold(Napi::TypedArray array) {
 }
 
 void TrainingSession::expect_intact(Napi::Env env) const {
-  for (const HeldArray* held : {&x_, &targets_, &stats_}) {
+  for (const HeldArray* held : {&x_, &targets_, &learning_rates_, &stats_}) {
     Napi::TypedArray array = held->array.Value();
     if (array.ByteLength() != held->bytes || elements(array) != held->data) {
       throw_error(env, ErrorKind::argument,

@@ -8,6 +8,7 @@
 #include "activations.h"
 #include "float_env.h"
 #include "gemm/gemm.h"
+#include "gradient_clipping.h"
 #include "losses.h"
 #include "optimizers.h"
 #include "workspace.h"
@@ -127,14 +128,15 @@ struct Model::Impl {
 
   // Forward, loss, and — when the loss is finite — backward and one
   // optimizer step, on rows already in memory. Caller holds `trainer`.
-  LossSums step(const float* x, Targets targets, std::size_t rows) {
+  LossSums step(const float* x, Targets targets, std::size_t rows, double learning_rate) {
     training.reserve(rows);
     forward(training, params, x, rows);
     LossSums sums = loss_of(training, targets, rows);
     sums.loss = mean(sums.loss, rows);
     if (!std::isfinite(sums.loss)) return sums;
     backward(training, params, x, targets, rows, grads.data());
-    optimizer.step(params, grads.data());
+    clip_gradients(spec.optimizer, grads.data(), grads.size());
+    optimizer.step(params, grads.data(), learning_rate);
     return sums;
   }
 
@@ -215,10 +217,11 @@ double Model::compute_gradients(const float* weights, const float* x, Targets ta
   return loss;
 }
 
-double Model::train_batch(const float* x, Targets targets, std::size_t rows) {
+double Model::train_batch(const float* x, Targets targets, std::size_t rows,
+                          double learning_rate) {
   DenormalsFlushedToZero flush;
   std::lock_guard<std::mutex> lock(impl_->trainer);
-  return impl_->step(x, targets, rows).loss;
+  return impl_->step(x, targets, rows, learning_rate).loss;
 }
 
 std::size_t Model::train(const TrainingPlan& plan, std::size_t first_batch,
@@ -234,7 +237,8 @@ std::size_t Model::train(const TrainingPlan& plan, std::size_t first_batch,
     const std::size_t start = b * plan.batch_size;
     const std::size_t rows = std::min(plan.batch_size, plan.rows - start);
     const Targets batch_targets = net.gather(plan.x, plan.targets, plan.order + start, rows);
-    const LossSums sums = net.step(net.training.gathered_inputs(), batch_targets, rows);
+    const LossSums sums =
+        net.step(net.training.gathered_inputs(), batch_targets, rows, plan.learning_rates[b]);
     plan.stats[2 * b] = sums.loss;
     plan.stats[2 * b + 1] = sums.correct;
     if (!std::isfinite(sums.loss)) return j;

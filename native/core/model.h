@@ -45,9 +45,10 @@ class Model {
   double compute_gradients(const float* weights, const float* x, Targets targets,
                            std::size_t rows, float* grads);
 
-  // One optimizer step on exactly these rows; returns the loss before it.
-  // A non-finite loss is returned without applying the step (as train).
-  double train_batch(const float* x, Targets targets, std::size_t rows);
+  // One optimizer step on exactly these rows at this learning rate; returns
+  // the loss before it. A non-finite loss is returned without applying the
+  // step (as train).
+  double train_batch(const float* x, Targets targets, std::size_t rows, double learning_rate);
 
   // Trains batches [first_batch, first_batch + batch_count) of the plan's
   // epoch (at most up to its last batch), gathering each batch's rows, and

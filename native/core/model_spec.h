@@ -22,6 +22,10 @@ struct OptimizerSettings {
   double beta2 = 0.999;
   double epsilon = 1e-8;
   double alpha = 0.99;
+  // Gradient clipping before the update (0: off): the global L2 norm scaled
+  // to at most clip_norm, or each gradient clamped to ±clip_value.
+  double clip_norm = 0;
+  double clip_value = 0;
 };
 
 struct LayerSpec {

@@ -10,10 +10,10 @@ namespace {
 
 // Every hyperparameter arrives as double and is rounded to float once per
 // step, here; the passes themselves are optimizer_loops.h.
-Update update_for(const OptimizerSettings& s, std::size_t t) {
+Update update_for(const OptimizerSettings& s, std::size_t t, double learning_rate) {
   Update u{};
   UpdateConstants& k = u.k;
-  k.lr = float(s.learning_rate);
+  k.lr = float(learning_rate);
   k.wd = float(s.weight_decay);
   k.momentum = float(s.momentum);
   k.eps = float(s.epsilon);
@@ -28,12 +28,12 @@ Update update_for(const OptimizerSettings& s, std::size_t t) {
       const double td = double(t);
       u.rule = UpdateRule::adam;
       k.wd = decoupled ? 0.0f : k.wd;
-      k.shrink = decoupled ? float(1 - s.learning_rate * s.weight_decay) : 1.0f;
+      k.shrink = decoupled ? float(1 - learning_rate * s.weight_decay) : 1.0f;
       k.beta1 = float(s.beta1);
       k.beta2 = float(s.beta2);
       k.one_minus_beta1 = float(1 - s.beta1);
       k.one_minus_beta2 = float(1 - s.beta2);
-      k.step_size = float(s.learning_rate / (1 - std::pow(s.beta1, td)));
+      k.step_size = float(learning_rate / (1 - std::pow(s.beta1, td)));
       k.correction2_sqrt = float(std::sqrt(1 - std::pow(s.beta2, td)));
       break;
     }
@@ -90,8 +90,8 @@ Optimizer::Optimizer(const OptimizerSettings& settings, std::size_t parameters, 
       first_(uses_first_moment(settings) ? parameters : 0, 0.0f),
       second_(uses_second_moment(settings) ? parameters : 0, 0.0f) {}
 
-void Optimizer::step(float* params, const float* grads) {
-  Update update = update_for(settings_, ++steps_);
+void Optimizer::step(float* params, const float* grads, double learning_rate) {
+  Update update = update_for(settings_, ++steps_, learning_rate);
   update.p = params;
   update.g = grads;
   update.first = first_.data();

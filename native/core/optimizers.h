@@ -17,8 +17,10 @@ class Optimizer {
   Optimizer(const OptimizerSettings& settings, std::size_t parameters, Isa isa);
 
   // params −= update(grads), grads being the gradient of the mean loss
-  // (weight decay is added here, not by the caller). Counts one step.
-  void step(float* params, const float* grads);
+  // (weight decay is added here, not by the caller), at this step's
+  // learning rate (a schedule's; settings.learning_rate is the initial one).
+  // Counts one step.
+  void step(float* params, const float* grads, double learning_rate);
 
   // Forgets moments and the step count.
   void reset();

@@ -18,6 +18,9 @@ struct TrainingPlan {
   // order[b·batch_size … min((b+1)·batch_size, rows)).
   const std::int32_t* order = nullptr;
   std::size_t batch_size = 0;
+  // The learning rate of each batch of the epoch (a schedule's): batches()
+  // entries.
+  const double* learning_rates = nullptr;
   // stats[2b] = loss of batch b before its step, stats[2b+1] = correct
   // predictions: 2 × batches() entries.
   double* stats = nullptr;

@@ -11,6 +11,7 @@ import { parameterLayout, type LayerOffsets, type ModelSpec, type Targets } from
 import { activationKernels, type ActivationKernel } from './activations';
 import { columnSums, fillRows, gemmNN, gemmNT, gemmTN } from './gemm';
 import { lossKernels, type LossKernel } from './losses';
+import { clipGradients } from './clipping';
 import { createOptimizerState, optimizerStep, type OptimizerState } from './optimizers';
 import { JsTrainer } from './trainer';
 import { Workspace } from './workspace';
@@ -97,8 +98,8 @@ export class JsModel implements BackendModel {
     return loss;
   }
 
-  trainBatch(x: Float32Array, targets: Targets, rows: number): number {
-    return this.trainRows(this.training(rows), x, targets, rows);
+  trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number): number {
+    return this.trainRows(this.training(rows), x, targets, rows, learningRate);
   }
 
   beginTraining(plan: TrainingPlan): Trainer {
@@ -111,7 +112,7 @@ export class JsModel implements BackendModel {
    * the current batch.
    */
   trainBatches(plan: TrainingPlan, first: number, count: number, stopFlag: Int32Array): number {
-    const { x, targets, order, batchSize, stats } = plan;
+    const { x, targets, order, batchSize, learningRates, stats } = plan;
     const ws = this.training(batchSize);
     const gathered = targets instanceof Int32Array ? ws.labels : ws.denseTargets;
     for (let j = 0; j < count; j++) {
@@ -119,7 +120,7 @@ export class JsModel implements BackendModel {
       const start = b * batchSize;
       const rows = Math.min(batchSize, order.length - start);
       this.gather(ws, x, targets, order, start, rows);
-      const loss = this.trainRows(ws, ws.x, gathered, rows);
+      const loss = this.trainRows(ws, ws.x, gathered, rows, learningRates[b]);
       stats[2 * b] = loss;
       stats[2 * b + 1] = this.lastCorrect;
       if (!Number.isFinite(loss)) return j;
@@ -149,11 +150,12 @@ export class JsModel implements BackendModel {
   }
 
   /** One optimizer step on these rows unless their loss is not finite; returns that loss. */
-  private trainRows(ws: Workspace, x: Float32Array, targets: Targets, rows: number): number {
+  private trainRows(ws: Workspace, x: Float32Array, targets: Targets, rows: number, learningRate: number): number {
     const loss = this.forwardLoss(ws, this.params, x, targets, rows);
     if (Number.isFinite(loss)) {
       this.backward(ws, this.params, x, rows, this.grads);
-      optimizerStep(this.params, this.grads, this.optimizer, this.spec.optimizer);
+      clipGradients(this.spec.optimizer, this.grads);
+      optimizerStep(this.params, this.grads, this.optimizer, this.spec.optimizer, learningRate);
     }
     return loss;
   }

@@ -24,11 +24,11 @@ export function createOptimizerState(size: number): OptimizerState {
 }
 
 type StepFunction = (
-  p: Float32Array, g: Float32Array, first: Float32Array, second: Float32Array, t: number, s: OptimizerSettings,
+  p: Float32Array, g: Float32Array, first: Float32Array, second: Float32Array, t: number, s: OptimizerSettings, lr: number,
 ) => void;
 
-const sgdStep: StepFunction = (p, g, buf, _second, t, s) => {
-  const { learningRate: lr, momentum, nesterov, weightDecay: wd } = s;
+const sgdStep: StepFunction = (p, g, buf, _second, t, s, lr) => {
+  const { momentum, nesterov, weightDecay: wd } = s;
   const n = p.length;
   if (momentum === 0) {
     for (let i = 0; i < n; i++) p[i] -= lr * (g[i] + wd * p[i]);
@@ -44,10 +44,10 @@ const sgdStep: StepFunction = (p, g, buf, _second, t, s) => {
 
 /** Adam, and AdamW when `decoupled` (decay applied to p first, no L2 term). */
 function adamStep(
-  p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, t: number, s: OptimizerSettings,
+  p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, t: number, s: OptimizerSettings, lr: number,
   decoupled: boolean,
 ): void {
-  const { learningRate: lr, beta1, beta2, epsilon, weightDecay: wd } = s;
+  const { beta1, beta2, epsilon, weightDecay: wd } = s;
   const l2 = decoupled ? 0 : wd;
   const decay = decoupled ? 1 - lr * wd : 1;
   const stepSize = lr / (1 - Math.pow(beta1, t));
@@ -64,8 +64,8 @@ function adamStep(
   }
 }
 
-const rmspropStep: StepFunction = (p, g, buf, v, _t, s) => {
-  const { learningRate: lr, alpha, epsilon, momentum, weightDecay: wd } = s;
+const rmspropStep: StepFunction = (p, g, buf, v, _t, s, lr) => {
+  const { alpha, epsilon, momentum, weightDecay: wd } = s;
   const n = p.length;
   for (let i = 0; i < n; i++) {
     const gi = g[i] + wd * p[i];
@@ -82,8 +82,8 @@ const rmspropStep: StepFunction = (p, g, buf, v, _t, s) => {
   }
 };
 
-const adagradStep: StepFunction = (p, g, sum, _second, _t, s) => {
-  const { learningRate: lr, epsilon, weightDecay: wd } = s;
+const adagradStep: StepFunction = (p, g, sum, _second, _t, s, lr) => {
+  const { epsilon, weightDecay: wd } = s;
   const n = p.length;
   for (let i = 0; i < n; i++) {
     const gi = g[i] + wd * p[i];
@@ -95,16 +95,20 @@ const adagradStep: StepFunction = (p, g, sum, _second, _t, s) => {
 
 const steps: Readonly<Record<OptimizerName, StepFunction>> = {
   sgd: sgdStep,
-  adam: (p, g, m, v, t, s) => adamStep(p, g, m, v, t, s, false),
-  adamw: (p, g, m, v, t, s) => adamStep(p, g, m, v, t, s, true),
+  adam: (p, g, m, v, t, s, lr) => adamStep(p, g, m, v, t, s, lr, false),
+  adamw: (p, g, m, v, t, s, lr) => adamStep(p, g, m, v, t, s, lr, true),
   rmsprop: rmspropStep,
   adagrad: adagradStep,
 };
 
-/** Applies one step of s.type to params with gradients grads, advancing state. */
+/**
+ * Applies one step of s.type to params with gradients grads, advancing
+ * state, at this step's learning rate (a schedule's; s.learningRate is the
+ * initial one).
+ */
 export function optimizerStep(
-  params: Float32Array, grads: Float32Array, state: OptimizerState, s: OptimizerSettings,
+  params: Float32Array, grads: Float32Array, state: OptimizerState, s: OptimizerSettings, lr = s.learningRate,
 ): void {
   const t = ++state.steps[0];
-  steps[s.type](params, grads, state.first, state.second, t, s);
+  steps[s.type](params, grads, state.first, state.second, t, s, lr);
 }

@@ -23,6 +23,8 @@ export interface BatchLog {
   loss: number;
   /** Fraction correct in the batch (crossEntropy, binaryCrossEntropy). */
   accuracy?: number;
+  /** The rate the batch's step used. */
+  learningRate: number;
   size: number;
   /** Training samples per second in this epoch so far. */
   samplesPerSecond: number;
@@ -279,6 +281,7 @@ export function* trainingLoop(
             batches,
             loss,
             ...(perRow ? { accuracy: stats[2 * b + 1] / (size * perRow) } : {}),
+            learningRate: plan.learningRates[b],
             size,
             samplesPerSecond: samples / elapsed,
           }),

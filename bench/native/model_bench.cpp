@@ -1,7 +1,7 @@
-// Network throughput without the binding: train_batch samples/s and batch-1
+// Model throughput without the binding: train_batch samples/s and batch-1
 // predict latency for the MLP shapes of bench/train.mjs, so that the core's
 // share of a call can be profiled (perf) apart from Node's.
-//   network_bench [--isa avx512] [--threads 1] [--configs xor,small,mnist,wide]
+//   model_bench [--isa avx512] [--threads 1] [--configs xor,small,mnist,wide]
 //                 [--opts sgd,adam] [--seconds 1]
 #include <chrono>
 #include <cmath>
@@ -13,7 +13,7 @@
 
 #include "isa.h"
 #include "model_spec.h"
-#include "network.h"
+#include "model.h"
 #include "thread_pool.h"
 
 namespace {
@@ -22,7 +22,7 @@ using backprop::Activation;
 using backprop::Isa;
 using backprop::Loss;
 using backprop::ModelSpec;
-using backprop::Network;
+using backprop::Model;
 using backprop::OptimizerType;
 using backprop::Targets;
 using Clock = std::chrono::steady_clock;
@@ -92,7 +92,7 @@ void run(const Config& config, OptimizerType optimizer, const char* optimizer_na
   const ModelSpec spec = spec_of(config, optimizer);
   std::vector<float> params = normals(backprop::parameter_count(spec));
   for (float& p : params) p *= 0.05f;
-  Network net(spec, params.data(), isa, &pool);
+  Model net(spec, params.data(), isa, &pool);
   const std::size_t inputs = config.sizes.front(), outputs = config.sizes.back();
   const std::size_t rows = kPoolBatches * config.batch;
   const std::vector<float> x = normals(rows * inputs);
@@ -111,7 +111,8 @@ void run(const Config& config, OptimizerType optimizer, const char* optimizer_na
   const Clock::time_point train_start = Clock::now();
   while (seconds_since(train_start) < seconds) {
     const std::size_t b = steps++ % kPoolBatches;
-    net.train_batch(x.data() + b * config.batch * inputs, batch_targets(b), config.batch);
+    net.train_batch(x.data() + b * config.batch * inputs, batch_targets(b), config.batch,
+                    spec.optimizer.learning_rate);
   }
   const double samples_per_second = static_cast<double>(steps * config.batch) / seconds_since(train_start);
 
@@ -119,7 +120,7 @@ void run(const Config& config, OptimizerType optimizer, const char* optimizer_na
   std::size_t calls = 0;
   const Clock::time_point predict_start = Clock::now();
   while (seconds_since(predict_start) < seconds) {
-    for (int i = 0; i < 100; ++i) net.predict(x.data(), 1, out.data());
+    for (int i = 0; i < 100; ++i) net.predict(params.data(), x.data(), 1, out.data());
     calls += 100;
   }
   const double microseconds = seconds_since(predict_start) * 1e6 / static_cast<double>(calls);
@@ -140,7 +141,7 @@ int main(int argc, char** argv) {
     const char* value = argv[i + 1];
     if (flag == "--isa") {
       if (!backprop::parse_isa(value, &isa)) {
-        std::fprintf(stderr, "network_bench: unknown ISA %s\n", value);
+        std::fprintf(stderr, "model_bench: unknown ISA %s\n", value);
         return 2;
       }
     } else if (flag == "--threads") {
@@ -152,7 +153,7 @@ int main(int argc, char** argv) {
     } else if (flag == "--seconds") {
       seconds = std::atof(value);
     } else {
-      std::fprintf(stderr, "network_bench: unknown option %s\n", argv[i]);
+      std::fprintf(stderr, "model_bench: unknown option %s\n", argv[i]);
       return 2;
     }
   }

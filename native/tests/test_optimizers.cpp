@@ -91,7 +91,7 @@ void check_isa(const char* name, Isa isa, const OptimizerSettings& settings, con
     std::vector<double> hand(params.begin(), params.end());
     for (std::size_t i = 0; i < params.size(); ++i) rules.push_back(make());
     for (int t = 1; t <= 2; ++t) {
-      optimizer.step(params.data(), kGrads[t - 1].data());
+      optimizer.step(params.data(), kGrads[t - 1].data(), settings.learning_rate);
       CHECK(optimizer.steps() == std::size_t(t));
       for (std::size_t i = 0; i < params.size(); ++i) {
         rules[i](hand[i], kGrads[t - 1][i], t);
@@ -121,8 +121,11 @@ void sgd() {
   std::vector<float> p = {0.5f};
   const float g = 0.1f;
   backprop::Optimizer plain(s, 1, Isa::scalar);
-  plain.step(p.data(), &g);
+  plain.step(p.data(), &g, s.learning_rate);
   CHECK_CLOSE(p[0], 0.49, 1e-7, 0);  // worked by hand: 0.5 − 0.1·0.1
+  // A schedule's rate, not the settings' initial one: 0.49 − 0.2·0.1.
+  plain.step(p.data(), &g, 0.2);
+  CHECK_CLOSE(p[0], 0.47, 1e-7, 0);
 
   check("sgd", s, [] { return sgd_rule(0.1, 0, false, 0); });
   s.weight_decay = 0.05;

@@ -66,7 +66,7 @@ describe.each(cases)('$name', ({ loss, hidden, output, targets: makeTargets }) =
     const targets = makeTargets();
     const before = params.slice();
     const grads = new Float32Array(parameterLayout(spec).size).fill(Number.NaN);
-    const value = model.computeGradients(params, x, targets, ROWS, grads);
+    const value = model.computeGradients(params, x, targets, ROWS, grads, null);
 
     expect(value).toBeCloseTo(model.evaluate(params, x, targets, ROWS).loss, 6);
     expect(params).toEqual(before); // nothing updated

@@ -58,6 +58,7 @@ export function sharedPlan(x: Float32Array, targets: Targets, order: Int32Array,
     rows: order.length,
     order: sharedCopy(order),
     batchSize,
+    rowWeights: null,
     learningRates: sharedCopy(new Float64Array(batches).fill(learningRate)),
     stats: sharedFloat64(2 * batches),
   };

@@ -28,7 +28,7 @@ function rowsOf(source: Float32Array, width: number, indices: ArrayLike<number>)
 
 function plan(xs = x, targets: Targets = labels): TrainingPlan {
   return {
-    x: xs, targets, rows: N, order: order.slice(), batchSize: BATCH,
+    x: xs, targets, rows: N, order: order.slice(), batchSize: BATCH, rowWeights: null,
     learningRates: new Float64Array(BATCHES).fill(LR), stats: new Float64Array(2 * BATCHES),
   };
 }
@@ -69,7 +69,7 @@ describe('predict and evaluate', () => {
     expect(model.evaluate(snapshot, x, labels, N).loss).not.toBe(model.evaluate(params, x, labels, N).loss);
     const grads = new Float32Array(params.length);
     const other = new Float32Array(params.length);
-    expect(model.computeGradients(snapshot, x, labels, N, grads)).toBe(createModel(spec, 13).model.computeGradients(snapshot, x, labels, N, other));
+    expect(model.computeGradients(snapshot, x, labels, N, grads, null)).toBe(createModel(spec, 13).model.computeGradients(snapshot, x, labels, N, other, null));
     expect(grads).toEqual(other);
     expect(params).toEqual(before);
   });
@@ -112,9 +112,9 @@ describe('training', () => {
   it('trainBatch takes one step along computeGradients and returns the loss before it', () => {
     const { model, params } = createModel(spec, 5);
     const grads = new Float32Array(params.length);
-    const loss = model.computeGradients(params, x, labels, N, grads);
+    const loss = model.computeGradients(params, x, labels, N, grads, null);
     const before = params.slice();
-    expect(model.trainBatch(x, labels, N, LR)).toBe(loss);
+    expect(model.trainBatch(x, labels, N, LR, null)).toBe(loss);
     for (let i = 0; i < params.length; i++) {
       expect(params[i]).toBeCloseTo(before[i] - sgdSettings.learningRate * grads[i], 6);
     }
@@ -139,7 +139,7 @@ describe('training', () => {
         const bx = rowsOf(x, INPUTS, indices);
         const by = Int32Array.from(indices, (i) => labels[i]);
         const correctBefore = stepped.model.evaluate(stepped.params, bx, by, indices.length).correct;
-        expect(p.stats[2 * b]).toBe(stepped.model.trainBatch(bx, by, indices.length, p.learningRates[b]));
+        expect(p.stats[2 * b]).toBe(stepped.model.trainBatch(bx, by, indices.length, p.learningRates[b], null));
         expect(p.stats[2 * b + 1]).toBe(correctBefore);
       }
       expect(planned.params).toEqual(stepped.params);
@@ -183,10 +183,10 @@ describe('training', () => {
   it('computeGradients reports a non-finite loss with non-finite gradients, not stale ones', () => {
     const { model, params } = createModel(spec, 12);
     const grads = new Float32Array(params.length);
-    model.computeGradients(params, x, labels, N, grads);
+    model.computeGradients(params, x, labels, N, grads, null);
     const poisoned = x.slice();
     poisoned[0] = Number.NaN;
-    expect(model.computeGradients(params, poisoned, labels, N, grads)).toBeNaN();
+    expect(model.computeGradients(params, poisoned, labels, N, grads, null)).toBeNaN();
     const outputBias = parameterLayout(spec).layers[1].bias;
     for (let j = 0; j < OUTPUTS; j++) expect(grads[outputBias + j]).toBeNaN();
   });
@@ -202,11 +202,11 @@ describe('training', () => {
   it('keeps working when batches outgrow the workspace', () => {
     const { model, params } = createModel(spec, 11);
     const grads = new Float32Array(parameterLayout(spec).size);
-    model.computeGradients(params, x, labels, 2, grads);
+    model.computeGradients(params, x, labels, 2, grads, null);
     const small = grads.slice();
-    model.trainBatch(x, labels, N, LR);
+    model.trainBatch(x, labels, N, LR, null);
     params.set(createModel(spec, 11).params);
-    model.computeGradients(params, x, labels, 2, grads);
+    model.computeGradients(params, x, labels, 2, grads, null);
     expect(grads).toEqual(small);
   });
 });
@@ -256,7 +256,7 @@ describe('train on the worker thread (async fit)', () => {
     const mixed = createModel(adamSpec, 15, true);
     const stepped = createModel(adamSpec, 15, true);
     const head = Int32Array.of(0, 1, 2);
-    mixed.model.trainBatch(rowsOf(x, INPUTS, head), Int32Array.from(head, (i) => labels[i]), head.length, LR);
+    mixed.model.trainBatch(rowsOf(x, INPUTS, head), Int32Array.from(head, (i) => labels[i]), head.length, LR, null);
     const p = sharedPlan(x, labels, order, BATCH, LR);
     const trainer = mixed.model.beginTraining(p);
     trainer.beginEpoch();
@@ -265,14 +265,14 @@ describe('train on the worker thread (async fit)', () => {
     } finally {
       trainer.end();
     }
-    mixed.model.trainBatch(rowsOf(x, INPUTS, head), Int32Array.from(head, (i) => labels[i]), head.length, LR);
+    mixed.model.trainBatch(rowsOf(x, INPUTS, head), Int32Array.from(head, (i) => labels[i]), head.length, LR, null);
 
-    stepped.model.trainBatch(rowsOf(x, INPUTS, head), Int32Array.from(head, (i) => labels[i]), head.length, LR);
+    stepped.model.trainBatch(rowsOf(x, INPUTS, head), Int32Array.from(head, (i) => labels[i]), head.length, LR, null);
     for (let b = 0; b < BATCHES; b++) {
       const indices = order.subarray(b * BATCH, Math.min((b + 1) * BATCH, N));
-      stepped.model.trainBatch(rowsOf(x, INPUTS, indices), Int32Array.from(indices, (i) => labels[i]), indices.length, LR);
+      stepped.model.trainBatch(rowsOf(x, INPUTS, indices), Int32Array.from(indices, (i) => labels[i]), indices.length, LR, null);
     }
-    stepped.model.trainBatch(rowsOf(x, INPUTS, head), Int32Array.from(head, (i) => labels[i]), head.length, LR);
+    stepped.model.trainBatch(rowsOf(x, INPUTS, head), Int32Array.from(head, (i) => labels[i]), head.length, LR, null);
     expect(mixed.params).toEqual(stepped.params);
   });
 

@@ -17,6 +17,10 @@ export interface FitOptions {
   validationSplit?: number;
   /** Held-out data evaluated after each epoch (instead of validationSplit). */
   validationData?: { x: Matrix; y: Matrix | Labels };
+  /** One finite weight ≥ 0 per row of x: each batch's loss is the weighted mean Σ wᵢ·lᵢ / Σ wᵢ. */
+  sampleWeight?: ArrayLike<number>;
+  /** One weight ≥ 0 per class (crossEntropy; binaryCrossEntropy with one output: [class 0, class 1]), multiplying each row's weight. */
+  classWeight?: ArrayLike<number>;
   /** A learning-rate schedule (PyTorch's schedulers), stepped per epoch (oneCycle: per batch). */
   schedule?: ScheduleOptions;
   /** Stop when a logged value stops improving (Keras's EarlyStopping, best weights restored by default). */
@@ -35,7 +39,9 @@ export interface ResolvedFitOptions {
   shuffle: boolean;
   validationSplit: number;
   validationData?: { x: Matrix; y: Matrix | Labels };
-  /** Checked when the fit knows its data (lib/schedules.ts, lib/early-stopping.ts). */
+  /** Checked when the fit knows its data (lib/row-weights.ts, lib/schedules.ts, lib/early-stopping.ts). */
+  sampleWeight?: unknown;
+  classWeight?: unknown;
   schedule?: unknown;
   earlyStopping?: unknown;
   signal?: AbortSignal;
@@ -43,7 +49,7 @@ export interface ResolvedFitOptions {
   onBatchEnd?: (log: BatchLog) => void | Promise<void>;
 }
 
-const KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'schedule', 'earlyStopping', 'signal', 'onEpochEnd', 'onBatchEnd'];
+const KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'sampleWeight', 'classWeight', 'schedule', 'earlyStopping', 'signal', 'onEpochEnd', 'onBatchEnd'];
 
 export function fitOptions(value: unknown): ResolvedFitOptions {
   const options = value === undefined ? {} : checkObject(value, 'options');
@@ -62,6 +68,8 @@ export function fitOptions(value: unknown): ResolvedFitOptions {
     checkKeys(data, 'options.validationData', ['x', 'y']);
     resolved.validationData = { x: data.x as Matrix, y: data.y as Matrix | Labels };
   }
+  resolved.sampleWeight = options.sampleWeight;
+  resolved.classWeight = options.classWeight;
   resolved.schedule = options.schedule;
   resolved.earlyStopping = options.earlyStopping;
   if (options.signal !== undefined) {

@@ -1,6 +1,6 @@
 /** The public surface of backprop. */
 export { Network } from './network';
-export type { LayerWeights, Evaluation, LoadOptions, SaveOptions, TargetInput } from './network';
+export type { LayerWeights, Evaluation, LoadOptions, SaveOptions, TargetInput, BatchOptions } from './network';
 export type { NetworkOptions, LayerOptions, OptimizerOptions, BackendChoice } from './spec';
 export type { FitOptions } from './fit-options';
 export type { History, EpochLog, BatchLog } from './training';

@@ -28,6 +28,7 @@ import { BACKEND_CHOICES, MAX_RATE, resolveNetworkOptions, specToOptions, type B
 import { resolveEarlyStopping } from './early-stopping';
 import { metricsOf, type Metrics } from './metrics';
 import { resolveSchedule } from './schedules';
+import { batchWeight, rowWeightsOf, toRowWeights, type WeightOptions } from './row-weights';
 import { loggedNames, trainingLoop, type ChunkSizer, type DataSet, type History, type LoopHost, type LoopStep } from './training';
 import { fitOptions, type FitOptions, type ResolvedFitOptions } from './fit-options';
 import { checkKeys, checkNumber, checkObject, checkOneOf, fail, isPlainObject } from './validate';
@@ -78,7 +79,12 @@ const EVERYTHING: ChunkSizer = { next: (remaining) => remaining, record: () => {
 interface FitData {
   readonly train: DataSet;
   readonly validation?: DataSet;
+  /** The training rows' weights (sample × class), or null. */
+  readonly rowWeights: Float32Array | null;
 }
+
+/** Options of trainBatch and computeGradients. */
+export type BatchOptions = WeightOptions;
 
 export class Network {
   /** The engine that runs this network. */
@@ -208,19 +214,34 @@ export class Network {
   }
 
   /** One optimizer step on exactly this batch; returns the loss before the step. */
-  trainBatch(x: Matrix, y: TargetInput): number {
+  trainBatch(x: Matrix, y: TargetInput, options?: BatchOptions): number {
     this.#idle('trainBatch()');
     const { data, rows } = this.#inputs(x);
-    return this.#model.trainBatch(data, this.#targets(y, rows), rows, this.#learningRate);
+    const targets = this.#targets(y, rows);
+    return this.#model.trainBatch(data, targets, rows, this.#learningRate, this.#batchWeights(options, targets, rows));
   }
 
-  /** Gradients of the mean loss with respect to every parameter, without updating anything. */
-  computeGradients(x: Matrix, y: TargetInput): { loss: number; grads: LayerWeights[] } {
+  /** Gradients of the loss with respect to every parameter, without updating anything. */
+  computeGradients(x: Matrix, y: TargetInput, options?: BatchOptions): { loss: number; grads: LayerWeights[] } {
     this.#usable();
     const { data, rows } = this.#inputs(x);
+    const targets = this.#targets(y, rows);
+    const weights = this.#batchWeights(options, targets, rows);
     const grads = new Float32Array(this.#params.length);
-    const loss = this.#model.computeGradients(this.#readable(), data, this.#targets(y, rows), rows, grads);
+    const loss = this.#model.computeGradients(this.#readable(), data, targets, rows, grads, weights);
     return { loss, grads: this.#split(grads) };
+  }
+
+  /** The row weights of trainBatch's or computeGradients' options, refusing a batch that weighs nothing. */
+  #batchWeights(options: BatchOptions | undefined, targets: Targets, rows: number): Float32Array | null {
+    if (options === undefined) return null;
+    const checked = checkObject(options, 'options');
+    checkKeys(checked, 'options', ['sampleWeight', 'classWeight']);
+    const weights = toRowWeights(checked as WeightOptions, targets, rows, this.outputs, this.#spec.loss, 'options');
+    if (weights !== null && batchWeight(weights, null, 0, rows) === 0) {
+      throw new ArgumentError('options.sampleWeight and options.classWeight give every row of the batch weight 0');
+    }
+    return weights;
   }
 
   #split(flat: Float32Array): LayerWeights[] {
@@ -272,14 +293,17 @@ export class Network {
    */
   *#fitData(x: Matrix, y: TargetInput, options: ResolvedFitOptions, ownership: Ownership): Sliced<FitData> {
     const inputs = this.#spec.inputs;
+    const { loss } = this.#spec;
     const all = yield* rowsOf(x, 'x', inputs, ownership);
-    const allTargets = yield* targetsOf(y, 'y', all.rows, this.outputs, this.#spec.loss, ownership);
+    const allTargets = yield* targetsOf(y, 'y', all.rows, this.outputs, loss, ownership);
+    const weightOptions = { sampleWeight: options.sampleWeight, classWeight: options.classWeight } as WeightOptions;
+    const allWeights = yield* rowWeightsOf(weightOptions, allTargets, all.rows, this.outputs, loss, ownership);
     if (options.validationData) {
       const vx = yield* rowsOf(options.validationData.x, 'options.validationData.x', inputs, ownership);
-      const vy = yield* targetsOf(options.validationData.y, 'options.validationData.y', vx.rows, this.outputs, this.#spec.loss, ownership);
-      return { train: { x: all.data, targets: allTargets, rows: all.rows }, validation: { x: vx.data, targets: vy, rows: vx.rows } };
+      const vy = yield* targetsOf(options.validationData.y, 'options.validationData.y', vx.rows, this.outputs, loss, ownership);
+      return { train: { x: all.data, targets: allTargets, rows: all.rows }, validation: { x: vx.data, targets: vy, rows: vx.rows }, rowWeights: allWeights };
     }
-    if (options.validationSplit === 0) return { train: { x: all.data, targets: allTargets, rows: all.rows } };
+    if (options.validationSplit === 0) return { train: { x: all.data, targets: allTargets, rows: all.rows }, rowWeights: allWeights };
     const validationRows = Math.floor(all.rows * options.validationSplit);
     const trainRows = all.rows - validationRows;
     if (validationRows < 1 || trainRows < 1) {
@@ -291,6 +315,7 @@ export class Network {
     return {
       train: { x: all.data.subarray(0, trainRows * inputs), targets: allTargets.subarray(0, trainRows * width), rows: trainRows },
       validation: { x: all.data.subarray(trainRows * inputs), targets: allTargets.subarray(trainRows * width), rows: validationRows },
+      rowWeights: allWeights === null ? null : allWeights.subarray(0, trainRows),
     };
   }
 
@@ -320,7 +345,8 @@ export class Network {
     const order = ownership === 'own' ? sharedInt32(train.rows) : new Int32Array(train.rows);
     const learningRates = ownership === 'own' ? sharedFloat64(batches) : new Float64Array(batches);
     const stats = ownership === 'own' ? sharedFloat64(2 * batches) : new Float64Array(2 * batches);
-    const trainer = this.#model.beginTraining({ x: train.x, targets: train.targets, rows: train.rows, order, batchSize, learningRates, stats });
+    const { rowWeights } = data;
+    const trainer = this.#model.beginTraining({ x: train.x, targets: train.targets, rows: train.rows, order, batchSize, rowWeights, learningRates, stats });
     this.#trainer = trainer;
     const published = this.#params.slice();
     this.#published = published;
@@ -375,6 +401,7 @@ export class Network {
         inputs: this.#spec.inputs,
         outputs: this.outputs,
         order,
+        rowWeights,
         learningRates,
         stats,
         schedule,

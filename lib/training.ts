@@ -7,7 +7,8 @@
  */
 import type { Score, Trainer } from './backends/backend';
 import type { EarlyStopping } from './early-stopping';
-import { DivergenceError } from './errors';
+import { ArgumentError, DivergenceError } from './errors';
+import { batchWeight } from './row-weights';
 import { metricNames, metricsOf, type Metrics } from './metrics';
 import type { LossName, Targets } from './model-spec';
 import type { Rng } from './rng';
@@ -113,6 +114,7 @@ export interface LoopPlan {
   readonly outputs: number;
   /** The backend's TrainingPlan arrays the loop writes and reads. */
   readonly order: Int32Array;
+  readonly rowWeights: Float32Array | null;
   readonly learningRates: Float64Array;
   readonly stats: Float64Array;
   readonly schedule: Schedule;
@@ -170,10 +172,17 @@ function awaitStep(result: CallbackResult): LoopStep | null {
  * (the batch was not applied) or non-finite weights (an update overflowed)
  * end the fit with the last published, finite weights in place.
  */
-function checkDivergence(host: LoopHost, stats: Float64Array, epoch: number, first: number, applied: number, count: number): void {
+function checkDivergence(host: LoopHost, plan: LoopPlan, epoch: number, first: number, applied: number, count: number): void {
+  const { stats, rowWeights, batchSize, rows, order } = plan;
   const published = host.publish();
   if (applied < count && !Number.isFinite(stats[2 * (first + applied)])) {
     const failed = first + applied;
+    const start = failed * batchSize;
+    if (rowWeights !== null && batchWeight(rowWeights, order, start, Math.min(batchSize, rows - start)) === 0) {
+      throw new ArgumentError(
+        `options.sampleWeight and options.classWeight give every row of epoch ${epoch}, batch ${failed + 1} weight 0; that batch was not applied`,
+      );
+    }
     throw new DivergenceError(
       `training diverged: the loss became ${stats[2 * failed]} in epoch ${epoch}, batch ${failed + 1}; that batch was not applied, and the network keeps its last finite weights`,
       epoch,
@@ -265,7 +274,7 @@ export function* trainingLoop(
       const applied = yield { kind: 'train', first: batch, count };
       batchSizer.record(applied, (performance.now() - chunkStarted) / 1000);
       host.checkAlive();
-      checkDivergence(host, stats, epoch, batch, applied, count);
+      checkDivergence(host, plan, epoch, batch, applied, count);
       const elapsed = (performance.now() - started) / 1000;
       for (let j = 0; j < applied; j++) {
         const b = batch + j;

@@ -44,6 +44,9 @@ export interface TrainingPlan {
    *  order[b·batchSize … min((b+1)·batchSize, rows)). */
   readonly order: Int32Array;
   readonly batchSize: number;
+  /** One weight per row (sample × class weight), or null: each batch's loss
+   *  is then the weighted mean Σ wᵢ·lᵢ / Σ wᵢ of its rows' losses. */
+  readonly rowWeights: Float32Array | null;
   /** The learning rate of each batch of the epoch (a schedule's), written by
    *  the facade before each chunk. */
   readonly learningRates: Float64Array;
@@ -75,11 +78,14 @@ export interface BackendModel {
   /** Network outputs (after the last activation) into out (rows × outputs). */
   predict(weights: Float32Array, x: Float32Array, rows: number, out: Float32Array): void;
   evaluate(weights: Float32Array, x: Float32Array, targets: Targets, rows: number): Score;
-  /** Gradients of the mean loss into grads (parameter layout); returns the loss. No update. */
-  computeGradients(weights: Float32Array, x: Float32Array, targets: Targets, rows: number, grads: Float32Array): number;
+  /** Gradients of the loss (weighted by rowWeights when given) into grads
+   *  (parameter layout); returns the loss. No update. */
+  computeGradients(
+    weights: Float32Array, x: Float32Array, targets: Targets, rows: number, grads: Float32Array, rowWeights: Float32Array | null,
+  ): number;
   /** One optimizer step on exactly these rows at this learning rate; returns
    *  the loss before the step (not applied when not finite). */
-  trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number): number;
+  trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number, rowWeights: Float32Array | null): number;
   /** Starts a fit; until `Trainer.end()`, only reading calls are allowed. */
   beginTraining(plan: TrainingPlan): Trainer;
   dispose(): void;

@@ -18,8 +18,10 @@ import type { Backend, BackendInfo, BackendModel, Score, Trainer, TrainingPlan }
 interface RawNativeModel {
   predict(weights: Float32Array, x: Float32Array, rows: number, out: Float32Array): void;
   evaluate(weights: Float32Array, x: Float32Array, targets: Targets, rows: number): Score;
-  computeGradients(weights: Float32Array, x: Float32Array, targets: Targets, rows: number, grads: Float32Array): number;
-  trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number): number;
+  computeGradients(
+    weights: Float32Array, x: Float32Array, targets: Targets, rows: number, grads: Float32Array, rowWeights: Float32Array | null,
+  ): number;
+  trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number, rowWeights: Float32Array | null): number;
   beginTraining(plan: TrainingPlan): void;
   beginEpoch(): void;
   trainBatches(first: number, count: number): number;
@@ -87,12 +89,14 @@ class NativeBackendModel implements BackendModel {
     return this.raw.evaluate(weights, x, targets, rows);
   }
 
-  computeGradients(weights: Float32Array, x: Float32Array, targets: Targets, rows: number, grads: Float32Array): number {
-    return this.raw.computeGradients(weights, x, targets, rows, grads);
+  computeGradients(
+    weights: Float32Array, x: Float32Array, targets: Targets, rows: number, grads: Float32Array, rowWeights: Float32Array | null,
+  ): number {
+    return this.raw.computeGradients(weights, x, targets, rows, grads, rowWeights);
   }
 
-  trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number): number {
-    return this.raw.trainBatch(x, targets, rows, learningRate);
+  trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number, rowWeights: Float32Array | null): number {
+    return this.raw.trainBatch(x, targets, rows, learningRate, rowWeights);
   }
 
   beginTraining(plan: TrainingPlan): Trainer {

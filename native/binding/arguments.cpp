@@ -131,6 +131,13 @@ void expect_rows_fit(Napi::Env env, std::size_t rows, const backprop::ModelSpec&
   }
 }
 
+const float* row_weights_argument(Napi::Value value, const std::string& name, std::size_t rows) {
+  if (value.IsNull() || value.IsUndefined()) return nullptr;
+  Napi::TypedArrayOf<float> weights = float32_array(value, name);
+  expect_length(value.Env(), weights.ElementLength(), rows, name, "one weight per row");
+  return weights.Data();
+}
+
 TargetsArgument targets_argument(Napi::Value value, const std::string& name, std::size_t rows,
                                  const backprop::ModelSpec& spec,
                                  std::vector<std::int32_t>& label_copy) {

@@ -53,6 +53,9 @@ constexpr std::size_t kMaxWorkspaceFloats = std::size_t{1} << 50;
 void expect_rows_fit(Napi::Env env, std::size_t rows, const backprop::ModelSpec& spec,
                      const std::string& name);
 
+// null (none) or a Float32Array of one weight per row.
+const float* row_weights_argument(Napi::Value value, const std::string& name, std::size_t rows);
+
 // Dense Float32Array (rows × outputs) or, for crossEntropy only, an
 // Int32Array of rows labels, each in [0, outputs). Labels are copied into
 // `label_copy` and checked there, and the core reads the copy: JS (or another

@@ -173,27 +173,30 @@ Napi::Value NativeModel::Evaluate(const Napi::CallbackInfo& info) {
 
 Napi::Value NativeModel::ComputeGradients(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  expect_argument_count(info, 5, "computeGradients(weights, x, targets, rows, grads)");
+  expect_argument_count(info, 6, "computeGradients(weights, x, targets, rows, grads, rowWeights)");
   expect_usable(env, "computeGradients");
   const float* weights = weights_argument(info[0], params_length_);
   BatchInput batch = batch_input(info, 1, model_->spec(), label_copy_);
   Napi::TypedArrayOf<float> grads = float32_array(info[4], "grads");
   expect_length(env, grads.ElementLength(), params_length_, "grads", "the parameter count");
+  const float* row_weights = row_weights_argument(info[5], "rowWeights", batch.rows);
   double loss = call_core(env, [&] {
     return model_->compute_gradients(weights, batch.x, batch.targets.targets, batch.rows,
-                                     grads.Data());
+                                     grads.Data(), row_weights);
   });
   return Napi::Number::New(env, loss);
 }
 
 Napi::Value NativeModel::TrainBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  expect_argument_count(info, 4, "trainBatch(x, targets, rows, learningRate)");
+  expect_argument_count(info, 5, "trainBatch(x, targets, rows, learningRate, rowWeights)");
   expect_idle(env, "trainBatch");
   BatchInput batch = batch_input(info, 0, model_->spec(), label_copy_);
   const double learning_rate = finite_number(info[3], "learningRate");
+  const float* row_weights = row_weights_argument(info[4], "rowWeights", batch.rows);
   double loss = call_core(env, [&] {
-    return model_->train_batch(batch.x, batch.targets.targets, batch.rows, learning_rate);
+    return model_->train_batch(batch.x, batch.targets.targets, batch.rows, learning_rate,
+                               row_weights);
   });
   return Napi::Number::New(env, loss);
 }

@@ -44,6 +44,8 @@ TrainingSession::TrainingSession(Napi::Value value, const backprop::ModelSpec& s
   expect_length(env, order.ElementLength(), plan_.rows, "plan.order", "one index per row");
   plan_.batch_size = integer_argument(object.Get("batchSize"), "plan.batchSize", 1, plan_.rows);
   expect_rows_fit(env, plan_.batch_size, spec, "plan.batchSize");
+  Napi::Value row_weights = object.Get("rowWeights");
+  plan_.row_weights = row_weights_argument(row_weights, "plan.rowWeights", plan_.rows);
   Napi::TypedArrayOf<double> learning_rates =
       float64_array(object.Get("learningRates"), "plan.learningRates");
   expect_length(env, learning_rates.ElementLength(), plan_.batches(), "plan.learningRates",
@@ -58,6 +60,7 @@ TrainingSession::TrainingSession(Napi::Value value, const backprop::ModelSpec& s
   plan_.stats = stats.Data();
   x_ = hold(x);
   targets_ = hold(targets.array);
+  if (plan_.row_weights != nullptr) row_weights_ = hold(row_weights.As<Napi::TypedArray>());
   learning_rates_ = hold(learning_rates);
   stats_ = hold(stats);
   order_array_ = Napi::Persistent(order);
@@ -72,7 +75,8 @@ TrainingSession::HeldArray TrainingSession::hold(Napi::TypedArray array) {
 }
 
 void TrainingSession::expect_intact(Napi::Env env) const {
-  for (const HeldArray* held : {&x_, &targets_, &learning_rates_, &stats_}) {
+  for (const HeldArray* held : {&x_, &targets_, &row_weights_, &learning_rates_, &stats_}) {
+    if (held->array.IsEmpty()) continue;
     Napi::TypedArray array = held->array.Value();
     if (array.ByteLength() != held->bytes || elements(array) != held->data) {
       throw_error(env, ErrorKind::argument,

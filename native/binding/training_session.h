@@ -18,8 +18,8 @@ namespace backprop_binding {
 
 class TrainingSession {
  public:
-  // plan: { x, targets, rows, order, batchSize, learningRates, stats },
-  // checked against spec.
+  // plan: { x, targets, rows, order, batchSize, rowWeights, learningRates,
+  // stats }, checked against spec (rowWeights may be null).
   TrainingSession(Napi::Value plan, const backprop::ModelSpec& spec);
   TrainingSession(const TrainingSession&) = delete;
   TrainingSession& operator=(const TrainingSession&) = delete;
@@ -44,7 +44,7 @@ class TrainingSession {
   backprop::TrainingPlan plan_;
   std::vector<std::int32_t> labels_, order_;
   Napi::Reference<Napi::TypedArrayOf<std::int32_t>> order_array_;
-  HeldArray x_, targets_, learning_rates_, stats_;
+  HeldArray x_, targets_, row_weights_, learning_rates_, stats_;
 };
 
 }  // namespace backprop_binding

@@ -112,6 +112,29 @@ LossSums loss_sums(Loss loss, const float* z, const float* a, Targets targets, s
   return {};
 }
 
+void weighted_loss_sums(Loss loss, const float* z, const float* a, Targets targets,
+                        std::size_t rows, std::size_t outputs, const float* weights,
+                        double* weighted, double* weight_sum) {
+  const double terms_per_row = double(loss_terms(loss, 1, outputs));
+  *weighted = 0;
+  *weight_sum = 0;
+  for (std::size_t r = 0; r < rows; ++r) {
+    const LossSums row = loss_sums(loss, z + r * outputs, a + r * outputs,
+                                   target_rows(targets, r, outputs), 1, outputs);
+    *weighted += double(weights[r]) * row.loss / terms_per_row;
+    *weight_sum += double(weights[r]);
+  }
+}
+
+void weight_gradient_rows(float* delta, std::size_t rows, std::size_t outputs,
+                          const float* weights, double weight_sum) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float factor = float(double(weights[r]) * double(rows) / weight_sum);
+    float* row = delta + r * outputs;
+    for (std::size_t j = 0; j < outputs; ++j) row[j] *= factor;
+  }
+}
+
 void loss_gradient(Loss loss, Activation last, const float* z, const float* a, Targets targets,
                    std::size_t rows, std::size_t outputs, float* delta) {
   const std::size_t n = rows * outputs;

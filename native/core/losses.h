@@ -27,6 +27,18 @@ Targets target_rows(Targets targets, std::size_t first_row, std::size_t outputs)
 LossSums loss_sums(Loss loss, const float* z, const float* a, Targets targets, std::size_t rows,
                    std::size_t outputs);
 
+// With row weights w: Σ wᵢ·lᵢ where lᵢ is row i's loss (the mean over its
+// outputs for mse and BCE, its term for CE), into *weighted; Σ wᵢ into
+// *weight_sum. The weighted mean loss is their ratio.
+void weighted_loss_sums(Loss loss, const float* z, const float* a, Targets targets,
+                        std::size_t rows, std::size_t outputs, const float* weights,
+                        double* weighted, double* weight_sum);
+
+// Turns dL/dZ of the plain mean (loss_gradient) into that of the weighted
+// mean: row i scaled by wᵢ·rows / Σw.
+void weight_gradient_rows(float* delta, std::size_t rows, std::size_t outputs,
+                          const float* weights, double weight_sum);
+
 // dL/dZ of the mean loss over these `rows` into delta (rows × outputs):
 //   mse: 2(a − y)/(rows·outputs), then through `last`'s derivative;
 //   BCE: (sigmoid(z) − y)/(rows·outputs);

@@ -104,12 +104,32 @@ struct Model::Impl {
     return loss_sum / double(loss_terms(spec.loss, rows, outputs()));
   }
 
-  // After forward() on the same rows: the gradient of the mean loss into g.
+  // A batch after forward(): its loss (the plain mean, or with row weights
+  // Σ wᵢ·lᵢ / Σ wᵢ; that Σ wᵢ into *weight_sum) and correct count.
+  LossSums batch_loss(Workspace& ws, Targets targets, std::size_t rows,
+                      const float* row_weights, double* weight_sum) {
+    LossSums sums = loss_of(ws, targets, rows);
+    if (row_weights == nullptr) {
+      sums.loss = mean(sums.loss, rows);
+      return sums;
+    }
+    const std::size_t last = layers.size() - 1;
+    double weighted = 0;
+    weighted_loss_sums(spec.loss, ws.pre_activation(last), ws.output(last), targets, rows,
+                       outputs(), row_weights, &weighted, weight_sum);
+    sums.loss = weighted / *weight_sum;
+    return sums;
+  }
+
+  // After batch_loss() on the same rows: the gradient of that loss into g.
   void backward(Workspace& ws, const float* weights, const float* x, Targets targets,
-                std::size_t rows, float* g) {
+                std::size_t rows, float* g, const float* row_weights, double weight_sum) {
     const std::size_t last = layers.size() - 1;
     loss_gradient(spec.loss, layers[last].activation, ws.pre_activation(last), ws.output(last),
                   targets, rows, outputs(), ws.delta(last));
+    if (row_weights != nullptr) {
+      weight_gradient_rows(ws.delta(last), rows, outputs(), row_weights, weight_sum);
+    }
     for (std::size_t l = last + 1; l-- > 0;) {
       const LayerLayout& layer = layers[l];
       const float* input = l == 0 ? x : ws.output(l - 1);
@@ -128,22 +148,28 @@ struct Model::Impl {
 
   // Forward, loss, and — when the loss is finite — backward and one
   // optimizer step, on rows already in memory. Caller holds `trainer`.
-  LossSums step(const float* x, Targets targets, std::size_t rows, double learning_rate) {
+  LossSums step(const float* x, Targets targets, std::size_t rows, double learning_rate,
+                const float* row_weights) {
     training.reserve(rows);
     forward(training, params, x, rows);
-    LossSums sums = loss_of(training, targets, rows);
-    sums.loss = mean(sums.loss, rows);
+    double weight_sum = 0;
+    const LossSums sums = batch_loss(training, targets, rows, row_weights, &weight_sum);
     if (!std::isfinite(sums.loss)) return sums;
-    backward(training, params, x, targets, rows, grads.data());
+    backward(training, params, x, targets, rows, grads.data(), row_weights, weight_sum);
     clip_gradients(spec.optimizer, grads.data(), grads.size());
     optimizer.step(params, grads.data(), learning_rate);
     return sums;
   }
 
-  // Copies the rows listed in `indices` into the training gather buffers.
-  Targets gather(const float* x, Targets targets, const std::int32_t* indices,
-                 std::size_t rows) {
+  // Copies the rows listed in `indices` into the training gather buffers
+  // (their row weights too, when there are any).
+  Targets gather(const float* x, Targets targets, const float* row_weights,
+                 const std::int32_t* indices, std::size_t rows) {
     const std::size_t inputs = spec.inputs, outs = outputs();
+    if (row_weights != nullptr) {
+      float* ws = training.gathered_weights();
+      for (std::size_t r = 0; r < rows; ++r) ws[r] = row_weights[indices[r]];
+    }
     float* xs = training.gathered_inputs();
     for (std::size_t r = 0; r < rows; ++r) {
       const std::size_t i = static_cast<std::size_t>(indices[r]);
@@ -206,22 +232,23 @@ Score Model::evaluate(const float* weights, const float* x, Targets targets, std
 }
 
 double Model::compute_gradients(const float* weights, const float* x, Targets targets,
-                                std::size_t rows, float* grads) {
+                                std::size_t rows, float* grads, const float* row_weights) {
   DenormalsFlushedToZero flush;
   std::lock_guard<std::mutex> lock(impl_->readers);
   Impl& net = *impl_;
   net.gradients.reserve(rows);
   net.forward(net.gradients, weights, x, rows);
-  const double loss = net.mean(net.loss_of(net.gradients, targets, rows).loss, rows);
-  net.backward(net.gradients, weights, x, targets, rows, grads);
+  double weight_sum = 0;
+  const double loss = net.batch_loss(net.gradients, targets, rows, row_weights, &weight_sum).loss;
+  net.backward(net.gradients, weights, x, targets, rows, grads, row_weights, weight_sum);
   return loss;
 }
 
 double Model::train_batch(const float* x, Targets targets, std::size_t rows,
-                          double learning_rate) {
+                          double learning_rate, const float* row_weights) {
   DenormalsFlushedToZero flush;
   std::lock_guard<std::mutex> lock(impl_->trainer);
-  return impl_->step(x, targets, rows, learning_rate).loss;
+  return impl_->step(x, targets, rows, learning_rate, row_weights).loss;
 }
 
 std::size_t Model::train(const TrainingPlan& plan, std::size_t first_batch,
@@ -232,13 +259,15 @@ std::size_t Model::train(const TrainingPlan& plan, std::size_t first_batch,
   const std::size_t batches = plan.batches();
   batch_count = std::min(batch_count, batches - std::min(first_batch, batches));
   net.training.reserve(plan.batch_size);
+  const float* batch_weights = plan.row_weights ? net.training.gathered_weights() : nullptr;
   for (std::size_t j = 0; j < batch_count; ++j) {
     const std::size_t b = first_batch + j;
     const std::size_t start = b * plan.batch_size;
     const std::size_t rows = std::min(plan.batch_size, plan.rows - start);
-    const Targets batch_targets = net.gather(plan.x, plan.targets, plan.order + start, rows);
-    const LossSums sums =
-        net.step(net.training.gathered_inputs(), batch_targets, rows, plan.learning_rates[b]);
+    const Targets batch_targets =
+        net.gather(plan.x, plan.targets, plan.row_weights, plan.order + start, rows);
+    const LossSums sums = net.step(net.training.gathered_inputs(), batch_targets, rows,
+                                   plan.learning_rates[b], batch_weights);
     plan.stats[2 * b] = sums.loss;
     plan.stats[2 * b + 1] = sums.correct;
     if (!std::isfinite(sums.loss)) return j;

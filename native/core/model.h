@@ -41,14 +41,17 @@ class Model {
   // Outputs after the last activation, rows × outputs.
   void predict(const float* weights, const float* x, std::size_t rows, float* out);
   Score evaluate(const float* weights, const float* x, Targets targets, std::size_t rows);
-  // Gradients of the mean loss into grads (parameter layout); returns the loss.
+  // Gradients of the loss into grads (parameter layout); returns the loss.
+  // The loss is the mean over the rows, or with `row_weights` (one per row,
+  // may be null) the weighted mean Σ wᵢ·lᵢ / Σ wᵢ.
   double compute_gradients(const float* weights, const float* x, Targets targets,
-                           std::size_t rows, float* grads);
+                           std::size_t rows, float* grads, const float* row_weights);
 
-  // One optimizer step on exactly these rows at this learning rate; returns
-  // the loss before it. A non-finite loss is returned without applying the
-  // step (as train).
-  double train_batch(const float* x, Targets targets, std::size_t rows, double learning_rate);
+  // One optimizer step on exactly these rows at this learning rate (loss as
+  // compute_gradients'); returns the loss before it. A non-finite loss is
+  // returned without applying the step (as train).
+  double train_batch(const float* x, Targets targets, std::size_t rows, double learning_rate,
+                     const float* row_weights);
 
   // Trains batches [first_batch, first_batch + batch_count) of the plan's
   // epoch (at most up to its last batch), gathering each batch's rows, and

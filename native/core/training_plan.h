@@ -18,6 +18,9 @@ struct TrainingPlan {
   // order[b·batch_size … min((b+1)·batch_size, rows)).
   const std::int32_t* order = nullptr;
   std::size_t batch_size = 0;
+  // One weight per row (sample × class weight), or null: each batch's loss
+  // is then the weighted mean Σ wᵢ·lᵢ / Σ wᵢ.
+  const float* row_weights = nullptr;
   // The learning rate of each batch of the epoch (a schedule's): batches()
   // entries.
   const double* learning_rates = nullptr;

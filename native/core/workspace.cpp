@@ -24,6 +24,7 @@ void Workspace::reserve(std::size_t rows) {
   if (training) {
     inputs_offset_ = take(spec_.inputs);
     targets_offset_ = take(spec_.layers.back().units);
+    weights_offset_ = take(1);
     labels_.assign(rows, 0);
   }
   floats_.assign(size, 0.0f);

@@ -29,9 +29,10 @@ class Workspace {
   float* output(std::size_t layer) { return floats_.data() + layers_[layer].a; }
   float* delta(std::size_t layer) { return floats_.data() + layers_[layer].delta; }
 
-  // Training only: rows × inputs, rows × outputs, rows.
+  // Training only: rows × inputs, rows × outputs, rows, rows.
   float* gathered_inputs() { return floats_.data() + inputs_offset_; }
   float* gathered_targets() { return floats_.data() + targets_offset_; }
+  float* gathered_weights() { return floats_.data() + weights_offset_; }
   std::int32_t* gathered_labels() { return labels_.data(); }
 
  private:
@@ -45,6 +46,7 @@ class Workspace {
   std::vector<Offsets> layers_;
   std::size_t inputs_offset_ = 0;
   std::size_t targets_offset_ = 0;
+  std::size_t weights_offset_ = 0;
   std::vector<float> floats_;
   std::vector<std::int32_t> labels_;
 };

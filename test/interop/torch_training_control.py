@@ -57,16 +57,18 @@ def schedule_rates(request):
     return rates
 
 
-def clipped_step(request):
-    torch.set_default_dtype(torch.float32)
-    layers = request["layers"]
+def two_layer_model(layers):
     first = torch.nn.Linear(len(layers[0]["weight"][0]), len(layers[0]["weight"]))
     second = torch.nn.Linear(len(layers[1]["weight"][0]), len(layers[1]["weight"]))
     with torch.no_grad():
         for module, layer in zip((first, second), layers):
             module.weight.copy_(torch.tensor(layer["weight"]))
             module.bias.copy_(torch.tensor(layer["bias"]))
-    model = torch.nn.Sequential(first, torch.nn.ReLU(), second)
+    return first, second, torch.nn.Sequential(first, torch.nn.ReLU(), second)
+
+
+def clipped_step(request):
+    first, second, model = two_layer_model(request["layers"])
     optimizer = torch.optim.SGD(model.parameters(), lr=request["learningRate"])
     loss = torch.nn.CrossEntropyLoss()(model(torch.tensor(request["x"])), torch.tensor(request["labels"]))
     optimizer.zero_grad()
@@ -79,8 +81,28 @@ def clipped_step(request):
     return [{"weight": m.weight.tolist(), "bias": m.bias.tolist()} for m in (first, second)]
 
 
+def weighted_gradients(request):
+    """Class weights through CrossEntropyLoss(weight=…); sample weights as
+    Σ wᵢ·lᵢ / Σ wᵢ over reduction='none' (the product of both when given)."""
+    first, second, model = two_layer_model(request["layers"])
+    logits = model(torch.tensor(request["x"]))
+    labels = torch.tensor(request["labels"])
+    if "sampleWeight" in request:
+        rows = torch.nn.functional.cross_entropy(logits, labels, reduction="none")
+        w = torch.tensor(request["sampleWeight"])
+        if "classWeight" in request:
+            w = w * torch.tensor(request["classWeight"])[labels]
+        loss = (w * rows).sum() / w.sum()
+    else:
+        loss = torch.nn.CrossEntropyLoss(weight=torch.tensor(request["classWeight"]))(logits, labels)
+    loss.backward()
+    return {"loss": loss.item(),
+            "grads": [{"weight": m.weight.grad.tolist(), "bias": m.bias.grad.tolist()} for m in (first, second)]}
+
+
 request = json.load(open(sys.argv[1]))
 print(json.dumps({
     "schedules": [schedule_rates(s) for s in request["schedules"]],
     "clipping": [clipped_step(c) for c in request["clipping"]],
+    "weighted": [weighted_gradients(c) for c in request.get("weighted", [])],
 }))

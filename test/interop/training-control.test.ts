@@ -157,6 +157,32 @@ describe.each(BACKENDS)('schedules and clipping on the %s backend, against PyTor
   });
 });
 
+describe.each(BACKENDS)('sample and class weights on the %s backend, against PyTorch', (backend) => {
+  it("give CrossEntropyLoss(weight=…)'s loss and gradients, and Σ wᵢ·lᵢ / Σ wᵢ with sample weights", async () => {
+    const g = random(41);
+    const batch = uniform(g, 12, 4);
+    const labels = randomLabels(g, 12, 3);
+    const sampleWeight = Float32Array.from({ length: 12 }, () => Math.round(g() * 4) / 2);
+    const cases = [{ classWeight: [1, 3, 0.5] }, { sampleWeight: Array.from(sampleWeight) }, { sampleWeight: Array.from(sampleWeight), classWeight: [2, 1, 0] }];
+    const net = network(backend);
+    const toRows = (flat: Float32Array, width: number) =>
+      Array.from({ length: flat.length / width }, (_, r) => Array.from(flat.subarray(r * width, (r + 1) * width)));
+    const layers = net.getWeights().map((l) => ({ weight: toRows(l.weight, l.weight.length / l.bias.length), bias: Array.from(l.bias) }));
+    const torch = runTorchScript<{ weighted: { loss: number; grads: { weight: number[][]; bias: number[] }[] }[] }>('torch_training_control.py', [
+      await request('weighted', { schedules: [], clipping: [], weighted: cases.map((c) => ({ ...c, layers, x: toRows(batch, 4), labels: Array.from(labels) })) }),
+    ]);
+    cases.forEach((c, i) => {
+      const ours = net.computeGradients(batch, labels, c);
+      expect(Math.abs(ours.loss - torch.weighted[i].loss)).toBeLessThan(1e-6);
+      ours.grads.forEach((layer, l) => {
+        layer.weight.forEach((v, k) => expect(Math.abs(v - torch.weighted[i].grads[l].weight.flat()[k])).toBeLessThan(1e-6));
+        layer.bias.forEach((v, k) => expect(Math.abs(v - torch.weighted[i].grads[l].bias[k])).toBeLessThan(1e-6));
+      });
+    });
+    net.dispose();
+  });
+});
+
 describe("metrics against scikit-learn's", () => {
   it('multiclass, binary with tied scores, multilabel and regression with a constant column', async () => {
     const g = random(31);

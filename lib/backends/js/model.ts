@@ -91,15 +91,17 @@ export class JsModel implements BackendModel {
     return { loss: sum / this.loss.divisor(rows, width), correct };
   }
 
-  computeGradients(weights: Float32Array, x: Float32Array, targets: Targets, rows: number, grads: Float32Array): number {
+  computeGradients(
+    weights: Float32Array, x: Float32Array, targets: Targets, rows: number, grads: Float32Array, rowWeights: Float32Array | null,
+  ): number {
     const ws = this.readers(rows);
-    const loss = this.forwardLoss(ws, weights, x, targets, rows);
+    const loss = this.forwardLoss(ws, weights, x, targets, rows, rowWeights);
     this.backward(ws, weights, x, rows, grads);
     return loss;
   }
 
-  trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number): number {
-    return this.trainRows(this.training(rows), x, targets, rows, learningRate);
+  trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number, rowWeights: Float32Array | null): number {
+    return this.trainRows(this.training(rows), x, targets, rows, learningRate, rowWeights);
   }
 
   beginTraining(plan: TrainingPlan): Trainer {
@@ -112,7 +114,7 @@ export class JsModel implements BackendModel {
    * the current batch.
    */
   trainBatches(plan: TrainingPlan, first: number, count: number, stopFlag: Int32Array): number {
-    const { x, targets, order, batchSize, learningRates, stats } = plan;
+    const { x, targets, order, batchSize, rowWeights, learningRates, stats } = plan;
     const ws = this.training(batchSize);
     const gathered = targets instanceof Int32Array ? ws.labels : ws.denseTargets;
     for (let j = 0; j < count; j++) {
@@ -120,7 +122,8 @@ export class JsModel implements BackendModel {
       const start = b * batchSize;
       const rows = Math.min(batchSize, order.length - start);
       this.gather(ws, x, targets, order, start, rows);
-      const loss = this.trainRows(ws, ws.x, gathered, rows, learningRates[b]);
+      if (rowWeights !== null) for (let r = 0; r < rows; r++) ws.rowWeights[r] = rowWeights[order[start + r]];
+      const loss = this.trainRows(ws, ws.x, gathered, rows, learningRates[b], rowWeights === null ? null : ws.rowWeights);
       stats[2 * b] = loss;
       stats[2 * b + 1] = this.lastCorrect;
       if (!Number.isFinite(loss)) return j;
@@ -150,8 +153,10 @@ export class JsModel implements BackendModel {
   }
 
   /** One optimizer step on these rows unless their loss is not finite; returns that loss. */
-  private trainRows(ws: Workspace, x: Float32Array, targets: Targets, rows: number, learningRate: number): number {
-    const loss = this.forwardLoss(ws, this.params, x, targets, rows);
+  private trainRows(
+    ws: Workspace, x: Float32Array, targets: Targets, rows: number, learningRate: number, rowWeights: Float32Array | null,
+  ): number {
+    const loss = this.forwardLoss(ws, this.params, x, targets, rows, rowWeights);
     if (Number.isFinite(loss)) {
       this.backward(ws, this.params, x, rows, this.grads);
       clipGradients(this.spec.optimizer, this.grads);
@@ -191,19 +196,43 @@ export class JsModel implements BackendModel {
    * Forward pass, then the mean loss (returned) and correct count
    * (lastCorrect) of these rows, and the last layer's dL/dZ into its delta.
    */
-  private forwardLoss(ws: Workspace, params: Float32Array, x: Float32Array, targets: Targets, rows: number): number {
+  private forwardLoss(
+    ws: Workspace, params: Float32Array, x: Float32Array, targets: Targets, rows: number, rowWeights: Float32Array | null,
+  ): number {
     this.forward(ws, params, x, 0, rows);
     const last = this.layers.length - 1;
     const width = this.outputs;
     const z = ws.z[last];
     const a = ws.a[last];
     const divisor = this.loss.divisor(rows, width);
-    const loss = this.loss.sum(z, a, targets, 0, rows, width) / divisor;
     this.lastCorrect = this.loss.correct(a, targets, 0, rows, width);
     const d = ws.delta[last];
     this.loss.gradient(a, targets, 0, rows, width, 1 / divisor, d);
     if (!this.loss.fusesActivation) this.activations[last].backward(z, a, d, rows, width);
-    return loss;
+    if (rowWeights === null) return this.loss.sum(z, a, targets, 0, rows, width) / divisor;
+    return this.weightRows(z, a, targets, rows, rowWeights, d);
+  }
+
+  /**
+   * The weighted mean Σ wᵢ·lᵢ / Σ wᵢ of the rows' losses (lᵢ: the row's mean
+   * over its outputs, or its crossEntropy term), and its gradient from the
+   * plain mean's in d: row i scaled by wᵢ·rows / Σ wᵢ.
+   */
+  private weightRows(z: Float32Array, a: Float32Array, targets: Targets, rows: number, w: Float32Array, d: Float32Array): number {
+    const width = this.outputs;
+    const perRow = this.loss.divisor(1, width);
+    let weighted = 0;
+    let total = 0;
+    for (let r = 0; r < rows; r++) {
+      const row = this.loss.sum(z.subarray(r * width), a.subarray(r * width), targets, r, 1, width);
+      weighted += (w[r] * row) / perRow;
+      total += w[r];
+    }
+    for (let r = 0; r < rows; r++) {
+      const factor = Math.fround((w[r] * rows) / total);
+      for (let j = r * width; j < (r + 1) * width; j++) d[j] *= factor;
+    }
+    return weighted / total;
   }
 
   /** From the last layer's dL/dZ (left by forwardLoss): dW, db of every layer into grads. */

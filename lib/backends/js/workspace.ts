@@ -17,6 +17,8 @@ export class Workspace {
   /** Gathered targets: dense rows (capacity × outputs) or class labels. */
   readonly denseTargets: Float32Array;
   readonly labels: Int32Array;
+  /** Gathered row weights of a weighted batch. */
+  readonly rowWeights: Float32Array;
 
   constructor(layers: readonly LayerOffsets[], capacity: number) {
     this.capacity = capacity;
@@ -27,5 +29,6 @@ export class Workspace {
     this.x = new Float32Array(capacity * layers[0].inputs);
     this.denseTargets = new Float32Array(capacity * outputs);
     this.labels = new Int32Array(capacity);
+    this.rowWeights = new Float32Array(capacity);
   }
 }

@@ -112,7 +112,7 @@ void run(const Config& config, OptimizerType optimizer, const char* optimizer_na
   while (seconds_since(train_start) < seconds) {
     const std::size_t b = steps++ % kPoolBatches;
     net.train_batch(x.data() + b * config.batch * inputs, batch_targets(b), config.batch,
-                    spec.optimizer.learning_rate);
+                    spec.optimizer.learning_rate, nullptr);
   }
   const double samples_per_second = static_cast<double>(steps * config.batch) / seconds_since(train_start);
 

@@ -147,14 +147,15 @@ void gradients_match_central_differences(Engine e) {
       Model net(spec, params.data(), e.isa, e.pool);
       std::vector<float> grads(params.size());
       const double loss = net.compute_gradients(params.data(), data.x.data(), data.targets(),
-                                                data.rows, grads.data());
+                                                data.rows, grads.data(), nullptr);
       CHECK_CLOSE(loss, net.evaluate(params.data(), data.x.data(), data.targets(), data.rows).loss,
                   1e-6, 0);
       const float h = 1e-3f;
       for (std::size_t i = 0; i < params.size(); ++i) {
         const float saved = params[i];
         params[i] = saved + h;
-        const double up = net.evaluate(params.data(), data.x.data(), data.targets(), data.rows).loss;
+        const double up =
+            net.evaluate(params.data(), data.x.data(), data.targets(), data.rows).loss;
         const float upper = params[i];
         params[i] = saved - h;
         const double down =
@@ -195,10 +196,12 @@ void train_batch_lowers_the_loss(Engine e) {
     const Data data = make_data(48, 4, 3, Loss::cross_entropy, true, 6);
     Model net(spec, params.data(), e.isa, e.pool);
     const double lr = settings.learning_rate;
-    const double before = net.evaluate(params.data(), data.x.data(), data.targets(), data.rows).loss;
-    CHECK_CLOSE(net.train_batch(data.x.data(), data.targets(), data.rows, lr), before, 1e-6, 0);
+    const double before =
+        net.evaluate(params.data(), data.x.data(), data.targets(), data.rows).loss;
+    CHECK_CLOSE(net.train_batch(data.x.data(), data.targets(), data.rows, lr, nullptr), before,
+                1e-6, 0);
     for (int step = 1; step < 100; ++step)
-      net.train_batch(data.x.data(), data.targets(), data.rows, lr);
+      net.train_batch(data.x.data(), data.targets(), data.rows, lr, nullptr);
     const Score after = net.evaluate(params.data(), data.x.data(), data.targets(), data.rows);
     if (!(after.loss < 0.5 * before))
       std::fprintf(stderr, "optimizer %d: %g -> %g\n", int(settings.type), before, after.loss);
@@ -252,7 +255,7 @@ struct Twins {
         ++batch.rows;
       }
       const double loss =
-          net.train_batch(batch.x.data(), batch.targets(), batch.rows, learning_rates[b]);
+          net.train_batch(batch.x.data(), batch.targets(), batch.rows, learning_rates[b], nullptr);
       if (losses) losses->push_back(loss);
     }
     return params;
@@ -320,7 +323,7 @@ void compute_gradients_does_not_update(Engine e) {
   Model net(twins.spec, params.data(), e.isa, e.pool);
   std::vector<float> grads(params.size());
   net.compute_gradients(params.data(), twins.data.x.data(), twins.data.targets(), 10,
-                        grads.data());
+                        grads.data(), nullptr);
   CHECK(params == twins.start);
 }
 
@@ -342,8 +345,8 @@ void readers_read_the_weights_they_are_given(Engine e) {
   const Score expected_score = over_other.evaluate(other.data(), x, y, 10);
   CHECK(score.loss == expected_score.loss && score.correct == expected_score.correct);
   CHECK(score.loss != net.evaluate(params.data(), x, y, 10).loss);
-  CHECK(net.compute_gradients(other.data(), x, y, 10, grads.data()) ==
-        over_other.compute_gradients(other.data(), x, y, 10, expected_grads.data()));
+  CHECK(net.compute_gradients(other.data(), x, y, 10, grads.data(), nullptr) ==
+        over_other.compute_gradients(other.data(), x, y, 10, expected_grads.data(), nullptr));
   CHECK(grads == expected_grads);
   CHECK(params == twins.start);
 }
@@ -371,7 +374,8 @@ void predict_and_evaluate_in_blocks(Engine e) {
   const Score score = net.evaluate(w, data.x.data(), data.targets(), 600);
   CHECK(score.correct == correct);
   std::vector<float> grads(params.size());
-  const double whole = net.compute_gradients(w, data.x.data(), data.targets(), 600, grads.data());
+  const double whole =
+      net.compute_gradients(w, data.x.data(), data.targets(), 600, grads.data(), nullptr);
   CHECK_CLOSE(score.loss, whole, 1e-6, 0);
 }
 
@@ -406,7 +410,7 @@ void a_reader_runs_beside_train(Engine e) {
   net.predict(snapshot.data(), twins.data.x.data(), 10, idle_out.data());
   const Score idle_score = net.evaluate(snapshot.data(), twins.data.x.data(), y, 10);
   const double idle_loss = net.compute_gradients(snapshot.data(), twins.data.x.data(), y, 10,
-                                                 idle_grads.data());
+                                                 idle_grads.data(), nullptr);
 
   std::atomic<bool> stop{false}, started{false};
   std::size_t applied = 0;
@@ -421,7 +425,7 @@ void a_reader_runs_beside_train(Engine e) {
     net.predict(snapshot.data(), twins.data.x.data(), 10, out.data());
     const Score score = net.evaluate(snapshot.data(), twins.data.x.data(), y, 10);
     const double loss = net.compute_gradients(snapshot.data(), twins.data.x.data(), y, 10,
-                                              grads.data());
+                                              grads.data(), nullptr);
     same = same && out == idle_out && score.loss == idle_score.loss &&
            score.correct == idle_score.correct && loss == idle_loss && grads == idle_grads;
   }
@@ -447,9 +451,9 @@ void steady_state_allocates_nothing(Engine e) {
   const Targets y = twins.data.targets();
   auto everything = [&] {
     net.train(plan, 0, 3, nullptr);
-    net.train_batch(x, y, 10, 0.01);
-    net.train_batch(x, y, 3, 0.01);
-    net.compute_gradients(w, x, y, 10, grads.data());
+    net.train_batch(x, y, 10, 0.01, nullptr);
+    net.train_batch(x, y, 3, 0.01, nullptr);
+    net.compute_gradients(w, x, y, 10, grads.data(), nullptr);
     net.predict(w, x, 10, out.data());
     net.evaluate(w, x, y, 10);
   };
@@ -470,7 +474,7 @@ void zero_rows_change_nothing(Engine e) {
   net.predict(w, twins.data.x.data(), 0, &out);
   CHECK(out == -1);
   CHECK(std::isnan(net.evaluate(w, twins.data.x.data(), twins.data.targets(), 0).loss));
-  CHECK(std::isnan(net.train_batch(twins.data.x.data(), twins.data.targets(), 0, 0.01)));
+  CHECK(std::isnan(net.train_batch(twins.data.x.data(), twins.data.targets(), 0, 0.01, nullptr)));
   std::vector<double> stats(2, -1);
   TrainingPlan empty = twins.plan(stats);
   empty.rows = 0;

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parameterLayout } from '../../lib/model-spec';
-import { classification, initialParams, looseAddon, modelSpec, nativeBackend, packageRoot, scrambledOrder, trainingPlan } from './helpers';
+import { classification, initialParams, LEARNING_RATE, looseAddon, modelSpec, nativeBackend, packageRoot, scrambledOrder, trainingPlan } from './helpers';
 
 describe('loadNativeBackend()', () => {
   const backend = nativeBackend();
@@ -29,12 +29,12 @@ describe('loadNativeBackend()', () => {
     const before = params.slice();
     const model = backend.createModel(spec, params);
     const { x, labels } = classification(6, 4, 3);
-    const loss = model.trainBatch(x, labels, 6);
+    const loss = model.trainBatch(x, labels, 6, LEARNING_RATE, null);
     expect(loss).toBeGreaterThan(0);
     expect(params).not.toEqual(before);
     const grads = new Float32Array(parameterLayout(spec).size);
-    expect(model.computeGradients(params, x, labels, 6, grads)).toBeLessThan(loss);
-    expect(model.computeGradients(before, x, labels, 6, grads)).toBeCloseTo(loss, 6);
+    expect(model.computeGradients(params, x, labels, 6, grads, null)).toBeLessThan(loss);
+    expect(model.computeGradients(before, x, labels, 6, grads, null)).toBeCloseTo(loss, 6);
     model.dispose();
   });
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, BackpropError, BusyError, DisposedError, ShapeError } from '../../lib/errors';
 import { parameterLayout } from '../../lib/model-spec';
-import { classification, initialParams, looseAddon, modelSpec, type LooseModel } from './helpers';
+import { classification, initialParams, LEARNING_RATE, looseAddon, modelSpec, type LooseModel } from './helpers';
 
 type ErrorClass = typeof ArgumentError;
 interface BadCall {
@@ -72,6 +72,8 @@ const constructorCases: BadCall[] = [
   { what: 'unknown optimizer', call: construct(withOptimizer({ type: 'lbfgs' })), error: ArgumentError, message: /^spec\.optimizer\.type/ },
   { what: 'learningRate Infinity', call: construct(withOptimizer({ learningRate: Infinity })), error: ArgumentError, message: /^spec\.optimizer\.learningRate: expected a finite number/ },
   { what: 'learningRate missing', call: construct(withOptimizer({ learningRate: undefined })), error: ArgumentError, message: /^spec\.optimizer\.learningRate/ },
+  { what: 'clipNorm missing', call: construct(withOptimizer({ clipNorm: undefined })), error: ArgumentError, message: /^spec\.optimizer\.clipNorm: expected a finite number, got undefined/ },
+  { what: 'clipValue NaN', call: construct(withOptimizer({ clipValue: NaN })), error: ArgumentError, message: /^spec\.optimizer\.clipValue: expected a finite number/ },
   { what: 'beta2 NaN', call: construct(withOptimizer({ beta2: NaN })), error: ArgumentError, message: /^spec\.optimizer\.beta2/ },
   { what: 'nesterov string', call: construct(withOptimizer({ nesterov: 'yes' })), error: ArgumentError, message: /^spec\.optimizer\.nesterov: expected a boolean/ },
   {
@@ -109,7 +111,7 @@ const order = new Int32Array([4, 3, 2, 1, 0]);
 
 /** A valid plan for the 5 rows in batches of 2 (3 batches), with `change` applied. */
 function plan(change: Record<string, unknown> = {}): Record<string, unknown> {
-  return { x, targets: labels, rows, order: order.slice(), batchSize: 2, stats: new Float64Array(6), ...change };
+  return { x, targets: labels, rows, order: order.slice(), batchSize: 2, learningRates: new Float64Array(3).fill(LEARNING_RATE), stats: new Float64Array(6), ...change };
 }
 
 const readerCases: BadCall[] = [
@@ -142,13 +144,20 @@ const readerCases: BadCall[] = [
   { what: 'evaluate label < 0', call: () => model.evaluate(weights, x, new Int32Array([0, -1, 0, 0, 1]), rows), error: ArgumentError, message: /^targets\[1\]/ },
   { what: 'evaluate labels short', call: () => model.evaluate(weights, x, labels.subarray(1), rows), error: ShapeError, message: /^targets: expected length 5 \(one class label per row\), got 4/ },
   { what: 'evaluate dense short', call: () => model.evaluate(weights, x, dense.subarray(1), rows), error: ShapeError, message: /^targets: expected length 10 \(rows 5 × outputs 2\), got 9/ },
-  { what: 'computeGradients 4 arguments', call: () => model.computeGradients(weights, x, labels, rows), error: ArgumentError, message: /^computeGradients\(weights, x, targets, rows, grads\): expected 5 arguments, got 4/ },
-  { what: 'computeGradients weights Float64Array', call: () => model.computeGradients(new Float64Array(count), x, labels, rows, grads), error: ArgumentError, message: /^weights: expected a Float32Array/ },
-  { what: 'computeGradients weights long', call: () => model.computeGradients(new Float32Array(count + 1), x, labels, rows, grads), error: ShapeError, message: /^weights: expected length 26/ },
-  { what: 'computeGradients grads short', call: () => model.computeGradients(weights, x, labels, rows, new Float32Array(count - 1)), error: ShapeError, message: /^grads: expected length 26 \(the parameter count\)/ },
-  { what: 'computeGradients grads Float64Array', call: () => model.computeGradients(weights, x, labels, rows, new Float64Array(count)), error: ArgumentError, message: /^grads: expected a Float32Array/ },
-  { what: 'trainBatch no arguments', call: () => model.trainBatch(), error: ArgumentError, message: /^trainBatch\(x, targets, rows\): expected 3 arguments, got 0/ },
-  { what: 'trainBatch targets null', call: () => model.trainBatch(x, null, rows), error: ArgumentError, message: /^targets: .*got null/ },
+  { what: 'computeGradients 4 arguments', call: () => model.computeGradients(weights, x, labels, rows), error: ArgumentError, message: /^computeGradients\(weights, x, targets, rows, grads, rowWeights\): expected 6 arguments, got 4/ },
+  { what: 'computeGradients rowWeights long', call: () => model.computeGradients(weights, x, labels, rows, grads, new Float32Array(rows + 1)), error: ShapeError, message: /^rowWeights: expected length 5 \(one weight per row\), got 6/ },
+  { what: 'computeGradients rowWeights Float64Array', call: () => model.computeGradients(weights, x, labels, rows, grads, new Float64Array(rows)), error: ArgumentError, message: /^rowWeights: expected a Float32Array, got Float64Array/ },
+  { what: 'computeGradients weights Float64Array', call: () => model.computeGradients(new Float64Array(count), x, labels, rows, grads, null), error: ArgumentError, message: /^weights: expected a Float32Array/ },
+  { what: 'computeGradients weights long', call: () => model.computeGradients(new Float32Array(count + 1), x, labels, rows, grads, null), error: ShapeError, message: /^weights: expected length 26/ },
+  { what: 'computeGradients grads short', call: () => model.computeGradients(weights, x, labels, rows, new Float32Array(count - 1), null), error: ShapeError, message: /^grads: expected length 26 \(the parameter count\)/ },
+  { what: 'computeGradients grads Float64Array', call: () => model.computeGradients(weights, x, labels, rows, new Float64Array(count), null), error: ArgumentError, message: /^grads: expected a Float32Array/ },
+  { what: 'trainBatch no arguments', call: () => model.trainBatch(), error: ArgumentError, message: /^trainBatch\(x, targets, rows, learningRate, rowWeights\): expected 5 arguments, got 0/ },
+  { what: 'trainBatch no learningRate', call: () => model.trainBatch(x, labels, rows), error: ArgumentError, message: /^trainBatch\(x, targets, rows, learningRate, rowWeights\): expected 5 arguments, got 3/ },
+  { what: 'trainBatch rowWeights short', call: () => model.trainBatch(x, labels, rows, LEARNING_RATE, new Float32Array(rows - 1)), error: ShapeError, message: /^rowWeights: expected length 5 \(one weight per row\), got 4/ },
+  { what: 'trainBatch rowWeights Int32Array', call: () => model.trainBatch(x, labels, rows, LEARNING_RATE, new Int32Array(rows)), error: ArgumentError, message: /^rowWeights: expected a Float32Array, got Int32Array/ },
+  { what: 'trainBatch learningRate NaN', call: () => model.trainBatch(x, labels, rows, NaN, null), error: ArgumentError, message: /^learningRate: expected a finite number, got the number NaN/ },
+  { what: 'trainBatch learningRate string', call: () => model.trainBatch(x, labels, rows, '0.1', null), error: ArgumentError, message: /^learningRate: .*got the string '0\.1'/ },
+  { what: 'trainBatch targets null', call: () => model.trainBatch(x, null, rows, LEARNING_RATE, null), error: ArgumentError, message: /^targets: .*got null/ },
   { what: 'requestStop with an argument', call: () => model.requestStop(true), error: ArgumentError, message: /^requestStop\(\): expected 0 arguments, got 1/ },
   { what: 'beginEpoch with an argument', call: () => model.beginEpoch(order), error: ArgumentError, message: /^beginEpoch\(\): expected 0 arguments, got 1/ },
   { what: 'endTraining with an argument', call: () => model.endTraining(1), error: ArgumentError, message: /^endTraining\(\): expected 0 arguments, got 1/ },
@@ -161,7 +170,7 @@ const begin = (planArgument: unknown) => () => model.beginTraining(planArgument)
 const planCases: BadCall[] = [
   { what: 'no plan', call: () => model.beginTraining(), error: ArgumentError, message: /^beginTraining\(plan\): expected 1 argument, got 0/ },
   { what: 'two arguments', call: () => model.beginTraining(plan(), 1), error: ArgumentError, message: /^beginTraining\(plan\): expected 1 argument, got 2/ },
-  { what: 'plan null', call: begin(null), error: ArgumentError, message: /^plan: expected an object \{ x, targets, rows, order, batchSize, stats \}, got null/ },
+  { what: 'plan null', call: begin(null), error: ArgumentError, message: /^plan: expected an object \{ x, targets, rows, order, batchSize, .*stats \}, got null/ },
   { what: 'plan array', call: begin([x, labels]), error: ArgumentError, message: /^plan: expected an object .*got an array/ },
   { what: 'plan function', call: begin(() => plan()), error: ArgumentError, message: /^plan: expected an object .*got a function/ },
   { what: 'plan number', call: begin(5), error: ArgumentError, message: /^plan: .*got the number 5/ },
@@ -193,11 +202,18 @@ const planCases: BadCall[] = [
   { what: 'plan.batchSize past rows', call: begin(plan({ batchSize: 6 })), error: ArgumentError, message: /^plan\.batchSize: expected an integer in \[1, 5\], got the number 6/ },
   { what: 'plan.batchSize 1.5', call: begin(plan({ batchSize: 1.5 })), error: ArgumentError, message: /^plan\.batchSize/ },
   { what: 'plan.batchSize Infinity', call: begin(plan({ batchSize: Infinity })), error: ArgumentError, message: /^plan\.batchSize/ },
+  { what: 'plan.rowWeights Int32Array', call: begin(plan({ rowWeights: new Int32Array(5) })), error: ArgumentError, message: /^plan\.rowWeights: expected a Float32Array, got Int32Array/ },
+  { what: 'plan.rowWeights short', call: begin(plan({ rowWeights: new Float32Array(4) })), error: ShapeError, message: /^plan\.rowWeights: expected length 5 \(one weight per row\), got 4/ },
+  { what: 'plan.learningRates missing', call: begin(plan({ learningRates: undefined })), error: ArgumentError, message: /^plan\.learningRates: expected a Float64Array, got undefined/ },
+  { what: 'plan.learningRates Float32Array', call: begin(plan({ learningRates: new Float32Array(3) })), error: ArgumentError, message: /^plan\.learningRates: expected a Float64Array, got Float32Array/ },
+  { what: 'plan.learningRates plain array', call: begin(plan({ learningRates: [0.1, 0.1, 0.1] })), error: ArgumentError, message: /^plan\.learningRates: .*got an array/ },
+  { what: 'plan.learningRates short', call: begin(plan({ learningRates: new Float64Array(2) })), error: ShapeError, message: /^plan\.learningRates: expected length 3 \(1 per batch of an epoch\), got 2/ },
+  { what: 'plan.learningRates long', call: begin(plan({ learningRates: new Float64Array(4) })), error: ShapeError, message: /^plan\.learningRates: expected length 3 .*got 4/ },
   { what: 'plan.stats missing', call: begin(plan({ stats: undefined })), error: ArgumentError, message: /^plan\.stats: expected a Float64Array, got undefined/ },
   { what: 'plan.stats Float32Array', call: begin(plan({ stats: new Float32Array(6) })), error: ArgumentError, message: /^plan\.stats: expected a Float64Array, got Float32Array/ },
   { what: 'plan.stats short', call: begin(plan({ stats: new Float64Array(5) })), error: ShapeError, message: /^plan\.stats: expected length 6 \(2 per batch of an epoch\), got 5/ },
   { what: 'plan.stats long', call: begin(plan({ stats: new Float64Array(7) })), error: ShapeError, message: /^plan\.stats: expected length 6 .*got 7/ },
-  { what: 'plan.stats for another batchSize', call: begin(plan({ batchSize: 1 })), error: ShapeError, message: /^plan\.stats: expected length 10 .*got 6/ },
+  { what: 'plan.stats for another batchSize', call: begin(plan({ batchSize: 1, learningRates: new Float64Array(5) })), error: ShapeError, message: /^plan\.stats: expected length 10 .*got 6/ },
 ];
 
 function batchRangeCases(method: 'trainBatches' | 'trainBatchesAsync'): BadCall[] {
@@ -240,7 +256,7 @@ describe('new NativeModel(spec, params) and the facade\'s rules', () => {
   it.each(facadeRules)('accepts $what, and trains without touching memory it does not own', ({ spec: ruleBreaking }) => {
     const params = new Float32Array(count).fill(0.1);
     const ruleModel = new NativeModel(ruleBreaking, params);
-    expect(typeof ruleModel.trainBatch(x, dense, rows)).toBe('number');
+    expect(typeof ruleModel.trainBatch(x, dense, rows, LEARNING_RATE, null)).toBe('number');
     ruleModel.predict(params, x, rows, out);
     ruleModel.dispose();
   });
@@ -263,15 +279,15 @@ describe('NativeModel methods', () => {
     expect(out.every(Number.isFinite)).toBe(true);
     const { loss } = model.evaluate(weights, x, dense, rows) as { loss: number };
     expect(Number.isFinite(loss)).toBe(true);
-    expect(model.computeGradients(weights, x, labels, rows, grads)).toBeCloseTo(loss, 5);
-    expect(Number.isFinite(model.trainBatch(x, labels, rows))).toBe(true);
+    expect(model.computeGradients(weights, x, labels, rows, grads, null)).toBeCloseTo(loss, 5);
+    expect(Number.isFinite(model.trainBatch(x, labels, rows, LEARNING_RATE, null))).toBe(true);
   });
 
   it('refuse Int32Array labels unless the loss is crossEntropy, in readers, trainBatch and plans', () => {
     const mseSpec = modelSpec(3, [{ units: 2, activation: 'linear' }], 'mse');
     const mse = new NativeModel(mseSpec, initialParams(mseSpec));
     const message = /targets: expected a Float32Array \(rows × outputs; Int32Array labels need the crossEntropy loss\), got Int32Array/;
-    expectBadCall({ what: 'labels with mse', call: () => mse.trainBatch(x, labels, rows), error: ArgumentError, message: new RegExp(`^${message.source}`) });
+    expectBadCall({ what: 'labels with mse', call: () => mse.trainBatch(x, labels, rows, LEARNING_RATE, null), error: ArgumentError, message: new RegExp(`^${message.source}`) });
     expectBadCall({ what: 'labels with mse', call: () => mse.evaluate(initialParams(mseSpec), x, labels, rows), error: ArgumentError, message: new RegExp(`^${message.source}`) });
     expectBadCall({ what: 'labels with mse', call: () => mse.beginTraining(plan()), error: ArgumentError, message: new RegExp(`^plan\\.${message.source}`) });
     mse.dispose();
@@ -287,8 +303,8 @@ describe('NativeModel methods', () => {
     const calls: Array<[string, () => unknown]> = [
       ['predict', () => disposed.predict(weights, x, rows, out)],
       ['evaluate', () => disposed.evaluate(weights, x, labels, rows)],
-      ['computeGradients', () => disposed.computeGradients(weights, x, labels, rows, grads)],
-      ['trainBatch', () => disposed.trainBatch(x, labels, rows)],
+      ['computeGradients', () => disposed.computeGradients(weights, x, labels, rows, grads, null)],
+      ['trainBatch', () => disposed.trainBatch(x, labels, rows, LEARNING_RATE, null)],
       ['beginTraining', () => disposed.beginTraining(plan())],
       ['beginEpoch', () => disposed.beginEpoch()],
       ['trainBatches', () => disposed.trainBatches(0, 3)],
@@ -403,16 +419,20 @@ describe('trainBatches(first, count) and trainBatchesAsync(first, count)', () =>
     trainer.dispose();
   });
 
-  it('write stats by batch of the epoch, and stop at its last batch', () => {
-    const trainer = freshModel();
+  it('write stats by batch of the epoch, step at each batch\'s learning rate, and stop at the epoch\'s last batch', () => {
+    const params = initialParams(spec);
+    const trainer = new NativeModel(spec, params);
     const p = plan();
     const stats = p.stats as Float64Array;
+    (p.learningRates as Float64Array)[1] = 0;
     trainer.beginTraining(p);
     trainer.beginEpoch();
     expect(trainer.trainBatches(1, 1)).toBe(1);
     expect(Array.from(stats)).toEqual([0, 0, stats[2], stats[3], 0, 0]);
     expect(stats[2]).toBeGreaterThan(0);
+    expect(params).toEqual(initialParams(spec));
     expect(trainer.trainBatches(2, 100)).toBe(1);
+    expect(params).not.toEqual(initialParams(spec));
     expect(trainer.trainBatches(3, 1)).toBe(0);
     expect(trainer.trainBatches(2 ** 53 - 1, 2 ** 53 - 1)).toBe(0);
     expect(trainer.trainBatches(0, 0)).toBe(0);
@@ -420,11 +440,11 @@ describe('trainBatches(first, count) and trainBatchesAsync(first, count)', () =>
     trainer.dispose();
   });
 
-  it('refuse, without reading or writing, a plan whose x, targets or stats was detached between calls', () => {
-    for (const field of ['x', 'targets', 'stats'] as const) {
+  it('refuse, without reading or writing, a plan whose x, targets, rowWeights, learningRates or stats was detached between calls', () => {
+    for (const field of ['x', 'targets', 'rowWeights', 'learningRates', 'stats'] as const) {
       const params = initialParams(spec);
       const trainer = new NativeModel(spec, params);
-      const p = plan({ x: x.slice(), targets: dense.slice() });
+      const p = plan({ x: x.slice(), targets: dense.slice(), rowWeights: new Float32Array(rows).fill(1) });
       const stats = p.stats as Float64Array;
       trainer.beginTraining(p);
       trainer.beginEpoch();

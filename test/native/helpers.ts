@@ -75,8 +75,22 @@ export function scrambledOrder(rows: number): Int32Array {
   return order;
 }
 
-/** A training plan over these rows (fresh stats, copied order), as the facade hands one to a backend. */
+/** Index of the first element whose value differs (Object.is), -1 when none: toEqual is slow on large arrays. */
+export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}
+
+/** The learning rate these tests train at (Adam's default). */
+export const LEARNING_RATE = 1e-3;
+
+/** A training plan over these rows (fresh stats, copied order, one learning rate), as the facade hands one to a backend. */
 export function trainingPlan(x: Float32Array, targets: Targets, order: Int32Array, batchSize: number): TrainingPlan {
   const rows = order.length;
-  return { x, targets, rows, order: order.slice(), batchSize, stats: new Float64Array(2 * Math.ceil(rows / batchSize)) };
+  const batches = Math.ceil(rows / batchSize);
+  return {
+    x, targets, rows, order: order.slice(), batchSize, rowWeights: null,
+    learningRates: new Float64Array(batches).fill(LEARNING_RATE), stats: new Float64Array(2 * batches),
+  };
 }

@@ -6,9 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuiltFacade, fixtures, looseAddon, nativeEngine, packageRoot } from './helpers';
+import { ensureBuiltFacade, fixtures, looseAddon, nativeBackend, packageRoot } from './helpers';
 
-const binary = nativeEngine().info.binary;
+const binary = nativeBackend().info.binary;
 const supported = looseAddon().info().isaSupported;
 const ALL_ISAS = ['scalar', 'avx2', 'avx512', 'neon'];
 
@@ -63,12 +63,12 @@ describe('BACKPROP_ISA', () => {
   });
 });
 
-describe('loadNativeEngine() under BACKPROP_ISA (built facade, child process)', () => {
+describe('loadNativeBackend() under BACKPROP_ISA (built facade, child process)', () => {
   beforeAll(() => ensureBuiltFacade());
 
   function load(isa: string): { isa?: string; error?: string } {
-    const script = `const r = require(${JSON.stringify(path.join(packageRoot, 'dist', 'backends', 'native.js'))}).loadNativeEngine();
-process.stdout.write(JSON.stringify('engine' in r ? { isa: r.engine.info.isa } : { error: r.error }));`;
+    const script = `const r = require(${JSON.stringify(path.join(packageRoot, 'dist', 'backends', 'native.js'))}).loadNativeBackend();
+process.stdout.write(JSON.stringify('backend' in r ? { isa: r.backend.info.isa } : { error: r.error }));`;
     const result = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, BACKPROP_ISA: isa }, encoding: 'utf8' });
     expect(result.status).toBe(0);
     return JSON.parse(result.stdout) as { isa?: string; error?: string };

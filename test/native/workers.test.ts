@@ -6,9 +6,9 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError } from '../../lib/errors';
-import { classification, fixtures, initialParams, modelSpec, nativeEngine } from './helpers';
+import { classification, fixtures, initialParams, LEARNING_RATE, modelSpec, nativeBackend } from './helpers';
 
-const engine = nativeEngine();
+const backend = nativeBackend();
 const script = path.join(fixtures, 'train-in-worker.cjs');
 
 interface WorkerResult {
@@ -20,7 +20,7 @@ interface WorkerResult {
 }
 
 function startWorker(seed: number, batches: number, announceStart = false): Worker {
-  return new Worker(script, { workerData: { binary: engine.info.binary, seed, batches, announceStart } });
+  return new Worker(script, { workerData: { binary: backend.info.binary, seed, batches, announceStart } });
 }
 
 function nextMessage<T>(worker: Worker): Promise<T> {
@@ -36,7 +36,7 @@ describe('worker_threads', () => {
     const exits = workers.map((worker) => new Promise((resolve) => worker.once('exit', resolve)));
     const results = await Promise.all(workers.map((worker) => nextMessage<WorkerResult>(worker)));
     for (const result of results) {
-      expect(result.isa).toBe(engine.info.isa);
+      expect(result.isa).toBe(backend.info.isa);
       expect(result.ownErrors).toBe(true);
       expect(result.applied).toBe(500);
       expect(result.lossAfter).toBeLessThan(result.lossBefore / 2);
@@ -46,14 +46,15 @@ describe('worker_threads', () => {
 
   it("leave this thread's error classes and models alone", () => {
     const spec = modelSpec(3, [{ units: 2, activation: 'softmax' }], 'crossEntropy');
-    const model = engine.createModel(spec, initialParams(spec));
-    expect(() => model.predict(new Float32Array(3), 0, new Float32Array(2))).toThrow(ArgumentError);
+    const params = initialParams(spec);
+    const model = backend.createModel(spec, params);
+    expect(() => model.predict(params, new Float32Array(3), 0, new Float32Array(2))).toThrow(ArgumentError);
     const { x, labels } = classification(4, 3, 2);
-    expect(Number.isFinite(model.trainBatch(x, labels, 4))).toBe(true);
+    expect(Number.isFinite(model.trainBatch(x, labels, 4, LEARNING_RATE, null))).toBe(true);
     model.dispose();
   });
 
-  it('survive a worker terminated while its chunk trains', async () => {
+  it('survive a worker terminated while its batches train', async () => {
     const worker = startWorker(4, 100_000, true);
     expect(await nextMessage<string>(worker)).toBe('started');
     const exit = new Promise((resolve) => worker.once('exit', resolve));

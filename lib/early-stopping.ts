@@ -27,6 +27,17 @@ export interface EarlyStopping {
   observe(value: number): { improved: boolean; stop: boolean };
 }
 
+/** Whether each new value beats the best so far by more than minDelta (NaN never does). */
+export function improvementTracker(monitor: string, mode: 'auto' | 'min' | 'max', minDelta: number): (value: number) => boolean {
+  const larger = mode === 'max' || (mode === 'auto' && largerIsBetter(monitor));
+  let best = larger ? -Infinity : Infinity;
+  return (current) => {
+    const improved = larger ? current - minDelta > best : current + minDelta < best;
+    if (improved) best = current;
+    return improved;
+  };
+}
+
 export function resolveEarlyStopping(value: unknown, hasValidation: boolean, name = 'options.earlyStopping'): EarlyStopping | undefined {
   if (value === undefined) return undefined;
   const options = checkObject(value, name);
@@ -36,18 +47,14 @@ export function resolveEarlyStopping(value: unknown, hasValidation: boolean, nam
   const minDelta = checkNumber(options.minDelta ?? 0, `${name}.minDelta`, { min: 0 });
   const mode = checkOneOf(options.mode ?? 'auto', `${name}.mode`, ['auto', 'min', 'max'] as const);
   const restoreBestWeights = checkBoolean(options.restoreBestWeights ?? true, `${name}.restoreBestWeights`);
-  const larger = mode === 'max' || (mode === 'auto' && largerIsBetter(monitor));
-  let best = larger ? -Infinity : Infinity;
+  const improves = improvementTracker(monitor, mode, minDelta);
   let wait = 0;
   return {
     monitor,
     restoreBestWeights,
     observe(current) {
-      const improved = larger ? current - minDelta > best : current + minDelta < best;
-      if (improved) {
-        best = current;
-        wait = 0;
-      } else wait++;
+      const improved = improves(current);
+      wait = improved ? 0 : wait + 1;
       return { improved, stop: !improved && wait >= Math.max(patience, 1) };
     },
   };

@@ -1,5 +1,6 @@
 /** fit()/fitSync() options, their defaults and their checks. */
 import type { Labels, Matrix } from './data';
+import type { CheckpointOptions } from './checkpoint';
 import type { EarlyStoppingOptions } from './early-stopping';
 import type { ScheduleOptions } from './schedules';
 import { ArgumentError } from './errors';
@@ -23,6 +24,8 @@ export interface FitOptions {
   classWeight?: ArrayLike<number>;
   /** A learning-rate schedule (PyTorch's schedulers), stepped per epoch (oneCycle: per batch). */
   schedule?: ScheduleOptions;
+  /** Write the model with its training state after each epoch (or each improvement), atomically: a crashed run resumes from it with Network.load. fit() only. */
+  checkpoint?: CheckpointOptions;
   /** Stop when a logged value stops improving (Keras's EarlyStopping, best weights restored by default). */
   earlyStopping?: EarlyStoppingOptions;
   /** Stops training between batches when aborted. */
@@ -42,6 +45,7 @@ export interface ResolvedFitOptions {
   /** Checked when the fit knows its data (lib/row-weights.ts, lib/schedules.ts, lib/early-stopping.ts). */
   sampleWeight?: unknown;
   classWeight?: unknown;
+  checkpoint?: unknown;
   schedule?: unknown;
   earlyStopping?: unknown;
   signal?: AbortSignal;
@@ -49,7 +53,7 @@ export interface ResolvedFitOptions {
   onBatchEnd?: (log: BatchLog) => void | Promise<void>;
 }
 
-const KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'sampleWeight', 'classWeight', 'schedule', 'earlyStopping', 'signal', 'onEpochEnd', 'onBatchEnd'];
+const KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'sampleWeight', 'classWeight', 'schedule', 'earlyStopping', 'checkpoint', 'signal', 'onEpochEnd', 'onBatchEnd'];
 
 export function fitOptions(value: unknown): ResolvedFitOptions {
   const options = value === undefined ? {} : checkObject(value, 'options');
@@ -72,6 +76,7 @@ export function fitOptions(value: unknown): ResolvedFitOptions {
   resolved.classWeight = options.classWeight;
   resolved.schedule = options.schedule;
   resolved.earlyStopping = options.earlyStopping;
+  resolved.checkpoint = options.checkpoint;
   if (options.signal !== undefined) {
     if (!(options.signal instanceof AbortSignal)) fail('options.signal', 'an AbortSignal', options.signal);
     resolved.signal = options.signal;

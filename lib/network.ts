@@ -20,6 +20,7 @@ import {
   userMetadata,
   type ModelState,
   type NetworkJSON,
+  type TrainingState,
 } from './io/model-file';
 import { parameterLayout, type ModelSpec, type Targets } from './model-spec';
 import { Rng } from './rng';
@@ -27,11 +28,12 @@ import { runInSlices, runNow, turnOfEventLoop, type Sliced } from './slices';
 import { BACKEND_CHOICES, MAX_RATE, resolveNetworkOptions, specToOptions, type BackendChoice, type NetworkOptions } from './spec';
 import { resolveEarlyStopping } from './early-stopping';
 import { metricsOf, type Metrics } from './metrics';
-import { resolveSchedule } from './schedules';
+import { resolveSchedule, type ScheduleState } from './schedules';
+import { resolveCheckpoint } from './checkpoint';
 import { batchWeight, rowWeightsOf, toRowWeights, type WeightOptions } from './row-weights';
 import { loggedNames, trainingLoop, type ChunkSizer, type DataSet, type History, type LoopHost, type LoopStep } from './training';
 import { fitOptions, type FitOptions, type ResolvedFitOptions } from './fit-options';
-import { checkKeys, checkNumber, checkObject, checkOneOf, fail, isPlainObject } from './validate';
+import { checkBoolean, checkKeys, checkNumber, checkObject, checkOneOf, fail, isPlainObject } from './validate';
 
 /** One layer's parameters, as getWeights() returns and setWeights() takes them. */
 export interface LayerWeights {
@@ -50,8 +52,10 @@ export interface LoadOptions {
 }
 
 export interface SaveOptions {
-  /** Extra string entries for the file's __metadata__ (not the reserved format, version, architecture, optimizer, seed). */
+  /** Extra string entries for the file's __metadata__ (not the reserved format, version, architecture, optimizer, seed, training). */
   metadata?: Record<string, string>;
+  /** Also save what a resumed fit needs (optimizer moments and steps, learning rate and schedule state, RNG, epochsTrained): Network.load then fit continues as the uninterrupted run would have. Default false; not while a fit runs (use fit's checkpoint option). */
+  trainingState?: boolean;
 }
 
 /** Targets: rows × outputs, or for crossEntropy one class label per row. */
@@ -109,6 +113,8 @@ export class Network {
   /** The rate the next step uses (a schedule moves it; the spec keeps the initial one). */
   #learningRate: number;
   #epochsTrained = 0;
+  /** What a schedule carries across epochs and fits (the plateau's best value and patience count). */
+  #scheduleState: ScheduleState = {};
 
   constructor(options: NetworkOptions) {
     const { spec, seed, backend } = resolveNetworkOptions(options);
@@ -327,16 +333,22 @@ export class Network {
     const batches = Math.ceil(train.rows / batchSize);
     const hasValidation = data.validation !== undefined;
     const schedule = resolveSchedule(options.schedule, {
+      state: this.#scheduleState,
       baseRate: this.#spec.optimizer.learningRate,
       epochs: options.epochs,
       batchesPerEpoch: batches,
       hasValidation,
     });
     const earlyStopping = resolveEarlyStopping(options.earlyStopping, hasValidation);
+    const checkpoint = resolveCheckpoint(options.checkpoint, hasValidation);
+    if (checkpoint && ownership === 'borrow') {
+      throw new ArgumentError('options.checkpoint needs fit(): fitSync() cannot write files while it trains');
+    }
     const logged = loggedNames(this.#spec.loss, this.outputs, hasValidation);
     for (const [monitor, name] of [
       [schedule.monitor, 'options.schedule.monitor'],
       [earlyStopping?.monitor, 'options.earlyStopping.monitor'],
+      [checkpoint?.monitor, 'options.checkpoint.monitor'],
     ] as const) {
       if (monitor !== undefined && !logged.includes(monitor)) {
         throw new ArgumentError(`${name} '${monitor}' is not logged by this fit; it logs ${logged.join(', ')}`);
@@ -377,6 +389,9 @@ export class Network {
       restoreBest: () => {
         if (best !== null) params.set(best);
       },
+      // Between chunks the backend is idle: its optimizer state is the epoch's.
+      saveCheckpoint: (path) =>
+        writeFileAtomic(path, stateToSafetensors({ spec: this.#spec, params, seed: this.seed, training: this.#trainingState() })),
       publish: () => {
         if (!allFinite(params)) {
           params.set(published);
@@ -406,6 +421,7 @@ export class Network {
         stats,
         schedule,
         earlyStopping,
+        checkpoint,
         signal: options.signal,
         onEpochEnd: options.onEpochEnd,
         onBatchEnd: options.onBatchEnd,
@@ -507,8 +523,21 @@ export class Network {
   async save(path: string, options?: SaveOptions): Promise<void> {
     this.#usable();
     if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
-    const metadata = saveMetadata(options);
-    await writeFileAtomic(path, stateToSafetensors(this.#state(), metadata));
+    const { metadata, trainingState } = saveOptions(options);
+    if (trainingState) this.#idle('save(path, { trainingState: true })');
+    const state = trainingState ? { ...this.#state(), training: this.#trainingState() } : this.#state();
+    await writeFileAtomic(path, stateToSafetensors(state, metadata));
+  }
+
+  /** What a resumed fit continues from; read only while no batch trains. */
+  #trainingState(): TrainingState {
+    return {
+      epochsTrained: this.#epochsTrained,
+      learningRate: this.#learningRate,
+      rng: this.#rng.state,
+      schedule: { ...this.#scheduleState },
+      optimizer: this.#model.optimizerState(),
+    };
   }
 
   /** The string entries a file's __metadata__ holds beyond the model itself (what save's options.metadata wrote). */
@@ -527,6 +556,14 @@ export class Network {
   static #fromState(state: ModelState, backend: BackendChoice): Network {
     const network = new Network({ ...specToOptions(state.spec), seed: state.seed, backend });
     network.#params.set(state.params);
+    const { training } = state;
+    if (training) {
+      network.#epochsTrained = training.epochsTrained;
+      network.#learningRate = training.learningRate;
+      network.#rng.state = training.rng;
+      network.#scheduleState = { ...training.schedule };
+      network.#model.setOptimizerState(training.optimizer);
+    }
     return network;
   }
 
@@ -542,11 +579,12 @@ export class Network {
   }
 }
 
-function saveMetadata(options: SaveOptions | undefined): Record<string, string> {
-  if (options === undefined) return {};
+function saveOptions(options: SaveOptions | undefined): { metadata: Record<string, string>; trainingState: boolean } {
+  if (options === undefined) return { metadata: {}, trainingState: false };
   const checked = checkObject(options, 'options');
-  checkKeys(checked, 'options', ['metadata']);
-  if (checked.metadata === undefined) return {};
+  checkKeys(checked, 'options', ['metadata', 'trainingState']);
+  const trainingState = checkBoolean(checked.trainingState ?? false, 'options.trainingState');
+  if (checked.metadata === undefined) return { metadata: {}, trainingState };
   const metadata = checkObject(checked.metadata, 'options.metadata');
   for (const [key, value] of Object.entries(metadata)) {
     if ((RESERVED_METADATA as readonly string[]).includes(key)) {
@@ -554,7 +592,7 @@ function saveMetadata(options: SaveOptions | undefined): Record<string, string> 
     }
     if (typeof value !== 'string') fail(`options.metadata.${key}`, 'a string', value);
   }
-  return metadata as Record<string, string>;
+  return { metadata: metadata as Record<string, string>, trainingState };
 }
 
 function loadBackend(options: LoadOptions | undefined): BackendChoice {

@@ -4,7 +4,7 @@
  * xoshiro128** (Blackman & Vigna), seeded through splitmix32.
  */
 export class Rng {
-  private readonly state = new Uint32Array(4);
+  private readonly words = new Uint32Array(4);
 
   constructor(seed: number) {
     // Mix both 32-bit halves of the (≤ 2^53) seed into the state.
@@ -14,14 +14,23 @@ export class Rng {
       let z = mix;
       z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      this.state[i] = z ^ (z >>> 16);
+      this.words[i] = z ^ (z >>> 16);
     }
-    if ((this.state[0] | this.state[1] | this.state[2] | this.state[3]) === 0) this.state[0] = 1;
+    if ((this.words[0] | this.words[1] | this.words[2] | this.words[3]) === 0) this.words[0] = 1;
+  }
+
+  /** The generator's state, for a resumed run to continue the same sequence. */
+  get state(): number[] {
+    return Array.from(this.words);
+  }
+
+  set state(words: readonly number[]) {
+    this.words.set(words);
   }
 
   /** A uniform 32-bit unsigned integer. */
   nextUint32(): number {
-    const s = this.state;
+    const s = this.words;
     const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
     const t = s[1] << 9;
     s[2] ^= s[0];

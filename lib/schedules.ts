@@ -5,6 +5,7 @@
  * `oneCycle` is stepped per batch over the batches of one fit.
  */
 import { ArgumentError } from './errors';
+import { largerIsBetter } from './metrics';
 import { checkFunction, checkInteger, checkKeys, checkNumber, checkObject, checkOneOf } from './validate';
 
 export type ScheduleOptions =
@@ -40,7 +41,18 @@ const MAX = Number.MAX_VALUE;
 
 const constant: Schedule = { epochRate: (_e, current) => current, batchRate: () => null, afterEpoch: () => null };
 
+/**
+ * What a schedule carries from epoch to epoch besides the rate, kept by the
+ * network and saved with its training state: the plateau schedule's best
+ * value (absent: none yet) and its count of epochs without improvement.
+ */
+export interface ScheduleState {
+  plateauBest?: number;
+  plateauBadEpochs?: number;
+}
+
 export interface ScheduleContext {
+  readonly state: ScheduleState;
   /** The optimizer's initial rate (PyTorch's base_lr). */
   readonly baseRate: number;
   /** This fit's epochs and batches per epoch. */
@@ -112,21 +124,21 @@ export function resolveSchedule(value: unknown, context: ScheduleContext, name =
       const patience = checkInteger(options.patience ?? 10, `${name}.patience`, 0, 1e9);
       const threshold = number('threshold', 1e-4, { min: 0, max: MAX });
       const minRate = number('minLearningRate', 0, { min: 0, max: MAX });
-      const larger = /accuracy|precision|recall|f1|auc|r2/i.test(monitor);
-      let best = larger ? -Infinity : Infinity;
-      let badEpochs = 0;
+      const larger = largerIsBetter(monitor);
+      const { state } = context;
       return {
         ...constant,
         monitor,
         afterEpoch: (values, lr) => {
           const value = values[monitor] as number;
+          const best = state.plateauBest ?? (larger ? -Infinity : Infinity);
           const better = larger ? value > best * (1 + threshold) : value < best * (1 - threshold);
           if (better) {
-            best = value;
-            badEpochs = 0;
-          } else badEpochs++;
-          if (badEpochs <= patience) return null;
-          badEpochs = 0;
+            state.plateauBest = value;
+            state.plateauBadEpochs = 0;
+          } else state.plateauBadEpochs = (state.plateauBadEpochs ?? 0) + 1;
+          if (state.plateauBadEpochs <= patience) return null;
+          state.plateauBadEpochs = 0;
           const reduced = Math.max(lr * factor, minRate);
           // As PyTorch: changes smaller than 1e-8 are ignored.
           return lr - reduced > 1e-8 ? reduced : null;

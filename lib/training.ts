@@ -6,6 +6,7 @@
  * the batches.
  */
 import type { Score, Trainer } from './backends/backend';
+import type { Checkpoint } from './checkpoint';
 import type { EarlyStopping } from './early-stopping';
 import { ArgumentError, DivergenceError } from './errors';
 import { batchWeight } from './row-weights';
@@ -119,6 +120,7 @@ export interface LoopPlan {
   readonly stats: Float64Array;
   readonly schedule: Schedule;
   readonly earlyStopping?: EarlyStopping;
+  readonly checkpoint?: Checkpoint;
   readonly signal?: AbortSignal;
   readonly onEpochEnd?: (log: EpochLog) => CallbackResult;
   readonly onBatchEnd?: (log: BatchLog) => CallbackResult;
@@ -136,6 +138,8 @@ export interface LoopHost {
   /** Early stopping: remember the weights of the best epoch, put them back. */
   keepBest(): void;
   restoreBest(): void;
+  /** Writes the model with its training state, atomically. */
+  saveCheckpoint(path: string): Promise<void>;
   /** Makes the weights after the last batch the ones readers see; false
    *  (and the published weights restored) when they are not all finite. */
   publish(): boolean;
@@ -339,6 +343,7 @@ export function* trainingLoop(
       }
       history.stoppedEarly = stop;
     }
+    if (plan.checkpoint?.due(values)) yield { kind: 'await', promise: host.saveCheckpoint(plan.checkpoint.path) };
     const wait = awaitStep(plan.onEpochEnd?.(log));
     if (wait) yield wait;
     host.checkAlive();

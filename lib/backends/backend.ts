@@ -86,9 +86,19 @@ export interface BackendModel {
   /** One optimizer step on exactly these rows at this learning rate; returns
    *  the loss before the step (not applied when not finite). */
   trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number, rowWeights: Float32Array | null): number;
+  /** The optimizer's state, copied: step count and both moment buffers (parameter count each, zeros where unused). */
+  optimizerState(): OptimizerSnapshot;
+  setOptimizerState(state: OptimizerSnapshot): void;
   /** Starts a fit; until `Trainer.end()`, only reading calls are allowed. */
   beginTraining(plan: TrainingPlan): Trainer;
   dispose(): void;
+}
+
+/** What a resumed run needs of an optimizer. */
+export interface OptimizerSnapshot {
+  readonly steps: number;
+  readonly first: Float32Array;
+  readonly second: Float32Array;
 }
 
 export interface BackendInfo {

@@ -12,7 +12,7 @@ import {
   ShapeError,
 } from '../errors';
 import type { Targets } from '../model-spec';
-import type { Backend, BackendInfo, BackendModel, Score, Trainer, TrainingPlan } from './backend';
+import type { Backend, BackendInfo, BackendModel, OptimizerSnapshot, Score, Trainer, TrainingPlan } from './backend';
 
 /** The addon's NativeModel, as native/binding/model_wrap.cpp defines it. */
 interface RawNativeModel {
@@ -22,6 +22,8 @@ interface RawNativeModel {
     weights: Float32Array, x: Float32Array, targets: Targets, rows: number, grads: Float32Array, rowWeights: Float32Array | null,
   ): number;
   trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number, rowWeights: Float32Array | null): number;
+  readOptimizerState(first: Float32Array, second: Float32Array): number;
+  writeOptimizerState(steps: number, first: Float32Array, second: Float32Array): void;
   beginTraining(plan: TrainingPlan): void;
   beginEpoch(): void;
   trainBatches(first: number, count: number): number;
@@ -79,7 +81,10 @@ class NativeTrainer implements Trainer {
 }
 
 class NativeBackendModel implements BackendModel {
-  constructor(private readonly raw: RawNativeModel) {}
+  constructor(
+    private readonly raw: RawNativeModel,
+    private readonly parameters: number,
+  ) {}
 
   predict(weights: Float32Array, x: Float32Array, rows: number, out: Float32Array): void {
     this.raw.predict(weights, x, rows, out);
@@ -97,6 +102,16 @@ class NativeBackendModel implements BackendModel {
 
   trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number, rowWeights: Float32Array | null): number {
     return this.raw.trainBatch(x, targets, rows, learningRate, rowWeights);
+  }
+
+  optimizerState(): OptimizerSnapshot {
+    const first = new Float32Array(this.parameters);
+    const second = new Float32Array(this.parameters);
+    return { steps: this.raw.readOptimizerState(first, second), first, second };
+  }
+
+  setOptimizerState({ steps, first, second }: OptimizerSnapshot): void {
+    this.raw.writeOptimizerState(steps, first, second);
   }
 
   beginTraining(plan: TrainingPlan): Trainer {
@@ -137,7 +152,7 @@ export function loadNativeBackend(): { backend: Backend } | { error: string } {
     const backend: Backend = {
       name: 'native',
       info,
-      createModel: (spec, params) => new NativeBackendModel(new addon.NativeModel(spec, params)),
+      createModel: (spec, params) => new NativeBackendModel(new addon.NativeModel(spec, params), params.length),
     };
     return { backend };
   } catch (error) {

@@ -7,12 +7,26 @@ import { parameterLayout, type ModelSpec } from '../model-spec';
 import { ArgumentError, FormatError } from '../errors';
 import { resolveModelSpec, specToOptions, type LayerOptions, type OptimizerOptions } from '../spec';
 import { isPlainObject } from '../validate';
+import type { OptimizerSnapshot } from '../backends/backend';
+import type { ScheduleState } from '../schedules';
 import { decodeSafetensors, encodeSafetensors, type Tensor } from './safetensors';
 
 export interface ModelState {
   readonly spec: ModelSpec;
   readonly params: Float32Array;
   readonly seed: number;
+  /** Present in files saved with { trainingState: true }: what a resumed fit continues from. */
+  readonly training?: TrainingState;
+}
+
+/** Everything besides the weights that the next epoch of an uninterrupted run would use. */
+export interface TrainingState {
+  readonly epochsTrained: number;
+  readonly learningRate: number;
+  /** The facade's RNG (xoshiro128** words). */
+  readonly rng: readonly number[];
+  readonly schedule: ScheduleState;
+  readonly optimizer: OptimizerSnapshot;
 }
 
 /** What `Network.toJSON()` returns: plain data that round-trips bit-exactly. */
@@ -91,14 +105,24 @@ function copyNumbers(value: unknown, into: Float32Array, offset: number, count: 
 }
 
 /** Metadata keys the model file itself uses; user metadata may not take them. */
-export const RESERVED_METADATA = ['format', 'version', 'architecture', 'optimizer', 'seed'] as const;
+export const RESERVED_METADATA = ['format', 'version', 'architecture', 'optimizer', 'seed', 'training'] as const;
 
-export function stateToSafetensors({ spec, params, seed }: ModelState, extra: Record<string, string> = {}): Uint8Array {
+/** Tensors of the optimizer's moments in a file with training state. */
+const MOMENTS = ['training.optimizer.first', 'training.optimizer.second'] as const;
+
+export function stateToSafetensors({ spec, params, seed, training }: ModelState, extra: Record<string, string> = {}): Uint8Array {
   const tensors = new Map<string, Tensor>();
   parameterLayout(spec).layers.forEach((l, i) => {
     tensors.set(`layers.${i}.weight`, { shape: [l.units, l.inputs], data: params.subarray(l.weight, l.weight + l.units * l.inputs) });
     tensors.set(`layers.${i}.bias`, { shape: [l.units], data: params.subarray(l.bias, l.bias + l.units) });
   });
+  const metadata: Record<string, string> = {};
+  if (training) {
+    const { optimizer, ...rest } = training;
+    tensors.set(MOMENTS[0], { shape: [params.length], data: optimizer.first });
+    tensors.set(MOMENTS[1], { shape: [params.length], data: optimizer.second });
+    metadata.training = JSON.stringify({ ...rest, optimizerSteps: optimizer.steps });
+  }
   const { optimizer, ...architecture } = specToOptions(spec);
   return encodeSafetensors(tensors, {
     ...extra,
@@ -107,7 +131,43 @@ export function stateToSafetensors({ spec, params, seed }: ModelState, extra: Re
     architecture: JSON.stringify(architecture),
     optimizer: JSON.stringify(optimizer),
     seed: String(seed),
+    ...metadata,
   });
+}
+
+function finiteNumber(value: unknown, name: string, source: string, integer = false): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || (integer && (!Number.isSafeInteger(value) || value < 0))) {
+    throw new FormatError(`${source}: __metadata__.training.${name} must be a ${integer ? 'non-negative integer' : 'finite number'}`);
+  }
+  return value;
+}
+
+/** The training state of a file's metadata and moment tensors, checked. */
+function trainingFromFile(text: unknown, tensors: Map<string, Tensor>, parameters: number, source: string): TrainingState {
+  if (!isPlainObject(text)) throw new FormatError(`${source}: __metadata__.training must be an object`);
+  const { epochsTrained, learningRate, rng, schedule, optimizerSteps } = text;
+  if (!Array.isArray(rng) || rng.length !== 4 || !rng.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)) {
+    throw new FormatError(`${source}: __metadata__.training.rng must be 4 unsigned 32-bit integers`);
+  }
+  if (!isPlainObject(schedule)) throw new FormatError(`${source}: __metadata__.training.schedule must be an object`);
+  const scheduleState: ScheduleState = {};
+  for (const key of ['plateauBest', 'plateauBadEpochs'] as const) {
+    if (schedule[key] !== undefined) scheduleState[key] = finiteNumber(schedule[key], `schedule.${key}`, source);
+  }
+  const [first, second] = MOMENTS.map((name) => {
+    const tensor = tensors.get(name);
+    if (!tensor || tensor.shape.length !== 1 || tensor.shape[0] !== parameters) {
+      throw new FormatError(`${source}: tensor "${name}" must hold ${parameters} values`);
+    }
+    return tensor.data;
+  });
+  return {
+    epochsTrained: finiteNumber(epochsTrained, 'epochsTrained', source, true),
+    learningRate: finiteNumber(learningRate, 'learningRate', source),
+    rng: rng as number[],
+    schedule: scheduleState,
+    optimizer: { steps: finiteNumber(optimizerSteps, 'optimizerSteps', source, true), first, second },
+  };
 }
 
 function parseJsonField(metadata: Record<string, string>, key: string, source: string): unknown {
@@ -141,8 +201,10 @@ export function stateFromSafetensors(bytes: Uint8Array, source: string): ModelSt
   const spec = asFormatError(source, () => resolveModelSpec(architecture, optimizer));
   const seed = metadata.seed === undefined ? 0 : checkSeed(Number(metadata.seed), source);
   const { layers, size } = parameterLayout(spec);
-  if (tensors.size !== 2 * layers.length) {
-    throw new FormatError(`${source}: expected ${2 * layers.length} tensors (layers.{i}.weight/bias), found ${tensors.size}`);
+  const training = metadata.training === undefined ? undefined : trainingFromFile(parseJsonField(metadata, 'training', source), tensors, size, source);
+  const expected = 2 * layers.length + (training ? MOMENTS.length : 0);
+  if (tensors.size !== expected) {
+    throw new FormatError(`${source}: expected ${expected} tensors (layers.{i}.weight/bias${training ? ', training.optimizer.*' : ''}), found ${tensors.size}`);
   }
   const params = new Float32Array(size);
   layers.forEach((l, i) => {
@@ -162,5 +224,5 @@ export function stateFromSafetensors(bytes: Uint8Array, source: string): ModelSt
       params.set(tensor.data, offset);
     }
   });
-  return { spec, params, seed };
+  return training ? { spec, params, seed, training } : { spec, params, seed };
 }

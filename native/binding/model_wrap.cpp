@@ -81,6 +81,8 @@ Napi::Function NativeModel::define_class(Napi::Env env) {
                          InstanceMethod("evaluate", &NativeModel::Evaluate),
                          InstanceMethod("computeGradients", &NativeModel::ComputeGradients),
                          InstanceMethod("trainBatch", &NativeModel::TrainBatch),
+                         InstanceMethod("readOptimizerState", &NativeModel::ReadOptimizerState),
+                         InstanceMethod("writeOptimizerState", &NativeModel::WriteOptimizerState),
                          InstanceMethod("beginTraining", &NativeModel::BeginTraining),
                          InstanceMethod("beginEpoch", &NativeModel::BeginEpoch),
                          InstanceMethod("trainBatches", &NativeModel::TrainBatches),
@@ -199,6 +201,31 @@ Napi::Value NativeModel::TrainBatch(const Napi::CallbackInfo& info) {
                                row_weights);
   });
   return Napi::Number::New(env, loss);
+}
+
+Napi::Value NativeModel::ReadOptimizerState(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  expect_argument_count(info, 2, "readOptimizerState(first, second)");
+  expect_idle(env, "readOptimizerState");
+  Napi::TypedArrayOf<float> first = float32_array(info[0], "first");
+  Napi::TypedArrayOf<float> second = float32_array(info[1], "second");
+  expect_length(env, first.ElementLength(), params_length_, "first", "the parameter count");
+  expect_length(env, second.ElementLength(), params_length_, "second", "the parameter count");
+  const std::size_t steps = model_->save_optimizer_state(first.Data(), second.Data());
+  return Napi::Number::New(env, static_cast<double>(steps));
+}
+
+Napi::Value NativeModel::WriteOptimizerState(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  expect_argument_count(info, 3, "writeOptimizerState(steps, first, second)");
+  expect_idle(env, "writeOptimizerState");
+  const std::size_t steps = integer_argument(info[0], "steps", 0);
+  Napi::TypedArrayOf<float> first = float32_array(info[1], "first");
+  Napi::TypedArrayOf<float> second = float32_array(info[2], "second");
+  expect_length(env, first.ElementLength(), params_length_, "first", "the parameter count");
+  expect_length(env, second.ElementLength(), params_length_, "second", "the parameter count");
+  model_->restore_optimizer_state(steps, first.Data(), second.Data());
+  return env.Undefined();
 }
 
 Napi::Value NativeModel::BeginTraining(const Napi::CallbackInfo& info) {

@@ -34,6 +34,10 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   Napi::Value TrainBatch(const Napi::CallbackInfo& info);
   // beginTraining(plan), beginEpoch(), trainBatches(first, count),
   // trainBatchesAsync(first, count) → Promise, requestStop(), endTraining().
+  // readOptimizerState(first, second) → steps; writeOptimizerState(steps,
+  // first, second): the moments as Float32Arrays of the parameter count.
+  Napi::Value ReadOptimizerState(const Napi::CallbackInfo& info);
+  Napi::Value WriteOptimizerState(const Napi::CallbackInfo& info);
   Napi::Value BeginTraining(const Napi::CallbackInfo& info);
   Napi::Value BeginEpoch(const Napi::CallbackInfo& info);
   Napi::Value TrainBatches(const Napi::CallbackInfo& info);

@@ -251,6 +251,16 @@ double Model::train_batch(const float* x, Targets targets, std::size_t rows,
   return impl_->step(x, targets, rows, learning_rate, row_weights).loss;
 }
 
+std::size_t Model::save_optimizer_state(float* first, float* second) {
+  std::lock_guard<std::mutex> lock(impl_->trainer);
+  return impl_->optimizer.save_state(first, second);
+}
+
+void Model::restore_optimizer_state(std::size_t steps, const float* first, const float* second) {
+  std::lock_guard<std::mutex> lock(impl_->trainer);
+  impl_->optimizer.restore_state(steps, first, second);
+}
+
 std::size_t Model::train(const TrainingPlan& plan, std::size_t first_batch,
                          std::size_t batch_count, const std::atomic<bool>* stop) {
   DenormalsFlushedToZero flush;

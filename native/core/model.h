@@ -53,6 +53,11 @@ class Model {
   double train_batch(const float* x, Targets targets, std::size_t rows, double learning_rate,
                      const float* row_weights);
 
+  // The optimizer's state (see Optimizer::save_state): first and second hold
+  // parameter_count floats each.
+  std::size_t save_optimizer_state(float* first, float* second);
+  void restore_optimizer_state(std::size_t steps, const float* first, const float* second);
+
   // Trains batches [first_batch, first_batch + batch_count) of the plan's
   // epoch (at most up to its last batch), gathering each batch's rows, and
   // writes their stats. Returns how many batches were applied: it stops

@@ -100,6 +100,20 @@ void Optimizer::step(float* params, const float* grads, double learning_rate) {
   apply_update(isa_, update);
 }
 
+std::size_t Optimizer::save_state(float* first, float* second) const {
+  if (first_.empty()) std::fill(first, first + parameters_, 0.0f);
+  else std::copy(first_.begin(), first_.end(), first);
+  if (second_.empty()) std::fill(second, second + parameters_, 0.0f);
+  else std::copy(second_.begin(), second_.end(), second);
+  return steps_;
+}
+
+void Optimizer::restore_state(std::size_t steps, const float* first, const float* second) {
+  steps_ = steps;
+  std::copy(first, first + first_.size(), first_.begin());
+  std::copy(second, second + second_.size(), second_.begin());
+}
+
 void Optimizer::reset() {
   steps_ = 0;
   std::fill(first_.begin(), first_.end(), 0.0f);

@@ -25,6 +25,11 @@ class Optimizer {
   // Forgets moments and the step count.
   void reset();
 
+  // The state a resumed run needs: the step count, and both moment buffers
+  // as `parameters` floats each (zeros where the type keeps none).
+  std::size_t save_state(float* first, float* second) const;
+  void restore_state(std::size_t steps, const float* first, const float* second);
+
   std::size_t steps() const { return steps_; }
 
  private:

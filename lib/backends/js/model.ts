@@ -6,7 +6,7 @@
  * lib/backends/js/worker.ts, over the same shared parameters and optimizer
  * state.
  */
-import type { BackendModel, Score, Trainer, TrainingPlan } from '../backend';
+import type { BackendModel, OptimizerSnapshot, Score, Trainer, TrainingPlan } from '../backend';
 import { parameterLayout, type LayerOffsets, type ModelSpec, type Targets } from '../../model-spec';
 import { activationKernels, type ActivationKernel } from './activations';
 import { columnSums, fillRows, gemmNN, gemmNT, gemmTN } from './gemm';
@@ -102,6 +102,17 @@ export class JsModel implements BackendModel {
 
   trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number, rowWeights: Float32Array | null): number {
     return this.trainRows(this.training(rows), x, targets, rows, learningRate, rowWeights);
+  }
+
+  optimizerState(): OptimizerSnapshot {
+    const { steps, first, second } = this.optimizer;
+    return { steps: steps[0], first: first.slice(), second: second.slice() };
+  }
+
+  setOptimizerState(state: OptimizerSnapshot): void {
+    this.optimizer.steps[0] = state.steps;
+    this.optimizer.first.set(state.first);
+    this.optimizer.second.set(state.second);
   }
 
   beginTraining(plan: TrainingPlan): Trainer {

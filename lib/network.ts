@@ -28,6 +28,7 @@ import {
   type ModelState,
   type NetworkJSON,
 } from './io/model-file';
+import { networkToOnnx } from './onnx/network';
 import { Rng } from './rng';
 import { BACKEND_CHOICES, resolveNetworkOptions, specToOptions, type BackendChoice, type NetworkOptions } from './spec';
 import { trainingRun, type ChunkSizer, type DataSet, type History, type TrainingPlan } from './training';
@@ -397,6 +398,19 @@ export class Network {
     if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
     const metadata = saveMetadata(options);
     await writeFileAtomic(path, stateToSafetensors(this.#state(), metadata));
+  }
+
+  /** The inference graph as an ONNX model (protobuf bytes): input `input` [N, inputs], output `output` [N, outputs], float32. */
+  toOnnx(): Uint8Array {
+    this.#usable();
+    return networkToOnnx(this);
+  }
+
+  /** Writes toOnnx()'s model to a file atomically, as save() does. */
+  async exportOnnx(path: string): Promise<void> {
+    this.#usable();
+    if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
+    await writeFileAtomic(path, this.toOnnx());
   }
 
   /** The string entries a file's __metadata__ holds beyond the model itself (what save's options.metadata wrote). */

@@ -85,8 +85,8 @@ export function scale(x: Matrix, width: number): Preprocessed<Scaling> {
   return { data: transform(data, width, stats), stats };
 }
 
-/** Offset and divisor per column: x′ = (x − offset) / divisor. */
-function coefficients(stats: Preprocessing): { offset: number[]; divisor: number[] } {
+/** Offset and divisor per column: x′ = (x − offset) / divisor (the ONNX export writes the same two steps). */
+export function coefficients(stats: Preprocessing): { offset: number[]; divisor: number[] } {
   if (stats.kind === 'standardize') return { offset: stats.mean, divisor: stats.std };
   return { offset: stats.min, divisor: stats.max.map((high, c) => high - stats.min[c] || 1) };
 }

@@ -18,5 +18,6 @@ function onnxModelType(): Protobuf.Type {
 
 export function encodeModel(model: Model): Uint8Array {
   const type = onnxModelType();
-  return type.encode(type.fromObject(model)).finish();
+  // protobufjs writes into a Node Buffer, possibly a slice of a shared pool: hand out bytes of their own.
+  return new Uint8Array(type.encode(type.fromObject(model)).finish());
 }

@@ -55,21 +55,24 @@ function ownRecipe(option: unknown): InputRecipe | undefined {
   throw new ArgumentError('inputNormalization has no statistics yet: fit() or adapt() computes them before an export');
 }
 
-/**
- * `inputRecipe`: a recipe applied outside the network (the CLI's
- * --standardize / --scale statistics), folded in as the model's first nodes.
- */
-export function networkToOnnx(network: ExportableNetwork, inputRecipe?: InputRecipe): Uint8Array {
+export interface ExportOptions {
+  /** A recipe applied outside the network (the CLI's --standardize / --scale statistics), folded in as the first nodes. */
+  inputRecipe?: InputRecipe;
+  /** More metadata_props entries, beside `architecture`. */
+  metadata?: Record<string, string>;
+}
+
+export function networkToOnnx(network: ExportableNetwork, options: ExportOptions = {}): Uint8Array {
   const { optimizer, ...architecture } = network.options;
   const weights = network.getWeights();
   const own = ownRecipe(architecture.inputNormalization);
-  if (own !== undefined && inputRecipe !== undefined) {
+  if (own !== undefined && options.inputRecipe !== undefined) {
     throw new ArgumentError('the network normalizes its inputs itself; a second input recipe cannot be folded in');
   }
   return onnxModelBytes({
     inputs: architecture.inputs,
     blocks: architecture.layers.map((layer, i) => block(layer, weights[i], i)),
-    inputRecipe: own ?? inputRecipe,
-    metadata: { architecture: JSON.stringify(architecture) },
+    inputRecipe: own ?? options.inputRecipe,
+    metadata: { ...options.metadata, architecture: JSON.stringify(architecture) },
   });
 }

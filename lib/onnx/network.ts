@@ -34,7 +34,10 @@ function block(layer: ExportableNetwork['options']['layers'][number], weights: B
   const { weight, bias, norm } = weights;
   const activation = layer.activation ?? 'linear';
   const option = layer.normalization;
-  if (option === undefined) return { weight, bias, activation };
+  if (option === undefined) {
+    if (norm !== undefined) throw new ArgumentError(`getWeights()[${index}] has norm parameters but layers[${index}] no normalization`);
+    return { weight, bias, activation };
+  }
   const type = typeof option === 'string' ? option : option.type;
   const epsilon = (typeof option === 'string' ? undefined : option.epsilon) ?? DEFAULT_EPSILON;
   if (norm === undefined) throw new ArgumentError(`layers[${index}] has ${type} normalization but getWeights()[${index}] has no norm`);

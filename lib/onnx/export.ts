@@ -18,10 +18,10 @@ import { FLOAT, type Model, type ValueInfo } from './schema';
  * Opset 17: the first with LayerNormalization, and the newest that ONNX 1.12
  * (Debian 12's python3-onnx) knows. IR version 8 is the one released with it.
  */
-export const ONNX_OPSET = 17;
-export const ONNX_IR_VERSION = 8;
+const ONNX_OPSET = 17;
+const ONNX_IR_VERSION = 8;
 /** The symbolic batch dimension of `input` and `output`. */
-export const BATCH_DIMENSION = 'N';
+const BATCH_DIMENSION = 'N';
 
 /** PyTorch BatchNorm1d in eval mode: (x − runningMean) / √(runningVar + ε) · weight + bias. */
 export interface BatchNormalizationWeights {

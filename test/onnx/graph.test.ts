@@ -40,10 +40,10 @@ function layerNorm(units: number, epsilon: number): OnnxBlock['normalization'] {
 
 const NETWORKS: { name: string; network: OnnxNetwork }[] = [
   {
-    name: 'standardize → Linear+BatchNorm+relu → Linear+LayerNorm+gelu → Linear+softmax',
+    name: 'standardize (with a constant column) → Linear+BatchNorm+relu → Linear+LayerNorm+gelu → Linear+softmax',
     network: {
       inputs: 4,
-      inputRecipe: { mean: [1, -2, 0.5, 10], std: [0.5, 2, 1, 4] },
+      inputRecipe: { mean: [1, -2, 0.5, 10], std: [0.5, 2, 0, 4] },
       blocks: [
         { ...dense(4, 6, 'relu'), normalization: batchNorm(6, 1e-5) },
         { ...dense(6, 5, 'gelu'), normalization: layerNorm(5, 1e-5) },

@@ -29,7 +29,7 @@ function softmax(row: Row): Row {
 function recipe(row: Row, network: OnnxNetwork): Row {
   const given = network.inputRecipe;
   if (!given) return row;
-  if ('mean' in given) return row.map((v, c) => (v - given.mean[c]) / given.std[c]);
+  if ('mean' in given) return row.map((v, c) => (v - given.mean[c]) / (given.std[c] || 1));
   return row.map((v, c) => (v - given.min[c]) / (given.max[c] - given.min[c] || 1));
 }
 

@@ -23,6 +23,7 @@ import {
   type TrainingState,
 } from './io/model-file';
 import { parameterLayout, type ModelSpec, type Targets } from './model-spec';
+import { networkToOnnx } from './onnx/network';
 import { Rng } from './rng';
 import { runInSlices, runNow, turnOfEventLoop, type Sliced } from './slices';
 import { BACKEND_CHOICES, MAX_RATE, resolveNetworkOptions, specToOptions, type BackendChoice, type NetworkOptions } from './spec';
@@ -538,6 +539,19 @@ export class Network {
       schedule: { ...this.#scheduleState },
       optimizer: this.#model.optimizerState(),
     };
+  }
+
+  /** The inference graph as an ONNX model (protobuf bytes): input `input` [N, inputs], output `output` [N, outputs], float32. */
+  toOnnx(): Uint8Array {
+    this.#usable();
+    return networkToOnnx(this);
+  }
+
+  /** Writes toOnnx()'s model to a file atomically, as save() does. */
+  async exportOnnx(path: string): Promise<void> {
+    this.#usable();
+    if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
+    await writeFileAtomic(path, this.toOnnx());
   }
 
   /** The string entries a file's __metadata__ holds beyond the model itself (what save's options.metadata wrote). */

@@ -85,9 +85,12 @@ export function scale(x: Matrix, width: number): Preprocessed<Scaling> {
   return { data: transform(data, width, stats), stats };
 }
 
-/** Offset and divisor per column: x′ = (x − offset) / divisor. */
-function coefficients(stats: Preprocessing): { offset: number[]; divisor: number[] } {
-  if (stats.kind === 'standardize') return { offset: stats.mean, divisor: stats.std };
+/**
+ * Offset and divisor per column: x′ = (x − offset) / divisor, a constant
+ * column (std or max − min of 0) giving 0. The ONNX export writes the same two steps.
+ */
+export function coefficients(stats: Preprocessing): { offset: number[]; divisor: number[] } {
+  if (stats.kind === 'standardize') return { offset: stats.mean, divisor: stats.std.map((s) => s || 1) };
   return { offset: stats.min, divisor: stats.max.map((high, c) => high - stats.min[c] || 1) };
 }
 

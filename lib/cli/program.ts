@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { version } from '../index';
 import { benchCommand } from './commands/bench';
 import { evaluateCommand } from './commands/evaluate';
+import { exportCommand } from './commands/export';
 import { infoCommand } from './commands/info';
 import { predictCommand } from './commands/predict';
 import { trainCommand } from './commands/train';
@@ -20,7 +21,7 @@ export function program(): Command {
   const root = configure(new Command('backprop'))
     .description('train multilayer perceptrons by backpropagation')
     .version(version, '-v, --version');
-  for (const command of [trainCommand(), predictCommand(), evaluateCommand(), benchCommand(), infoCommand()]) {
+  for (const command of [trainCommand(), predictCommand(), evaluateCommand(), exportCommand(), benchCommand(), infoCommand()]) {
     root.addCommand(configure(command));
   }
   return root;

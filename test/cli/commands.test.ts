@@ -9,10 +9,11 @@ beforeAll(() => ensureBuiltFacade(), 300_000);
 
 describe('--help', () => {
   it.each([
-    [[], ['train', 'predict', 'evaluate', 'bench', 'info']],
+    [[], ['train', 'predict', 'evaluate', 'export', 'bench', 'info']],
     [['train'], ['--data', '--labels', '--format', '--target', '--layers', '--loss', '--optimizer', '--lr', '--epochs', '--batch-size', '--validation-split', '--seed', '--scale', '--standardize', '--backend', '--out', '--json']],
     [['predict'], ['--model', '--data', '--format', '--out', '--json', '--backend']],
     [['evaluate'], ['--model', '--data', '--labels', '--format', '--target', '--json', '--backend']],
+    [['export'], ['--model', '--out', 'raw input columns']],
     [['bench'], ['--json', '--only', '--configs', '--backends', '--optimizers', '--threads', '--seconds', '--repeats']],
     [['info'], ['--json']],
   ])('backprop %j --help lists %j', (command, words) => {

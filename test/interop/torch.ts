@@ -1,8 +1,9 @@
 /**
- * Runs this folder's Python scripts with Debian's PyTorch (`python3-torch`).
+ * Runs this folder's Python scripts with Debian's PyTorch (`python3-torch`)
+ * and ONNX (`python3-onnx`).
  * `/usr/bin/python3` explicitly: a `python3` earlier on PATH may be a build
- * without torch. A missing torch fails the tests with a message saying what
- * to install; CI installs it.
+ * without torch. A missing module fails the tests with a message saying
+ * what to install; CI installs both.
  */
 import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
@@ -10,16 +11,20 @@ import * as path from 'node:path';
 
 export const PYTHON = '/usr/bin/python3';
 
-/** Throws, naming the package to install, unless `import torch` works. */
-export function requireTorch(): string {
-  const result = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+/** Throws, naming the Debian package to install, unless `import <module>` works; returns the module's version. */
+export function requirePythonModule(module: string, debianPackage: string): string {
+  const result = spawnSync(PYTHON, ['-c', `import ${module}; print(${module}.__version__)`], { encoding: 'utf8' });
   if (result.status !== 0) {
     throw new Error(
-      `PyTorch is not importable by ${PYTHON} (${result.error?.message ?? result.stderr.trim()}); ` +
-        'install it with `apt-get install -y python3-torch`',
+      `${module} is not importable by ${PYTHON} (${result.error?.message ?? result.stderr.trim()}); ` +
+        `install it with \`apt-get install -y ${debianPackage}\``,
     );
   }
   return result.stdout.trim();
+}
+
+export function requireTorch(): string {
+  return requirePythonModule('torch', 'python3-torch');
 }
 
 /** Runs test/interop/<script> with these arguments and parses the JSON it prints. */

@@ -17,6 +17,7 @@ import { selectEngine } from './backends/index';
 import { toRows, toTargets, type Labels, type Matrix, type RowData } from './data';
 import { ArgumentError, BusyError, DisposedError, FormatError, ShapeError } from './errors';
 import { initializeParameters } from './init';
+import { InputRecipe, resolveRecipe, type InputNormalizationOptions } from './input-normalization';
 import { writeFileAtomic } from './io/atomic-file';
 import {
   RESERVED_METADATA,
@@ -88,6 +89,7 @@ export class Network {
   readonly #params: Float32Array;
   readonly #rng: Rng;
   readonly #model: EngineModel;
+  readonly #recipe: InputRecipe;
   #busy = false;
   #disposed = false;
   /**
@@ -102,6 +104,7 @@ export class Network {
   constructor(options: NetworkOptions) {
     const { spec, seed, backend } = resolveNetworkOptions(options);
     this.#spec = spec;
+    this.#recipe = new InputRecipe(resolveRecipe(options as unknown as Record<string, unknown>, spec));
     this.seed = seed;
     this.#rng = new Rng(seed);
     this.#params = new Float32Array(parameterLayout(spec).size);
@@ -131,6 +134,16 @@ export class Network {
     return specToOptions(this.#spec);
   }
 
+  /** The input normalization, with its statistics once fit or adapt() computed them. */
+  get inputNormalization(): InputNormalizationOptions | undefined {
+    return this.#recipe.toOptions().inputNormalization;
+  }
+
+  /** The class names predictClasses() returns, or null. */
+  get classes(): readonly string[] | null {
+    return this.#recipe.classes;
+  }
+
   /** True while a fit runs. */
   get training(): boolean {
     return this.#busy;
@@ -149,8 +162,9 @@ export class Network {
     if (this.#busy) throw new BusyError(`${what} is not allowed while fit() runs on this network`);
   }
 
+  /** Input rows as the engines take them: checked, then normalized by the network's recipe. */
   #inputs(x: unknown, name = 'x'): RowData {
-    return toRows(x, name, this.#spec.inputs);
+    return this.#recipe.apply(toRows(x, name, this.#spec.inputs), this.#spec.inputs);
   }
 
   #targets(y: unknown, rows: number, name = 'y'): Targets {
@@ -171,6 +185,17 @@ export class Network {
     const out = new Float32Array(rows * this.outputs);
     this.#model.predict(data, rows, out);
     return out;
+  }
+
+  /** The class of each row: a name when `classes` is set, else an index (argmax, or p > 0.5 for one sigmoid output). */
+  predictClasses(x: Matrix): string[] | number[] {
+    return this.#recipe.classify(this.predict(x), this.outputs, this.#spec.loss);
+  }
+
+  /** Computes the inputNormalization statistics from these rows (replacing any); fit then keeps them. */
+  adapt(x: Matrix): void {
+    this.#idle('adapt()');
+    this.#recipe.adapt(toRows(x, 'x', this.#spec.inputs), this.#spec.inputs);
   }
 
   /** Mean loss (as the loss defines it) and, for classification, accuracy. */
@@ -246,6 +271,7 @@ export class Network {
    */
   #plan(x: Matrix, y: TargetInput, options: FitOptions | undefined, ownData: boolean): TrainingPlan {
     const resolved = fitOptions(options);
+    this.#recipe.adaptBeforeFit(x, this.#spec.inputs, resolved);
     const given = this.#inputs(x);
     const all = ownData && given.data === x ? { data: given.data.slice(), rows: given.rows } : given;
     const givenTargets = this.#targets(y, all.rows);
@@ -378,7 +404,7 @@ export class Network {
   }
 
   #state(): ModelState {
-    return { spec: this.#spec, params: this.#readable(), seed: this.seed };
+    return { spec: this.#spec, params: this.#readable(), seed: this.seed, recipe: this.#recipe.toOptions() };
   }
 
   /** Rebuilds a network from toJSON()'s output (or that output as a JSON string). */
@@ -413,7 +439,7 @@ export class Network {
   }
 
   static #fromState(state: ModelState, backend: BackendChoice): Network {
-    const network = new Network({ ...specToOptions(state.spec), seed: state.seed, backend });
+    const network = new Network({ ...specToOptions(state.spec), ...state.recipe, seed: state.seed, backend });
     network.#params.set(state.params);
     return network;
   }

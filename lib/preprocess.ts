@@ -57,6 +57,12 @@ function columnwise(x: Matrix, width: number): { data: Float32Array; rows: numbe
 /** Per-column z-scores of `x` (rows × width) and the mean and std that give them. */
 export function standardize(x: Matrix, width: number): Preprocessed<Standardization> {
   const { data, rows } = columnwise(x, width);
+  const stats = standardization(data, rows, width);
+  return { data: transform(data, width, stats), stats };
+}
+
+/** Mean and population std of each column of a flat matrix (a constant column gets std 1). */
+export function standardization(data: Float32Array, rows: number, width: number): Standardization {
   const mean = new Array<number>(width).fill(0);
   const squares = new Array<number>(width).fill(0);
   for (let r = 0; r < rows; r++) for (let c = 0; c < width; c++) mean[c] += data[r * width + c];
@@ -65,13 +71,18 @@ export function standardize(x: Matrix, width: number): Preprocessed<Standardizat
     for (let c = 0; c < width; c++) squares[c] += (data[r * width + c] - mean[c]) ** 2;
   }
   const std = squares.map((s) => Math.sqrt(s / rows) || 1);
-  const stats: Standardization = { kind: 'standardize', mean, std };
-  return { data: transform(data, width, stats), stats };
+  return { kind: 'standardize', mean, std };
 }
 
 /** Per-column min-max scaling of `x` (rows × width) to [0, 1], and the min and max that give it. */
 export function scale(x: Matrix, width: number): Preprocessed<Scaling> {
   const { data, rows } = columnwise(x, width);
+  const stats = scaling(data, rows, width);
+  return { data: transform(data, width, stats), stats };
+}
+
+/** Minimum and maximum of each column of a flat matrix. */
+export function scaling(data: Float32Array, rows: number, width: number): Scaling {
   const min = new Array<number>(width).fill(Infinity);
   const max = new Array<number>(width).fill(-Infinity);
   for (let r = 0; r < rows; r++) {
@@ -81,8 +92,7 @@ export function scale(x: Matrix, width: number): Preprocessed<Scaling> {
       if (v > max[c]) max[c] = v;
     }
   }
-  const stats: Scaling = { kind: 'scale', min, max };
-  return { data: transform(data, width, stats), stats };
+  return { kind: 'scale', min, max };
 }
 
 /** Offset and divisor per column: x′ = (x − offset) / divisor. */
@@ -91,7 +101,8 @@ function coefficients(stats: Preprocessing): { offset: number[]; divisor: number
   return { offset: stats.min, divisor: stats.max.map((high, c) => high - stats.min[c] || 1) };
 }
 
-function transform(data: Float32Array, width: number, stats: Preprocessing): Float32Array {
+/** x′ = (x − offset) / divisor per column, in a new Float32Array (float64 arithmetic, one rounding). */
+export function transform(data: Float32Array, width: number, stats: Preprocessing): Float32Array {
   const { offset, divisor } = coefficients(stats);
   const out = new Float32Array(data.length);
   for (let i = 0; i < data.length; i++) {

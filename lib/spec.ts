@@ -12,6 +12,7 @@ import type {
   OptimizerSettings,
 } from './backends/backend';
 import { ArgumentError } from './errors';
+import { RECIPE_KEYS, type InputNormalizationOptions } from './input-normalization';
 import {
   checkBoolean,
   checkInteger,
@@ -71,6 +72,10 @@ export interface NetworkOptions {
   seed?: number;
   /** Default 'auto': the native engine when it loads, else the pure-TS one. */
   backend?: BackendChoice;
+  /** Per-column normalization of every input row, part of the model (saved with it). */
+  inputNormalization?: InputNormalizationOptions;
+  /** Class names: one per output (crossEntropy), or two for one sigmoid output (binaryCrossEntropy). */
+  classes?: string[];
 }
 
 type Defaults = Omit<OptimizerSettings, 'type'>;
@@ -185,7 +190,7 @@ export interface ResolvedOptions {
 
 export function resolveNetworkOptions(value: unknown): ResolvedOptions {
   const options = checkObject(value, 'options');
-  checkKeys(options, 'options', ['inputs', 'layers', 'loss', 'optimizer', 'seed', 'backend']);
+  checkKeys(options, 'options', ['inputs', 'layers', 'loss', 'optimizer', 'seed', 'backend', ...RECIPE_KEYS]);
   const spec = resolveModelSpec(options, options.optimizer);
   const seed =
     options.seed === undefined

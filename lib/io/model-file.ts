@@ -5,6 +5,7 @@
  */
 import { parameterLayout, type ModelSpec } from '../backends/backend';
 import { ArgumentError, FormatError } from '../errors';
+import { recipeFromMetadata, recipeMetadata, resolveRecipe, type RecipeOptions } from '../input-normalization';
 import { resolveModelSpec, specToOptions, type LayerOptions, type OptimizerOptions } from '../spec';
 import { isPlainObject } from '../validate';
 import { decodeSafetensors, encodeSafetensors, type Tensor } from './safetensors';
@@ -13,10 +14,12 @@ export interface ModelState {
   readonly spec: ModelSpec;
   readonly params: Float32Array;
   readonly seed: number;
+  /** Input normalization and class names. */
+  readonly recipe: RecipeOptions;
 }
 
 /** What `Network.toJSON()` returns: plain data that round-trips bit-exactly. */
-export interface NetworkJSON {
+export interface NetworkJSON extends RecipeOptions {
   format: 'backprop';
   version: 1;
   inputs: number;
@@ -39,12 +42,13 @@ function asFormatError<T>(source: string, build: () => T): T {
   }
 }
 
-export function stateToJSON({ spec, params, seed }: ModelState): NetworkJSON {
+export function stateToJSON({ spec, params, seed, recipe }: ModelState): NetworkJSON {
   const { layers } = parameterLayout(spec);
   return {
     format: 'backprop',
     version: FORMAT_VERSION,
     ...specToOptions(spec),
+    ...recipe,
     seed,
     weights: layers.map((l) => ({
       weight: Array.from(params.subarray(l.weight, l.weight + l.units * l.inputs)),
@@ -66,6 +70,7 @@ export function stateFromJSON(value: unknown): ModelState {
   }
   const spec = asFormatError(source, () => resolveModelSpec(value, value.optimizer));
   const seed = checkSeed(value.seed, source);
+  const recipe = asFormatError(source, () => resolveRecipe(value, spec));
   const { layers, size } = parameterLayout(spec);
   const weights = value.weights;
   if (!Array.isArray(weights) || weights.length !== layers.length) {
@@ -78,7 +83,7 @@ export function stateFromJSON(value: unknown): ModelState {
     copyNumbers(entry.weight, params, l.weight, l.units * l.inputs, `${source}: weights[${i}].weight`);
     copyNumbers(entry.bias, params, l.bias, l.units, `${source}: weights[${i}].bias`);
   });
-  return { spec, params, seed };
+  return { spec, params, seed, recipe };
 }
 
 function copyNumbers(value: unknown, into: Float32Array, offset: number, count: number, name: string): void {
@@ -91,9 +96,9 @@ function copyNumbers(value: unknown, into: Float32Array, offset: number, count: 
 }
 
 /** Metadata keys the model file itself uses; user metadata may not take them. */
-export const RESERVED_METADATA = ['format', 'version', 'architecture', 'optimizer', 'seed'] as const;
+export const RESERVED_METADATA = ['format', 'version', 'architecture', 'optimizer', 'seed', 'inputNormalization', 'classes'] as const;
 
-export function stateToSafetensors({ spec, params, seed }: ModelState, extra: Record<string, string> = {}): Uint8Array {
+export function stateToSafetensors({ spec, params, seed, recipe }: ModelState, extra: Record<string, string> = {}): Uint8Array {
   const tensors = new Map<string, Tensor>();
   parameterLayout(spec).layers.forEach((l, i) => {
     tensors.set(`layers.${i}.weight`, { shape: [l.units, l.inputs], data: params.subarray(l.weight, l.weight + l.units * l.inputs) });
@@ -102,6 +107,7 @@ export function stateToSafetensors({ spec, params, seed }: ModelState, extra: Re
   const { optimizer, ...architecture } = specToOptions(spec);
   return encodeSafetensors(tensors, {
     ...extra,
+    ...recipeMetadata(recipe),
     format: 'backprop',
     version: String(FORMAT_VERSION),
     architecture: JSON.stringify(architecture),
@@ -140,6 +146,7 @@ export function stateFromSafetensors(bytes: Uint8Array, source: string): ModelSt
   const optimizer = metadata.optimizer === undefined ? undefined : parseJsonField(metadata, 'optimizer', source);
   const spec = asFormatError(source, () => resolveModelSpec(architecture, optimizer));
   const seed = metadata.seed === undefined ? 0 : checkSeed(Number(metadata.seed), source);
+  const recipe = recipeFromMetadata(metadata, spec, source);
   const { layers, size } = parameterLayout(spec);
   if (tensors.size !== 2 * layers.length) {
     throw new FormatError(`${source}: expected ${2 * layers.length} tensors (layers.{i}.weight/bias), found ${tensors.size}`);
@@ -162,5 +169,5 @@ export function stateFromSafetensors(bytes: Uint8Array, source: string): ModelSt
       params.set(tensor.data, offset);
     }
   });
-  return { spec, params, seed };
+  return { spec, params, seed, recipe };
 }

@@ -151,20 +151,24 @@ export class InputRecipe {
     return { data: transform(rows.data, inputs, this.#stats), rows: rows.rows };
   }
 
-  /** The class of each output row: argmax (crossEntropy) or p > 0.5 (one sigmoid output); a name when classes are set. */
+  /** The class of each output row (see classify), named by this recipe's classes when set. */
   classify(out: Float32Array, outputs: number, loss: LossName): string[] | number[] {
-    const count = classCount(loss, outputs);
-    if (typeof count === 'string') throw new ArgumentError(`predictClasses: ${count.replace(/^classes needs/, 'needs')}`);
-    const rows = out.length / outputs;
-    const labels = Array.from({ length: rows }, (_, r) => {
-      if (outputs === 1) return out[r] > 0.5 ? 1 : 0;
-      let best = 0;
-      for (let c = 1; c < outputs; c++) if (out[r * outputs + c] > out[r * outputs + best]) best = c;
-      return best;
-    });
-    const names = this.classes;
-    return names === null ? labels : labels.map((label) => names[label]);
+    return classify(out, outputs, loss, this.classes);
   }
+}
+
+/** The class of each output row: argmax (crossEntropy) or p > 0.5 (one sigmoid output); a name when `classes` are given. */
+export function classify(out: Float32Array, outputs: number, loss: LossName, classes: readonly string[] | null): string[] | number[] {
+  const count = classCount(loss, outputs);
+  if (typeof count === 'string') throw new ArgumentError(`predictClasses: ${count.replace(/^classes needs/, 'needs')}`);
+  const rows = out.length / outputs;
+  const labels = Array.from({ length: rows }, (_, r) => {
+    if (outputs === 1) return out[r] > 0.5 ? 1 : 0;
+    let best = 0;
+    for (let c = 1; c < outputs; c++) if (out[r * outputs + c] > out[r * outputs + best]) best = c;
+    return best;
+  });
+  return classes === null ? labels : labels.map((label) => classes[label]);
 }
 
 /** The model file's __metadata__ entries of a recipe (JSON strings). */

@@ -46,18 +46,45 @@ export interface LayerOptions {
   activation?: Activation;
 }
 
-/** Optimizer hyperparameters; each type reads the ones it uses (PyTorch's defaults). */
-export interface OptimizerOptions {
-  type: OptimizerName;
+/** Stochastic gradient descent (PyTorch's SGD): lr 0.01, momentum 0, nesterov false, weightDecay 0. */
+export interface SgdOptions {
+  type: 'sgd';
   learningRate?: number;
   momentum?: number;
   nesterov?: boolean;
   weightDecay?: number;
+}
+
+/** Adam (lr 1e-3, beta1 0.9, beta2 0.999, epsilon 1e-8, weightDecay 0 as L2) and AdamW (weightDecay 0.01, decoupled). */
+export interface AdamOptions {
+  type: 'adam' | 'adamw';
+  learningRate?: number;
   beta1?: number;
   beta2?: number;
   epsilon?: number;
-  alpha?: number;
+  weightDecay?: number;
 }
+
+/** RMSprop: lr 0.01, alpha 0.99, epsilon 1e-8, momentum 0, weightDecay 0. */
+export interface RmspropOptions {
+  type: 'rmsprop';
+  learningRate?: number;
+  alpha?: number;
+  epsilon?: number;
+  momentum?: number;
+  weightDecay?: number;
+}
+
+/** Adagrad: lr 0.01, epsilon 1e-10, weightDecay 0. */
+export interface AdagradOptions {
+  type: 'adagrad';
+  learningRate?: number;
+  epsilon?: number;
+  weightDecay?: number;
+}
+
+/** Optimizer hyperparameters, by type: each type takes exactly the ones it uses (PyTorch's defaults). */
+export type OptimizerOptions = SgdOptions | AdamOptions | RmspropOptions | AdagradOptions;
 
 export interface NetworkOptions {
   /** Width of an input row. */
@@ -205,14 +232,13 @@ export function specToOptions(spec: ModelSpec): Required<Pick<NetworkOptions, 'i
   optimizer: OptimizerOptions;
 } {
   const { type } = spec.optimizer;
-  const optimizer: OptimizerOptions = { type };
-  for (const key of OPTIMIZER_DEFAULTS[type].options) {
-    (optimizer as unknown as Record<string, unknown>)[key] = spec.optimizer[key];
-  }
+  const optimizer: Record<string, unknown> = { type };
+  for (const key of OPTIMIZER_DEFAULTS[type].options) optimizer[key] = spec.optimizer[key];
   return {
     inputs: spec.inputs,
     layers: spec.layers.map(({ units, activation }) => ({ units, activation })),
     loss: spec.loss,
-    optimizer,
+    // The keys of OPTIMIZER_DEFAULTS[type] are those of that type's options.
+    optimizer: optimizer as unknown as OptimizerOptions,
   };
 }

@@ -75,7 +75,7 @@ beforeAll(() => {
     writeFileSync(path.join(shims, tool), `#!/bin/sh\necho "${tool}: no compiler on this machine" >&2\nexit 1\n`);
     chmodSync(path.join(shims, tool), 0o755);
   }
-}, 300_000);
+}, 600_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

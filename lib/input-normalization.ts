@@ -6,7 +6,7 @@
  * plain options out (toJSON, the model file's metadata).
  */
 import type { LossName, ModelSpec } from './backends/backend';
-import { toRows, type RowData } from './data';
+import type { RowData } from './data';
 import { ArgumentError, FormatError } from './errors';
 import { checkPreprocessing, scaling, standardization, transform, type Preprocessing } from './preprocess';
 import { checkKeys, checkNumber, describe, fail, isPlainObject } from './validate';
@@ -127,17 +127,15 @@ export class InputRecipe {
   }
 
   /**
-   * Before a fit: a named normalization without statistics yet takes them
-   * from the training rows (the rows before a validationSplit's; all rows
-   * when validation data comes separately).
+   * A fit's data as the engines see it: a named normalization without
+   * statistics yet takes them from the training rows (validation rows are
+   * separate), then both are normalized.
    */
-  adaptBeforeFit(x: unknown, inputs: number, validation: { validationSplit: number; validationData?: unknown }): void {
-    if (this.#kind === null || this.#stats !== null) return;
-    const all = toRows(x, 'x', inputs);
-    const trainRows = validation.validationData === undefined ? all.rows - Math.floor(all.rows * validation.validationSplit) : all.rows;
-    // A split that leaves no training row is refused by fit itself.
-    if (trainRows < 1) return;
-    this.adapt({ data: all.data.subarray(0, trainRows * inputs), rows: trainRows }, inputs);
+  fitData<T extends { x: Float32Array; rows: number }>(train: T, validation: T | undefined, inputs: number): { train: T; validation: T | undefined } {
+    if (this.#kind === null) return { train, validation };
+    if (this.#stats === null) this.adapt({ data: train.x, rows: train.rows }, inputs);
+    const normalized = (set: T): T => ({ ...set, x: this.apply({ data: set.x, rows: set.rows }, inputs).data });
+    return { train: normalized(train), validation: validation && normalized(validation) };
   }
 
   /** The rows as the engines see them: normalized, in a new array, or the rows themselves. */

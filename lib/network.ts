@@ -271,15 +271,14 @@ export class Network {
    */
   #plan(x: Matrix, y: TargetInput, options: FitOptions | undefined, ownData: boolean): TrainingPlan {
     const resolved = fitOptions(options);
-    this.#recipe.adaptBeforeFit(x, this.#spec.inputs, resolved);
-    const given = this.#inputs(x);
+    const given = toRows(x, 'x', this.#spec.inputs);
     const all = ownData && given.data === x ? { data: given.data.slice(), rows: given.rows } : given;
     const givenTargets = this.#targets(y, all.rows);
     const allTargets = ownData && givenTargets === y ? givenTargets.slice() : givenTargets;
     let train: DataSet = { x: all.data, targets: allTargets, rows: all.rows };
     let validation: DataSet | undefined;
     if (resolved.validationData) {
-      const vx = this.#inputs(resolved.validationData.x, 'options.validationData.x');
+      const vx = toRows(resolved.validationData.x, 'options.validationData.x', this.#spec.inputs);
       validation = { x: vx.data, targets: this.#targets(resolved.validationData.y, vx.rows, 'options.validationData.y'), rows: vx.rows };
     } else if (resolved.validationSplit > 0) {
       const validationRows = Math.floor(all.rows * resolved.validationSplit);
@@ -298,6 +297,7 @@ export class Network {
         rows: validationRows,
       };
     }
+    ({ train, validation } = this.#recipe.fitData(train, validation, this.#spec.inputs));
     return {
       train,
       validation,

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArgumentError, FormatError, Network, type NetworkOptions } from '../../lib/index.js';
+import { ArgumentError, BusyError, FormatError, Network, type NetworkOptions } from '../../lib/index.js';
 import { BACKENDS } from './backends';
 import { expectError, thrown } from './expect-error';
 import { random, randomLabels, uniform } from './fixtures';
@@ -66,7 +66,10 @@ describe.each(BACKENDS)('inputNormalization on the %s backend', (backend) => {
       expect(got.mean[c]).toBeCloseTo(expected.mean[c], 9);
       expect(got.std[c]).toBeCloseTo(expected.std[c], 9);
     }
-    // A second fit on other data keeps them.
+    // adapt() waits for a running fit; a second fit on other data keeps the statistics.
+    const running = net.fit(X, LABELS, { epochs: 1 });
+    expectError(thrown(() => net.adapt(X)), BusyError, ['adapt()']);
+    await running;
     net.fitSync(X.map((v) => v * 2), LABELS, { epochs: 1 });
     expect(net.inputNormalization).toEqual(got);
     net.dispose();

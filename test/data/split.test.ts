@@ -1,4 +1,6 @@
-/** trainTestSplit's stratify option and kFold. */
+/** trainTestSplit's stratify option and kFold, and the README's example of them. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, kFold, trainTestSplit } from '../../lib/index.js';
 
@@ -64,5 +66,16 @@ describe('kFold', () => {
     expect(() => kFold(X, LABELS, { folds: 1 })).toThrow(ArgumentError);
     expect(() => kFold(X, LABELS, { folds: 61 })).toThrow(/options\.folds 61 is more than the 60 rows/);
     expect(() => kFold(X, LABELS, { testFraction: 0.2 } as never)).toThrow(/unknown option "testFraction"/);
+  });
+});
+
+describe("the README's data-helper example", () => {
+  it('splits first and takes the statistics from the training rows only', () => {
+    const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Data helpers (library)'));
+    const example = section.slice(section.indexOf('```js'), section.indexOf('```', section.indexOf('```js') + 5));
+    expect(example.indexOf('trainTestSplit(x, y')).toBeGreaterThan(0);
+    expect(example.indexOf('trainTestSplit(x, y')).toBeLessThan(example.indexOf('standardize(xTrain'));
+    expect(example).not.toMatch(/standardize\(x,/);
   });
 });

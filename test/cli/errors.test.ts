@@ -79,5 +79,7 @@ describe('the CLI refuses bad input with one line and exit code 2', () => {
     expect(model.status).toBe(0);
     expectUsageError(['predict', '--model', 'm.safetensors', '--data', 'images-idx3-ubyte'], dir, /images-idx3-ubyte gives 2 inputs per row, the model takes 3/);
     expectUsageError(['evaluate', '--model', 'm.safetensors', '--data', 'text.csv'], dir, /the model's target column species: no such column in text\.csv; columns are a, b, y/);
+    expectUsageError(['predict', '--model', 'm.safetensors', '--data', 'text.csv'], dir, /the model's input column width: no such column in text\.csv; columns are a, b, y/);
+    expectUsageError(['evaluate', '--model', 'm.safetensors', '--data', 'good.csv', '--target', 'colour'], dir, /--target colour: no such column in good\.csv/);
   });
 });

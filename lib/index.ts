@@ -1,7 +1,18 @@
 /** The public surface of backprop. */
 export { Network } from './network';
 export type { LayerWeights, Evaluation, LoadOptions, SaveOptions, TargetInput, BatchOptions } from './network';
-export type { NetworkOptions, LayerOptions, OptimizerOptions, BackendChoice } from './spec';
+export type {
+  NetworkOptions,
+  LayerOptions,
+  OptimizerOptions,
+  SgdOptions,
+  AdamOptions,
+  RmspropOptions,
+  AdagradOptions,
+  ClippingOptions,
+  BackendChoice,
+} from './spec';
+export type { InputNormalizationOptions } from './input-normalization';
 export type { FitOptions } from './fit-options';
 export type { History, EpochLog, BatchLog } from './training';
 export type { Matrix, Labels } from './data';
@@ -24,14 +35,16 @@ export {
 export { loadCsv } from './io/csv';
 /** Reads a JSON-lines file (one object per line) into numeric input rows and a target column. */
 export { loadJsonl } from './io/jsonl';
-export type { TableData, TableOptions } from './io/table';
+export type { TableData, TableOptions, TableInputs, TableTarget } from './io/table';
 /** Reads IDX files (the MNIST format, gzip detected by magic bytes): samples and optional labels. */
 export { loadIdx } from './io/idx';
 export type { IdxData } from './io/idx';
 /**
  * Data preparation: `oneHot` targets, per-column `standardize` / `scale`
- * returning their statistics, `applyPreprocessing` to reapply them, and a
- * seeded `trainTestSplit`.
+ * returning their statistics, `applyPreprocessing` to reapply them; a
+ * seeded `trainTestSplit` and `kFold`, optionally stratified.
  */
-export { oneHot, standardize, scale, applyPreprocessing, trainTestSplit } from './preprocess';
-export type { Preprocessing, Preprocessed, Standardization, Scaling, SplitOptions, Split } from './preprocess';
+export { oneHot, standardize, scale, applyPreprocessing } from './preprocess';
+export type { Preprocessing, Preprocessed, Standardization, Scaling } from './preprocess';
+export { trainTestSplit, kFold } from './split';
+export type { SplitOptions, KFoldOptions, Split } from './split';

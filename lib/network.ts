@@ -10,6 +10,7 @@ import { sharedFloat32, sharedFloat64, sharedInt32 } from './backends/shared-mem
 import { rowsOf, targetsOf, toRows, toTargets, type Labels, type Matrix, type Ownership, type RowData } from './data';
 import { ArgumentError, BusyError, DisposedError, FormatError, ShapeError } from './errors';
 import { initializeParameters } from './init';
+import { InputRecipe, resolveRecipe, type InputNormalizationOptions, type RecipeOptions } from './input-normalization';
 import { writeFileAtomic } from './io/atomic-file';
 import {
   RESERVED_METADATA,
@@ -100,6 +101,7 @@ export class Network {
   readonly #params: Float32Array;
   readonly #rng: Rng;
   readonly #model: BackendModel;
+  readonly #recipe: InputRecipe;
   #busy = false;
   #disposed = false;
   /**
@@ -120,6 +122,7 @@ export class Network {
   constructor(options: NetworkOptions) {
     const { spec, seed, backend } = resolveNetworkOptions(options);
     this.#spec = spec;
+    this.#recipe = new InputRecipe(resolveRecipe(options as unknown as Record<string, unknown>, spec));
     this.seed = seed;
     this.#rng = new Rng(seed);
     // Shared memory: a backend may train it on a thread of its own.
@@ -147,8 +150,8 @@ export class Network {
   }
 
   /** The options that rebuild this architecture (without weights or seed). */
-  get options(): ReturnType<typeof specToOptions> {
-    return specToOptions(this.#spec);
+  get options(): ReturnType<typeof specToOptions> & RecipeOptions {
+    return { ...specToOptions(this.#spec), ...this.#recipe.toOptions() };
   }
 
   /** The learning rate the next step uses: the optimizer's, as far as a schedule has moved it. */
@@ -164,6 +167,16 @@ export class Network {
   /** Epochs trained by every fit so far: schedules count epochs from here. */
   get epochsTrained(): number {
     return this.#epochsTrained;
+  }
+
+  /** The input normalization, with its statistics once fit or adapt() computed them. */
+  get inputNormalization(): InputNormalizationOptions | undefined {
+    return this.#recipe.toOptions().inputNormalization;
+  }
+
+  /** The class names predictClasses() returns, or null. */
+  get classes(): readonly string[] | null {
+    return this.#recipe.classes;
   }
 
   /** True while a fit runs. */
@@ -184,19 +197,13 @@ export class Network {
     if (this.#busy) throw new BusyError(`${what} is not allowed while fit() runs on this network`);
   }
 
+  /** Input rows as the engines take them: checked, then normalized by the network's recipe. */
   #inputs(x: unknown, name = 'x'): RowData {
-    return toRows(x, name, this.#spec.inputs);
+    return this.#recipe.apply(toRows(x, name, this.#spec.inputs), this.#spec.inputs);
   }
 
   #targets(y: unknown, rows: number, name = 'y'): Targets {
     return toTargets(y, name, rows, this.outputs, this.#spec.loss);
-  }
-
-  #accuracy(correct: number, rows: number): number | undefined {
-    const { loss } = this.#spec;
-    if (loss === 'crossEntropy') return correct / rows;
-    if (loss === 'binaryCrossEntropy') return correct / (rows * this.outputs);
-    return undefined;
   }
 
   /** Outputs (after the last activation), rows × outputs, row-major. */
@@ -206,6 +213,17 @@ export class Network {
     const out = new Float32Array(rows * this.outputs);
     this.#model.predict(this.#readable(), data, rows, out);
     return out;
+  }
+
+  /** The class of each row: a name when `classes` is set, else an index (argmax, or p > 0.5 for one sigmoid output). */
+  predictClasses(x: Matrix): string[] | number[] {
+    return this.#recipe.classify(this.predict(x), this.outputs, this.#spec.loss);
+  }
+
+  /** Computes the inputNormalization statistics from these rows (replacing any); fit then keeps them. */
+  adapt(x: Matrix): void {
+    this.#idle('adapt()');
+    this.#recipe.adapt(toRows(x, 'x', this.#spec.inputs), this.#spec.inputs);
   }
 
   /** Mean loss (as the loss defines it) and the metrics of the loss (see Evaluation). */
@@ -296,9 +314,18 @@ export class Network {
    * The data of a fit, converted and checked: `own` copies it into shared
    * memory the facade owns (an async fit, during which the caller runs on
    * and could overwrite or transfer its arrays); `borrow` uses Float32Array
-   * and Int32Array inputs as they are (fitSync).
+   * and Int32Array inputs as they are (fitSync). Then the network's input
+   * recipe normalizes the inputs (taking its statistics from the training
+   * rows if it has none yet).
    */
   *#fitData(x: Matrix, y: TargetInput, options: ResolvedFitOptions, ownership: Ownership): Sliced<FitData> {
+    const data = yield* this.#checkedFitData(x, y, options, ownership);
+    const { train, validation } = yield* this.#recipe.fitData(data.train, data.validation, this.#spec.inputs, ownership);
+    return { train, validation, rowWeights: data.rowWeights };
+  }
+
+  /** The data of a fit as given: converted, checked, split. */
+  *#checkedFitData(x: Matrix, y: TargetInput, options: ResolvedFitOptions, ownership: Ownership): Sliced<FitData> {
     const inputs = this.#spec.inputs;
     const { loss } = this.#spec;
     const all = yield* rowsOf(x, 'x', inputs, ownership);
@@ -392,7 +419,7 @@ export class Network {
       },
       // Between chunks the backend is idle: its optimizer state is the epoch's.
       saveCheckpoint: (path) =>
-        writeFileAtomic(path, stateToSafetensors({ spec: this.#spec, params, seed: this.seed, training: this.#trainingState() })),
+        writeFileAtomic(path, stateToSafetensors({ ...this.#state(), params, training: this.#trainingState() })),
       publish: () => {
         if (!allFinite(params)) {
           params.set(published);
@@ -507,7 +534,7 @@ export class Network {
   }
 
   #state(): ModelState {
-    return { spec: this.#spec, params: this.#readable(), seed: this.seed };
+    return { spec: this.#spec, params: this.#readable(), seed: this.seed, recipe: this.#recipe.toOptions() };
   }
 
   /** Rebuilds a network from toJSON()'s output (or that output as a JSON string). */
@@ -568,7 +595,7 @@ export class Network {
   }
 
   static #fromState(state: ModelState, backend: BackendChoice): Network {
-    const network = new Network({ ...specToOptions(state.spec), seed: state.seed, backend });
+    const network = new Network({ ...specToOptions(state.spec), ...state.recipe, seed: state.seed, backend });
     network.#params.set(state.params);
     const { training } = state;
     if (training) {

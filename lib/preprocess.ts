@@ -1,11 +1,11 @@
 /**
  * Data preparation helpers: one-hot targets, per-column standardization and
  * min-max scaling (returning the statistics so that the same transform can
- * be reapplied to new data), and a seeded train/test split.
+ * be reapplied to new data).
  */
 import { toRows, type Labels, type Matrix } from './data';
-import { ArgumentError, ShapeError } from './errors';
-import { Rng } from './rng';
+import { runNow, SLICE_VALUES, type Sliced } from './slices';
+import { ArgumentError } from './errors';
 import { checkInteger, checkKeys, checkNumber, checkObject, describe, fail, isPlainObject } from './validate';
 
 /** Per-column z-score statistics: x′ = (x − mean) / std (population std; a constant column has std 1). */
@@ -57,32 +57,65 @@ function columnwise(x: Matrix, width: number): { data: Float32Array; rows: numbe
 /** Per-column z-scores of `x` (rows × width) and the mean and std that give them. */
 export function standardize(x: Matrix, width: number): Preprocessed<Standardization> {
   const { data, rows } = columnwise(x, width);
+  const stats = standardization(data, rows, width);
+  return { data: transform(data, width, stats), stats };
+}
+
+/** Mean and population std of each column of a flat matrix (a constant column gets std 1). */
+export function standardization(data: Float32Array, rows: number, width: number): Standardization {
+  return runNow(standardizationOf(data, rows, width));
+}
+
+/** Rows a slice of the sliced statistics and transforms handles. */
+function sliceRows(width: number): number {
+  return Math.max(1, Math.floor(SLICE_VALUES / width));
+}
+
+/** Per-column mean and population std (0 → 1), as sliced work. */
+export function* standardizationOf(data: Float32Array, rows: number, width: number): Sliced<Standardization> {
   const mean = new Array<number>(width).fill(0);
   const squares = new Array<number>(width).fill(0);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < width; c++) mean[c] += data[r * width + c];
+  const step = sliceRows(width);
+  for (let r0 = 0; r0 < rows; r0 += step, yield) {
+    for (let r = r0; r < Math.min(rows, r0 + step); r++) for (let c = 0; c < width; c++) mean[c] += data[r * width + c];
+  }
   for (let c = 0; c < width; c++) mean[c] /= rows;
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < width; c++) squares[c] += (data[r * width + c] - mean[c]) ** 2;
+  for (let r0 = 0; r0 < rows; r0 += step, yield) {
+    for (let r = r0; r < Math.min(rows, r0 + step); r++) {
+      for (let c = 0; c < width; c++) squares[c] += (data[r * width + c] - mean[c]) ** 2;
+    }
   }
   const std = squares.map((s) => Math.sqrt(s / rows) || 1);
-  const stats: Standardization = { kind: 'standardize', mean, std };
-  return { data: transform(data, width, stats), stats };
+  return { kind: 'standardize', mean, std };
 }
 
 /** Per-column min-max scaling of `x` (rows × width) to [0, 1], and the min and max that give it. */
 export function scale(x: Matrix, width: number): Preprocessed<Scaling> {
   const { data, rows } = columnwise(x, width);
+  const stats = scaling(data, rows, width);
+  return { data: transform(data, width, stats), stats };
+}
+
+/** Minimum and maximum of each column of a flat matrix. */
+export function scaling(data: Float32Array, rows: number, width: number): Scaling {
+  return runNow(scalingOf(data, rows, width));
+}
+
+/** Per-column min and max, as sliced work. */
+export function* scalingOf(data: Float32Array, rows: number, width: number): Sliced<Scaling> {
   const min = new Array<number>(width).fill(Infinity);
   const max = new Array<number>(width).fill(-Infinity);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < width; c++) {
-      const v = data[r * width + c];
-      if (v < min[c]) min[c] = v;
-      if (v > max[c]) max[c] = v;
+  const step = sliceRows(width);
+  for (let r0 = 0; r0 < rows; r0 += step, yield) {
+    for (let r = r0; r < Math.min(rows, r0 + step); r++) {
+      for (let c = 0; c < width; c++) {
+        const v = data[r * width + c];
+        if (v < min[c]) min[c] = v;
+        if (v > max[c]) max[c] = v;
+      }
     }
   }
-  const stats: Scaling = { kind: 'scale', min, max };
-  return { data: transform(data, width, stats), stats };
+  return { kind: 'scale', min, max };
 }
 
 /**
@@ -94,14 +127,23 @@ export function coefficients(stats: Preprocessing): { offset: number[]; divisor:
   return { offset: stats.min, divisor: stats.max.map((high, c) => high - stats.min[c] || 1) };
 }
 
-function transform(data: Float32Array, width: number, stats: Preprocessing): Float32Array {
-  const { offset, divisor } = coefficients(stats);
+/** x′ = (x − offset) / divisor per column, in a new Float32Array (float64 arithmetic, one rounding). */
+export function transform(data: Float32Array, width: number, stats: Preprocessing): Float32Array {
   const out = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) {
-    const c = i % width;
-    out[i] = (data[i] - offset[c]) / divisor[c];
-  }
+  runNow(transformInto(data, width, stats, out));
   return out;
+}
+
+/** out = (data − offset) / divisor per column, as sliced work; out may be data itself. */
+export function* transformInto(data: Float32Array, width: number, stats: Preprocessing, out: Float32Array): Sliced<void> {
+  const { offset, divisor } = coefficients(stats);
+  const step = sliceRows(width) * width;
+  for (let start = 0; start < data.length; start += step, yield) {
+    for (let i = start; i < Math.min(data.length, start + step); i++) {
+      const c = i % width;
+      out[i] = (data[i] - offset[c]) / divisor[c];
+    }
+  }
 }
 
 function checkColumns(value: unknown, name: string, width: number | undefined): number[] {
@@ -136,95 +178,4 @@ export function applyPreprocessing(x: Matrix, stats: Preprocessing): Float32Arra
   const checked = checkPreprocessing(stats);
   const width = checked.kind === 'standardize' ? checked.mean.length : checked.min.length;
   return transform(toRows(x, 'x', width).data, width, checked);
-}
-
-export interface SplitOptions {
-  /** Fraction of the rows, in (0, 1), that go to the test set (rounded to the nearest row); default 0.2. */
-  testFraction?: number;
-  /** Seeds the shuffle that picks the test rows; default 0. */
-  seed?: number;
-  /** Row width of `x` when it is a flat array; default: the length of its first row. */
-  inputs?: number;
-}
-
-/** Rows of inputs and of targets, each in the same (shuffled) order. */
-export interface Split {
-  xTrain: Float32Array;
-  yTrain: Float32Array | Int32Array;
-  xTest: Float32Array;
-  yTest: Float32Array | Int32Array;
-}
-
-function rowWidth(x: unknown, inputs: unknown): number {
-  if (inputs !== undefined) return checkInteger(inputs, 'options.inputs', 1, 1 << 24);
-  const first: unknown = Array.isArray(x) ? x[0] : undefined;
-  if (Array.isArray(first) || (ArrayBuffer.isView(first) && !(first instanceof DataView))) {
-    return (first as ArrayLike<unknown>).length;
-  }
-  return fail('options.inputs', 'the row width of x (needed when x is a flat array)', inputs);
-}
-
-const INTEGER_ARRAYS = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array];
-
-/** y as a flat matrix of `rows` rows: integer typed arrays stay integer (class labels), the rest become Float32. */
-function targetRows(y: unknown, rows: number): { data: Float32Array | Int32Array; width: number } {
-  if (INTEGER_ARRAYS.some((type) => y instanceof type)) {
-    const labels = y as ArrayLike<number>;
-    if (labels.length !== rows) throw new ShapeError(`y has ${labels.length} labels, expected ${rows} to match x`);
-    return { data: Int32Array.from(labels), width: 1 };
-  }
-  if (!(Array.isArray(y) || ArrayBuffer.isView(y)) || (y as ArrayLike<unknown>).length === 0) {
-    fail('y', `${rows} targets (a flat array or an array of rows)`, y);
-  }
-  const first: unknown = (y as ArrayLike<unknown>)[0];
-  const isRow = Array.isArray(first) || ArrayBuffer.isView(first);
-  const width = isRow ? (first as ArrayLike<unknown>).length : (y as ArrayLike<unknown>).length / rows;
-  if (!Number.isInteger(width) || width < 1) {
-    throw new ShapeError(`y has ${(y as ArrayLike<unknown>).length} values, not a whole number of values per row for ${rows} rows`);
-  }
-  const { data, rows: given } = toRows(y, 'y', width);
-  if (given !== rows) throw new ShapeError(`y has ${given} rows, expected ${rows} to match x`);
-  return { data, width };
-}
-
-function gather<T extends Float32Array | Int32Array>(data: T, width: number, order: Int32Array): T {
-  const out = new (data.constructor as new (length: number) => T)(order.length * width);
-  order.forEach((row, i) => out.set(data.subarray(row * width, (row + 1) * width), i * width));
-  return out;
-}
-
-/**
- * Splits rows into a training and a test set at random (seeded): the same
- * seed and data always give the same split. y keeps its kind: integer typed
- * arrays come back as Int32Array labels, everything else as Float32Array rows.
- */
-export function trainTestSplit(x: Matrix, y: Matrix | Labels, options: SplitOptions = {}): Split {
-  const checked = checkObject(options, 'options');
-  checkKeys(checked, 'options', ['testFraction', 'seed', 'inputs']);
-  const testFraction = checkNumber(checked.testFraction ?? 0.2, 'options.testFraction', {
-    min: 0,
-    max: 1,
-    minExclusive: true,
-    maxExclusive: true,
-  });
-  const seed = checkInteger(checked.seed ?? 0, 'options.seed', 0);
-  const inputs = rowWidth(x, checked.inputs);
-  const { data: xData, rows } = toRows(x, 'x', inputs);
-  const targets = targetRows(y, rows);
-  const testRows = Math.round(rows * testFraction);
-  if (testRows < 1 || testRows >= rows) {
-    throw new ArgumentError(
-      `options.testFraction ${testFraction} of ${rows} rows gives ${testRows} test and ${rows - testRows} training rows; both need at least 1`,
-    );
-  }
-  const order = Int32Array.from({ length: rows }, (_, i) => i);
-  new Rng(seed).shuffle(order);
-  const train = order.subarray(0, rows - testRows);
-  const test = order.subarray(rows - testRows);
-  return {
-    xTrain: gather(xData, inputs, train),
-    yTrain: gather(targets.data, targets.width, train),
-    xTest: gather(xData, inputs, test),
-    yTest: gather(targets.data, targets.width, test),
-  };
 }

@@ -5,6 +5,7 @@
 import type { BackendName } from './backends/backend';
 import type { Activation, LayerSpec, LossName, ModelSpec, OptimizerName, OptimizerSettings } from './model-spec';
 import { ArgumentError } from './errors';
+import { RECIPE_KEYS, type InputNormalizationOptions } from './input-normalization';
 import {
   checkBoolean,
   checkInteger,
@@ -38,22 +39,53 @@ export interface LayerOptions {
   activation?: Activation;
 }
 
-/** Optimizer hyperparameters; each type reads the ones it uses (PyTorch's defaults). */
-export interface OptimizerOptions {
-  type: OptimizerName;
+/** Gradient clipping, which every optimizer takes: at most one of the two, off unless given. */
+export interface ClippingOptions {
+  /** Scale all gradients together to an L2 norm of at most this (PyTorch's clip_grad_norm_). */
+  clipNorm?: number;
+  /** Clamp each gradient to [−clipValue, clipValue] (clip_grad_value_). */
+  clipValue?: number;
+}
+
+/** Stochastic gradient descent (PyTorch's SGD): lr 0.01, momentum 0, nesterov false, weightDecay 0. */
+export interface SgdOptions extends ClippingOptions {
+  type: 'sgd';
   learningRate?: number;
   momentum?: number;
   nesterov?: boolean;
   weightDecay?: number;
+}
+
+/** Adam (lr 1e-3, beta1 0.9, beta2 0.999, epsilon 1e-8, weightDecay 0 as L2) and AdamW (weightDecay 0.01, decoupled). */
+export interface AdamOptions extends ClippingOptions {
+  type: 'adam' | 'adamw';
+  learningRate?: number;
   beta1?: number;
   beta2?: number;
   epsilon?: number;
-  alpha?: number;
-  /** Any optimizer: scale all gradients together to an L2 norm of at most this (PyTorch clip_grad_norm_). */
-  clipNorm?: number;
-  /** Any optimizer: clamp each gradient to [−clipValue, clipValue] (clip_grad_value_). At most one of the two. */
-  clipValue?: number;
+  weightDecay?: number;
 }
+
+/** RMSprop: lr 0.01, alpha 0.99, epsilon 1e-8, momentum 0, weightDecay 0. */
+export interface RmspropOptions extends ClippingOptions {
+  type: 'rmsprop';
+  learningRate?: number;
+  alpha?: number;
+  epsilon?: number;
+  momentum?: number;
+  weightDecay?: number;
+}
+
+/** Adagrad: lr 0.01, epsilon 1e-10, weightDecay 0. */
+export interface AdagradOptions extends ClippingOptions {
+  type: 'adagrad';
+  learningRate?: number;
+  epsilon?: number;
+  weightDecay?: number;
+}
+
+/** Optimizer hyperparameters, by type: each type takes exactly the ones it uses (PyTorch's defaults). */
+export type OptimizerOptions = SgdOptions | AdamOptions | RmspropOptions | AdagradOptions;
 
 export interface NetworkOptions {
   /** Width of an input row. */
@@ -68,6 +100,10 @@ export interface NetworkOptions {
   seed?: number;
   /** Default 'auto': the native engine when it loads, else the pure-TS one. */
   backend?: BackendChoice;
+  /** Per-column normalization of every input row, part of the model (saved with it). */
+  inputNormalization?: InputNormalizationOptions;
+  /** Class names: one per output (crossEntropy), or two for one sigmoid output (binaryCrossEntropy). */
+  classes?: string[];
 }
 
 type Defaults = Omit<OptimizerSettings, 'type' | 'clipNorm' | 'clipValue'>;
@@ -195,7 +231,7 @@ export interface ResolvedOptions {
 
 export function resolveNetworkOptions(value: unknown): ResolvedOptions {
   const options = checkObject(value, 'options');
-  checkKeys(options, 'options', ['inputs', 'layers', 'loss', 'optimizer', 'seed', 'backend']);
+  checkKeys(options, 'options', ['inputs', 'layers', 'loss', 'optimizer', 'seed', 'backend', ...RECIPE_KEYS]);
   const spec = resolveModelSpec(options, options.optimizer);
   const seed =
     options.seed === undefined
@@ -210,15 +246,14 @@ export function specToOptions(spec: ModelSpec): Required<Pick<NetworkOptions, 'i
   optimizer: OptimizerOptions;
 } {
   const { type } = spec.optimizer;
-  const optimizer: OptimizerOptions = { type };
-  for (const key of OPTIMIZER_DEFAULTS[type].options) {
-    (optimizer as unknown as Record<string, unknown>)[key] = spec.optimizer[key];
-  }
+  const optimizer: Record<string, unknown> = { type };
+  for (const key of OPTIMIZER_DEFAULTS[type].options) optimizer[key] = spec.optimizer[key];
   for (const key of CLIPPING) if (spec.optimizer[key] > 0) optimizer[key] = spec.optimizer[key];
   return {
     inputs: spec.inputs,
     layers: spec.layers.map(({ units, activation }) => ({ units, activation })),
     loss: spec.loss,
-    optimizer,
+    // The keys of OPTIMIZER_DEFAULTS[type] are those of that type's options.
+    optimizer: optimizer as unknown as OptimizerOptions,
   };
 }

@@ -1,4 +1,5 @@
-// `npm test`: type-check and build, build the native addon if it is missing,
+// `npm test`: type-check and build, compile the type-level tests (test/types:
+// each @ts-expect-error line must fail to compile), build the native addon if it is missing,
 // run the C++ tests (plain and under ASan + UBSan), then the vitest suite,
 // once as is and once more for each SIMD path this CPU can be forced onto.
 // Ends with one "N passed, N failed" line over everything it ran.
@@ -68,6 +69,8 @@ function forcibleIsas() {
 }
 
 must('npm', ['run', 'build']);
+must('npx', ['tsc', '-p', 'test/types']);
+totals.passed++;
 must(process.execPath, ['scripts/build-native.mjs']);
 ctest('build-cmake/release', 'Release', []);
 ctest('build-cmake/asan', 'Debug', ['-DBACKPROP_SANITIZE=ON']);

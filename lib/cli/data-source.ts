@@ -8,7 +8,7 @@ import { ArgumentError } from '../errors';
 import { loadCsv } from '../io/csv';
 import { loadIdx } from '../io/idx';
 import { loadJsonl } from '../io/jsonl';
-import type { TableOptions } from '../io/table';
+import { ColumnError, type TableOptions } from '../io/table';
 
 export const FORMATS = ['csv', 'jsonl', 'idx'] as const;
 export type DataFormat = (typeof FORMATS)[number];
@@ -44,14 +44,29 @@ export function detectFormat({ data, labels, format }: DataFiles): DataFormat {
   return 'csv';
 }
 
-/** Reads the data; `table` says which columns are inputs and target (CSV and JSON lines). */
-export async function loadData(files: DataFiles, table: TableOptions): Promise<LoadedData> {
+/** How the command line names each table option: a flag (`--target`) or where the value came from ("the model's input column"). */
+export type ColumnFlags = Partial<Record<ColumnError['option'], string>>;
+
+/** A table option's error in the command line's words. */
+function inFlagTerms(error: unknown, file: string, flags: ColumnFlags): unknown {
+  if (!(error instanceof ColumnError)) return error;
+  const named = `${flags[error.option] ?? `--${error.option}`} ${error.column}`;
+  if (error.problem === 'target') return new ArgumentError(`${named}: that is the target column (--target)`);
+  return new ArgumentError(`${named}: no such column in ${path.basename(file)}; columns are ${error.header.join(', ')}`);
+}
+
+/** Reads the data; `table` says which columns are inputs and target (CSV and JSON lines), `flags` how errors name them. */
+export async function loadData(files: DataFiles, table: TableOptions, flags: ColumnFlags): Promise<LoadedData> {
   const format = detectFormat(files);
   if (format === 'idx') {
     const { x, rows, inputs, y } = await loadIdx(files.data, files.labels);
     return { x, rows, inputs, columns: null, target: null, y, classes: null };
   }
   const read = format === 'csv' ? loadCsv : loadJsonl;
-  const { x, rows, inputs, columns, target, y, classes } = await read(files.data, table);
-  return { x, rows, inputs, columns, target: target ?? null, y, classes: classes ?? null };
+  try {
+    const { x, rows, inputs, columns, target, y, classes } = await read(files.data, table);
+    return { x, rows, inputs, columns, target: target ?? null, y, classes: classes ?? null };
+  } catch (error) {
+    throw inFlagTerms(error, files.data, flags);
+  }
 }

@@ -1,12 +1,13 @@
 /**
  * A saved model and data to run it on, read the way `backprop train` read
- * its training data: the same input columns, class names and preprocessing.
+ * its training data: the same input columns, class names and empty-cell
+ * values. The network applies its own input normalization.
  */
 import { ShapeError } from '../errors';
 import type { Network } from '../index';
-import { applyPreprocessing } from '../preprocess';
 import type { BackendChoice } from '../spec';
 import { loadData, type DataFiles, type LoadedData } from './data-source';
+import { fillMissing } from './fill-missing';
 import { loadModel } from './model-file';
 import type { DataRecipe } from './recipe';
 
@@ -19,7 +20,7 @@ export interface ModelInputOptions extends DataFiles {
 export interface ModelInputs {
   network: Network;
   recipe: DataRecipe | null;
-  /** Inputs, preprocessed as in training. */
+  /** Inputs as train read them (empty cells filled), before the network's normalization. */
   x: Float32Array;
   data: LoadedData;
 }
@@ -28,16 +29,21 @@ export interface ModelInputs {
 export async function modelInputs(options: ModelInputOptions, withTarget: boolean): Promise<ModelInputs> {
   const { network, recipe } = await loadModel(options.model, options.backend);
   try {
-    const data = await loadData(options, {
-      columns: recipe?.columns ?? undefined,
-      target: withTarget ? (options.target ?? recipe?.target ?? undefined) : false,
-      classes: recipe?.classes ?? undefined,
-    });
+    const data = await loadData(
+      options,
+      {
+        columns: recipe?.columns ?? undefined,
+        target: withTarget ? (options.target ?? recipe?.target ?? undefined) : false,
+        classes: recipe?.classes ?? undefined,
+        missing: recipe?.fill ? 'nan' : 'error',
+      },
+      { columns: "the model's input column", target: options.target === undefined ? "the model's target column" : '--target' },
+    );
     if (data.inputs !== network.inputs) {
       throw new ShapeError(`${options.data} gives ${data.inputs} inputs per row, the model takes ${network.inputs}`);
     }
-    const x = recipe?.preprocessing ? applyPreprocessing(data.x, recipe.preprocessing) : data.x;
-    return { network, recipe, x, data };
+    if (recipe?.fill) fillMissing(data.x, recipe.fill);
+    return { network, recipe, x: data.x, data };
   } catch (error) {
     network.dispose();
     throw error;

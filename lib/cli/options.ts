@@ -57,3 +57,10 @@ export function listOf(allowed: readonly string[]): (value: string) => string[] 
 export function integerList(value: string): number[] {
   return value.split(',').map((item) => integer(1)(item));
 }
+
+/** A comma-separated list of column names. */
+export function names(value: string): string[] {
+  const items = value.split(',').map((item) => item.trim());
+  if (items.some((item) => item === '')) throw new InvalidArgumentError('expected column names separated by commas, such as id,date');
+  return items;
+}

@@ -1,6 +1,6 @@
 /** Predictions as CSV (a header, one row per sample) or JSON lines (one object per sample). */
 import type { LossName } from '../index';
-import type { DataRecipe } from './recipe';
+import { classify } from '../input-normalization';
 
 /** The shortest decimal that reads back as the same float32 (at most 9 significant digits). */
 export function float32Text(value: number): string {
@@ -15,55 +15,55 @@ function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-interface Columns {
-  /** Name of the predicted-class column (crossEntropy), else null. */
-  prediction: string | null;
-  /** One name per output. */
-  outputs: string[];
-  /** True when the output names are class names (a predicted class is shown by name, else by label number). */
-  named: boolean;
+/** What the model knows of its outputs' names. */
+export interface OutputNames {
+  /** Class names: one per softmax output, or the two of one sigmoid output. */
+  classes: readonly string[] | null;
+  /** The target column's name. */
+  target: string | null;
+}
+
+/** Whether the output has a predicted-class column: crossEntropy, or binaryCrossEntropy with one output. */
+function classifies(loss: LossName, outputs: number): boolean {
+  return loss === 'crossEntropy' || (loss === 'binaryCrossEntropy' && outputs === 1);
 }
 
 /**
- * crossEntropy: the predicted class, then one probability per class (named
- * by the class names, or by label number). Otherwise: the target's name for
- * a single output, the class names for one output per class, else output0….
+ * One name per output: crossEntropy's class names (or label numbers); the
+ * target's name for a single output; the class names for one output per
+ * class; else output0….
  */
-function columnsFor(loss: LossName, outputs: number, recipe: DataRecipe | null): Columns {
-  const classes = recipe?.classes?.length === outputs ? recipe.classes : null;
+function outputColumns(loss: LossName, outputs: number, names: OutputNames): string[] {
   const numbered = (prefix: string) => Array.from({ length: outputs }, (_, i) => `${prefix}${i}`);
-  const named = classes !== null;
-  if (loss === 'crossEntropy') return { prediction: 'prediction', outputs: classes ?? numbered(''), named };
-  if (outputs === 1) return { prediction: null, outputs: [recipe?.target ?? 'output'], named: false };
-  return { prediction: null, outputs: classes ?? numbered('output'), named };
+  const classes = names.classes?.length === outputs ? [...names.classes] : null;
+  if (loss === 'crossEntropy') return classes ?? numbered('');
+  if (outputs === 1) return [names.target ?? 'output'];
+  return classes ?? numbered('output');
 }
 
-function argmax(row: Float32Array): number {
-  let best = 0;
-  for (let i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
-  return best;
-}
-
-/** Yields the text of the output, a line at a time (each ending in a newline). */
+/**
+ * Yields the text of the output, a line at a time (each ending in a newline):
+ * for classification a `prediction` column first (the class name, or the
+ * label number: argmax of softmax, a sigmoid output above 0.5), then the outputs.
+ */
 export function* predictionLines(
   out: Float32Array,
   outputs: number,
   loss: LossName,
-  recipe: DataRecipe | null,
+  names: OutputNames,
   format: 'csv' | 'jsonl',
 ): Generator<string> {
-  const columns = columnsFor(loss, outputs, recipe);
-  if (format === 'csv') yield `${[...(columns.prediction ? [columns.prediction] : []), ...columns.outputs].map(csvField).join(',')}\n`;
+  const columns = outputColumns(loss, outputs, names);
+  const predicted = classifies(loss, outputs) ? classify(out, outputs, loss, names.classes?.length === (outputs === 1 ? 2 : outputs) ? names.classes : null) : null;
+  if (format === 'csv') yield `${[...(predicted ? ['prediction'] : []), ...columns].map(csvField).join(',')}\n`;
   for (let r = 0; r < out.length / outputs; r++) {
-    const row = out.subarray(r * outputs, (r + 1) * outputs);
-    const values = Array.from(row, float32Text);
-    const label = columns.prediction ? argmax(row) : -1;
-    const predicted = label < 0 ? null : columns.named ? columns.outputs[label] : label;
+    const values = Array.from(out.subarray(r * outputs, (r + 1) * outputs), float32Text);
+    const prediction = predicted === null ? null : predicted[r];
     if (format === 'csv') {
-      yield `${[...(predicted === null ? [] : [csvField(String(predicted))]), ...values].join(',')}\n`;
+      yield `${[...(prediction === null ? [] : [csvField(String(prediction))]), ...values].join(',')}\n`;
     } else {
-      const named = Object.fromEntries(columns.outputs.map((name, i) => [name, Number(values[i])]));
-      yield `${JSON.stringify(predicted === null ? named : { prediction: predicted, probabilities: named })}\n`;
+      const named = Object.fromEntries(columns.map((name, i) => [name, Number(values[i])]));
+      yield `${JSON.stringify(prediction === null ? named : { prediction, probabilities: named })}\n`;
     }
   }
 }

@@ -9,12 +9,29 @@ import { predictCommand } from './commands/predict';
 import { trainCommand } from './commands/train';
 import { reportFailure, USAGE } from './failure';
 
-/** Commander reports its own errors (unknown options, bad values) as one prefixed line; we choose the exit code. */
+/** Commander reports its own errors (unknown options, bad values) as one prefixed line, with its "did you mean"; we choose the exit code. */
 function configure(command: Command): Command {
   return command
     .exitOverride()
-    .showSuggestionAfterError(false)
-    .configureOutput({ outputError: (text, write) => write(`backprop: ${text.replace(/^error: /, '')}`) });
+    .configureOutput({
+      outputError: (text, write) => write(`backprop: ${text.replace(/^error: /, '').replace(/\s*\n\(Did you mean (.*)\)/, ' (did you mean $1)')}`),
+    });
+}
+
+/**
+ * Commander checks required options before unknown ones, so `--layer` (for
+ * --layers) would be reported as "--layers not specified". Parse the
+ * subcommand's options first, alone, to name an unknown one.
+ */
+function checkUnknownOptions(argv: string[]): void {
+  const [name, ...args] = argv.slice(2);
+  const command = program().commands.find((c) => c.name() === name);
+  // Help wins over every other problem; commander shows it.
+  if (command === undefined || args.includes('--help') || args.includes('-h')) return;
+  const { unknown } = command.parseOptions(args);
+  // unknownOption (commander's own message and suggestion) is public in JavaScript but missing from the typings.
+  const report = command as unknown as { unknownOption(flag: string): never };
+  if (unknown.length > 0 && unknown[0].startsWith('-')) report.unknownOption(unknown[0]);
 }
 
 export function program(): Command {
@@ -30,6 +47,7 @@ export function program(): Command {
 /** Runs the command line; resolves with the exit code. */
 export async function run(argv: string[]): Promise<number> {
   try {
+    checkUnknownOptions(argv);
     await program().parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {

@@ -1,10 +1,13 @@
 /**
- * The data recipe the CLI keeps with a model: which columns are inputs,
- * which is the target, the class names, and the preprocessing statistics,
- * so that predict and evaluate turn new data into inputs exactly as train did.
+ * What the CLI keeps with a model beyond the network's own recipe
+ * (inputNormalization and classes, which the library saves): which columns
+ * are inputs, which is the target, the target's class names, and the values
+ * that fill empty cells, so that predict and evaluate read new data exactly
+ * as train did. Files of 0.1 also hold their preprocessing statistics here,
+ * which Network.load itself turns into the network's inputNormalization.
  */
 import { FormatError } from '../errors';
-import { checkPreprocessing, type Preprocessing } from '../preprocess';
+import { LEGACY_CLI_KEY } from '../input-normalization';
 import { isPlainObject } from '../validate';
 
 export interface DataRecipe {
@@ -12,20 +15,33 @@ export interface DataRecipe {
   columns: string[] | null;
   /** Target column name; null for IDX labels. */
   target: string | null;
-  /** Class names (label i is classes[i]); null when labels are the target's own integers. */
+  /** Class names of the target (label i is classes[i]); null when labels are the target's own numbers. */
   classes: string[] | null;
-  preprocessing: Preprocessing | null;
+  /** Per input column, the value of an empty cell (--fill-missing); null: empty cells are an error. */
+  fill: number[] | null;
 }
 
-/** The safetensors __metadata__ key that holds the recipe as JSON. */
-export const RECIPE_KEY = 'backprop.data';
+/** The safetensors __metadata__ key that holds the recipe as JSON (the key 0.1 used). */
+export const RECIPE_KEY = LEGACY_CLI_KEY;
+
+function entry(key: string, source: string): string {
+  return `${source}: __metadata__["${RECIPE_KEY}"].${key}`;
+}
 
 function names(value: unknown, key: string, source: string): string[] | null {
-  if (value === null) return null;
+  if (value === null || value === undefined) return null;
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-    throw new FormatError(`${source}: __metadata__["${RECIPE_KEY}"].${key} must be null or an array of strings`);
+    throw new FormatError(`${entry(key, source)} must be null or an array of strings`);
   }
   return value as string[];
+}
+
+function fillValues(value: unknown, source: string): number[] | null {
+  if (value === null || value === undefined) return null;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    throw new FormatError(`${entry('fill', source)} must be null or an array of finite numbers`);
+  }
+  return value as number[];
 }
 
 export function parseRecipe(text: string | undefined, source: string): DataRecipe | null {
@@ -37,22 +53,12 @@ export function parseRecipe(text: string | undefined, source: string): DataRecip
     throw new FormatError(`${source}: __metadata__["${RECIPE_KEY}"] is not valid JSON`);
   }
   if (!isPlainObject(value)) throw new FormatError(`${source}: __metadata__["${RECIPE_KEY}"] must be an object`);
-  const target = value.target;
-  if (target !== null && typeof target !== 'string') {
-    throw new FormatError(`${source}: __metadata__["${RECIPE_KEY}"].target must be null or a string`);
-  }
-  let preprocessing: Preprocessing | null = null;
-  if (value.preprocessing !== null) {
-    try {
-      preprocessing = checkPreprocessing(value.preprocessing, 'preprocessing');
-    } catch (error) {
-      throw new FormatError(`${source}: __metadata__["${RECIPE_KEY}"]: ${(error as Error).message}`);
-    }
-  }
+  const target = value.target ?? null;
+  if (target !== null && typeof target !== 'string') throw new FormatError(`${entry('target', source)} must be null or a string`);
   return {
     columns: names(value.columns, 'columns', source),
     target,
     classes: names(value.classes, 'classes', source),
-    preprocessing,
+    fill: fillValues(value.fill, source),
   };
 }

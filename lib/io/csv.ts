@@ -12,15 +12,16 @@ import { resolveTableOptions, TableBuilder, withPath, type TableData, type Table
  * Reads a CSV file: the first row names the columns; every other row is a
  * sample. Input cells must be finite numbers; the target column may hold
  * numbers or class names (mapped to labels, see TableOptions.classes).
- * Throws a FormatError naming the file and line for ragged rows, non-numeric
+ * Throws a FormatError naming the file and line for ragged rows (and the
+ * header's column count), non-numeric
  * cells or broken quoting, an ArgumentError for a target or column the file
  * does not have.
  */
-export async function loadCsv(path: string, options?: TableOptions): Promise<TableData> {
+export async function loadCsv<O extends TableOptions = Record<never, never>>(path: string, options?: O): Promise<TableData<O>> {
   if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
   const resolved = resolveTableOptions(options);
   const input = createReadStream(path);
-  const records = input.pipe(parse({ trim: true, skip_empty_lines: true, bom: true, info: true }));
+  const records = input.pipe(parse({ trim: true, skip_empty_lines: true, bom: true, info: true, relax_column_count: true }));
   input.once('error', (error) => records.destroy(error));
   let table: TableBuilder | undefined;
   try {
@@ -36,5 +37,6 @@ export async function loadCsv(path: string, options?: TableOptions): Promise<Tab
     records.destroy();
   }
   if (table === undefined) throw new FormatError(`${path}: empty file, expected a header row`);
-  return table.finish();
+  // finish() has the target exactly when the options' target is not false, which TableData<O> says.
+  return table.finish() as TableData<O>;
 }

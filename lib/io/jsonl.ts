@@ -16,7 +16,7 @@ import { resolveTableOptions, TableBuilder, withPath, type TableData, type Table
  * the target may hold numbers or class names. Throws a FormatError naming
  * the file and line for invalid JSON, a missing key or a non-numeric value.
  */
-export async function loadJsonl(path: string, options?: TableOptions): Promise<TableData> {
+export async function loadJsonl<O extends TableOptions = Record<never, never>>(path: string, options?: O): Promise<TableData<O>> {
   if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
   const resolved = resolveTableOptions(options);
   const stream = createReadStream(path, 'utf8');
@@ -48,7 +48,8 @@ export async function loadJsonl(path: string, options?: TableOptions): Promise<T
     stream.destroy();
   }
   if (table === undefined) throw new FormatError(`${path}: no JSON objects`);
-  return table.finish();
+  // finish() has the target exactly when the options' target is not false, which TableData<O> says.
+  return table.finish() as TableData<O>;
 }
 
 function parseLine(text: string, path: string, line: number): Record<string, unknown> {

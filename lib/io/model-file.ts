@@ -5,6 +5,7 @@
  */
 import { parameterLayout, type ModelSpec } from '../model-spec';
 import { ArgumentError, FormatError } from '../errors';
+import { recipeFromMetadata, recipeMetadata, resolveRecipe, type RecipeOptions } from '../input-normalization';
 import { resolveModelSpec, specToOptions, type LayerOptions, type OptimizerOptions } from '../spec';
 import { isPlainObject } from '../validate';
 import type { OptimizerSnapshot } from '../backends/backend';
@@ -15,6 +16,8 @@ export interface ModelState {
   readonly spec: ModelSpec;
   readonly params: Float32Array;
   readonly seed: number;
+  /** Input normalization and class names. */
+  readonly recipe: RecipeOptions;
   /** Present in files saved with { trainingState: true }: what a resumed fit continues from. */
   readonly training?: TrainingState;
 }
@@ -30,7 +33,7 @@ export interface TrainingState {
 }
 
 /** What `Network.toJSON()` returns: plain data that round-trips bit-exactly. */
-export interface NetworkJSON {
+export interface NetworkJSON extends RecipeOptions {
   format: 'backprop';
   version: 1;
   inputs: number;
@@ -53,12 +56,13 @@ function asFormatError<T>(source: string, build: () => T): T {
   }
 }
 
-export function stateToJSON({ spec, params, seed }: ModelState): NetworkJSON {
+export function stateToJSON({ spec, params, seed, recipe }: ModelState): NetworkJSON {
   const { layers } = parameterLayout(spec);
   return {
     format: 'backprop',
     version: FORMAT_VERSION,
     ...specToOptions(spec),
+    ...recipe,
     seed,
     weights: layers.map((l) => ({
       weight: Array.from(params.subarray(l.weight, l.weight + l.units * l.inputs)),
@@ -80,6 +84,7 @@ export function stateFromJSON(value: unknown): ModelState {
   }
   const spec = asFormatError(source, () => resolveModelSpec(value, value.optimizer));
   const seed = checkSeed(value.seed, source);
+  const recipe = asFormatError(source, () => resolveRecipe(value, spec));
   const { layers, size } = parameterLayout(spec);
   const weights = value.weights;
   if (!Array.isArray(weights) || weights.length !== layers.length) {
@@ -92,7 +97,7 @@ export function stateFromJSON(value: unknown): ModelState {
     copyNumbers(entry.weight, params, l.weight, l.units * l.inputs, `${source}: weights[${i}].weight`);
     copyNumbers(entry.bias, params, l.bias, l.units, `${source}: weights[${i}].bias`);
   });
-  return { spec, params, seed };
+  return { spec, params, seed, recipe };
 }
 
 function copyNumbers(value: unknown, into: Float32Array, offset: number, count: number, name: string): void {
@@ -105,12 +110,12 @@ function copyNumbers(value: unknown, into: Float32Array, offset: number, count: 
 }
 
 /** Metadata keys the model file itself uses; user metadata may not take them. */
-export const RESERVED_METADATA = ['format', 'version', 'architecture', 'optimizer', 'seed', 'training'] as const;
+export const RESERVED_METADATA = ['format', 'version', 'architecture', 'optimizer', 'seed', 'inputNormalization', 'classes', 'training'] as const;
 
 /** Tensors of the optimizer's moments in a file with training state. */
 const MOMENTS = ['training.optimizer.first', 'training.optimizer.second'] as const;
 
-export function stateToSafetensors({ spec, params, seed, training }: ModelState, extra: Record<string, string> = {}): Uint8Array {
+export function stateToSafetensors({ spec, params, seed, recipe, training }: ModelState, extra: Record<string, string> = {}): Uint8Array {
   const tensors = new Map<string, Tensor>();
   parameterLayout(spec).layers.forEach((l, i) => {
     tensors.set(`layers.${i}.weight`, { shape: [l.units, l.inputs], data: params.subarray(l.weight, l.weight + l.units * l.inputs) });
@@ -126,6 +131,7 @@ export function stateToSafetensors({ spec, params, seed, training }: ModelState,
   const { optimizer, ...architecture } = specToOptions(spec);
   return encodeSafetensors(tensors, {
     ...extra,
+    ...recipeMetadata(recipe),
     format: 'backprop',
     version: String(FORMAT_VERSION),
     architecture: JSON.stringify(architecture),
@@ -200,6 +206,7 @@ export function stateFromSafetensors(bytes: Uint8Array, source: string): ModelSt
   const optimizer = metadata.optimizer === undefined ? undefined : parseJsonField(metadata, 'optimizer', source);
   const spec = asFormatError(source, () => resolveModelSpec(architecture, optimizer));
   const seed = metadata.seed === undefined ? 0 : checkSeed(Number(metadata.seed), source);
+  const recipe = recipeFromMetadata(metadata, spec, source);
   const { layers, size } = parameterLayout(spec);
   const training = metadata.training === undefined ? undefined : trainingFromFile(parseJsonField(metadata, 'training', source), tensors, size, source);
   const expected = 2 * layers.length + (training ? MOMENTS.length : 0);
@@ -224,5 +231,5 @@ export function stateFromSafetensors(bytes: Uint8Array, source: string): ModelSt
       params.set(tensor.data, offset);
     }
   });
-  return training ? { spec, params, seed, training } : { spec, params, seed };
+  return training ? { spec, params, seed, recipe, training } : { spec, params, seed, recipe };
 }

@@ -13,22 +13,59 @@ export interface TableOptions {
   columns?: string[];
   /** Class names for the target, label i being `classes[i]`; default: the distinct values, sorted, when any is not a number. */
   classes?: string[];
+  /** Columns that are neither inputs nor the target (when `columns` is not given). */
+  drop?: string[];
+  /** Empty input cells: `'error'` (default) or `'nan'`, read as NaN for the caller to fill. */
+  missing?: 'error' | 'nan';
 }
 
-/** Numeric inputs and (unless `target: false`) the target column of a table. */
-export interface TableData {
+/** The input part of a table. */
+export interface TableInputs {
   /** rows × inputs, row-major. */
   x: Float32Array;
   rows: number;
   inputs: number;
   /** Names of the input columns, in the order of x's columns. */
   columns: string[];
+}
+
+/** The target part of a table. */
+export interface TableTarget {
   /** Name of the target column. */
-  target?: string;
+  target: string;
   /** The target: numbers (Float32Array), or class labels (Int32Array) indexing `classes`. */
-  y?: Float32Array | Int32Array;
+  y: Float32Array | Int32Array;
   /** Class names, when the target holds class labels. */
   classes?: string[];
+}
+
+type TargetOption<O> = 'target' extends keyof O ? O[keyof O & 'target'] : undefined;
+
+/**
+ * Numeric inputs and the target column of a table, typed by the options:
+ * no target for `{ target: false }`, maybe one when the options' type
+ * allows `false`, else always one.
+ */
+export type TableData<O extends TableOptions = TableOptions> = [TargetOption<O>] extends [false]
+  ? TableInputs
+  : false extends TargetOption<O>
+    ? TableInputs & Partial<TableTarget>
+    : TableInputs & TableTarget;
+
+/** A column the options name that the table does not have (or names twice over): the CLI words it in flags. */
+export class ColumnError extends ArgumentError {
+  constructor(
+    message: string,
+    /** The option that named it. */
+    readonly option: 'target' | 'columns' | 'drop',
+    readonly column: string,
+    /** What is wrong: the file lacks it, or it is the target. */
+    readonly problem: 'missing' | 'target',
+    /** The file's columns. */
+    readonly header: readonly string[],
+  ) {
+    super(message);
+  }
 }
 
 /** Names the file in a read error that lacks it (EISDIR and other errors after open carry no path). */
@@ -41,6 +78,8 @@ interface ResolvedTableOptions {
   target: string | false | undefined;
   columns: string[] | undefined;
   classes: string[] | undefined;
+  drop: string[];
+  missing: 'error' | 'nan';
 }
 
 function checkNames(value: unknown, name: string): string[] {
@@ -52,17 +91,21 @@ function checkNames(value: unknown, name: string): string[] {
 
 export function resolveTableOptions(value: unknown): ResolvedTableOptions {
   const options = value === undefined ? {} : checkObject(value, 'options');
-  checkKeys(options, 'options', ['target', 'columns', 'classes']);
+  checkKeys(options, 'options', ['target', 'columns', 'classes', 'drop', 'missing']);
   const { target } = options;
   if (!(target === undefined || target === false || (typeof target === 'string' && target !== ''))) {
     fail('options.target', 'a column name or false', target);
   }
   const classes = options.classes === undefined ? undefined : checkNames(options.classes, 'options.classes');
   if (classes && new Set(classes).size !== classes.length) fail('options.classes', 'distinct names', classes);
+  const missing = options.missing ?? 'error';
+  if (missing !== 'error' && missing !== 'nan') fail('options.missing', "'error' or 'nan'", missing);
   return {
     target,
     columns: options.columns === undefined ? undefined : checkNames(options.columns, 'options.columns'),
     classes,
+    drop: options.drop === undefined ? [] : checkNames(options.drop, 'options.drop'),
+    missing,
   };
 }
 
@@ -87,15 +130,16 @@ export class TableBuilder {
       seen.add(name);
     }
     const known = `(columns: ${header.join(', ')})`;
+    const missing = (option: ColumnError['option'], name: string) =>
+      new ColumnError(`options.${option}: "${name}" is not a column of ${source} ${known}`, option, name, 'missing', header);
     const target = options.target === undefined ? header[header.length - 1] : options.target;
-    if (target !== false && !seen.has(target)) {
-      throw new ArgumentError(`options.target "${target}" is not a column of ${source} ${known}`);
-    }
+    if (target !== false && !seen.has(target)) throw missing('target', target);
+    for (const name of options.drop) if (!seen.has(name)) throw missing('drop', name);
     this.targetIndex = target === false ? -1 : header.indexOf(target);
-    this.columns = options.columns ?? header.filter((_, i) => i !== this.targetIndex);
+    this.columns = options.columns ?? header.filter((name, i) => i !== this.targetIndex && !options.drop.includes(name));
     for (const name of this.columns) {
-      if (!seen.has(name)) throw new ArgumentError(`options.columns: "${name}" is not a column of ${source} ${known}`);
-      if (name === target) throw new ArgumentError(`options.columns: "${name}" is the target column`);
+      if (!seen.has(name)) throw missing('columns', name);
+      if (name === target) throw new ColumnError(`options.columns: "${name}" is the target column`, 'columns', name, 'target', header);
     }
     if (this.columns.length === 0) throw new FormatError(`${source}: no input columns besides the target "${target}"`);
     this.inputIndex = this.columns.map((name) => header.indexOf(name));
@@ -124,6 +168,7 @@ export class TableBuilder {
   }
 
   private number(cell: unknown, line: number, column: number): number {
+    if (this.options.missing === 'nan' && column !== this.targetIndex && (cell === '' || cell === null)) return NaN;
     const value = typeof cell === 'string' && cell.trim() !== '' ? Number(cell) : cell;
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new FormatError(`${this.source}:${line}: column "${this.header[column]}" must be a finite number, got ${describe(cell)}`);
@@ -133,7 +178,7 @@ export class TableBuilder {
 
   finish(): TableData {
     if (this.rows === 0) throw new FormatError(`${this.source}: no data rows`);
-    const data: TableData = {
+    const data: TableInputs = {
       x: this.x.slice(0, this.rows * this.inputIndex.length),
       rows: this.rows,
       inputs: this.inputIndex.length,

@@ -4,11 +4,12 @@
  * (computeGradients() on the same batch, at the same weights).
  */
 import { describe, expect, it } from 'vitest';
-import { Network, type OptimizerOptions } from '../../lib/index.js';
+import { Network, type AdamOptions, type OptimizerOptions, type RmspropOptions, type SgdOptions } from '../../lib/index.js';
 import { BACKENDS } from './backends';
 import { flatten, random, uniform } from './fixtures';
 
-type Settings = Required<Omit<OptimizerOptions, 'type'>>;
+/** Every optimizer's hyperparameters together. */
+type Settings = Required<Omit<SgdOptions, 'type'> & Omit<AdamOptions, 'type'> & Omit<RmspropOptions, 'type'>>;
 
 /** One optimizer's state and step, as torch.optim writes it. */
 type Step = (p: Float64Array, g: Float64Array, t: number) => void;

@@ -34,9 +34,9 @@ describe('the CLI refuses bad input with one line and exit code 2', () => {
   });
 
   it.each([
-    [['train', '--data', 'ragged.csv', ...LAYERS], /ragged\.csv: Invalid Record Length: expect 3, got 2 on line 3/],
+    [['train', '--data', 'ragged.csv', ...LAYERS], /ragged\.csv:3: 2 fields, expected 3 as in the header/],
     [['train', '--data', 'text.csv', ...LAYERS], /text\.csv:3: column "b" must be a finite number, got "four"/],
-    [['train', '--data', 'good.csv', '--target', 'colour', ...LAYERS], /"colour" is not a column of good\.csv \(columns: width, height, noise, species\)/],
+    [['train', '--data', 'good.csv', '--target', 'colour', ...LAYERS], /--target colour: no such column in good\.csv; columns are width, height, noise, species/],
     [['train', '--data', 'empty.csv', ...LAYERS], /empty\.csv: empty file/],
     [['train', '--data', 'quote.csv', ...LAYERS], /quote\.csv: Quote Not Closed/],
     [['train', '--data', 'bad.jsonl', ...LAYERS], /bad\.jsonl:2: not valid JSON/],
@@ -57,7 +57,16 @@ describe('the CLI refuses bad input with one line and exit code 2', () => {
     [['train', '--data', 'good.csv', ...LAYERS, '--optimizer', 'adamm'], /'--optimizer <name>' argument 'adamm' is invalid/],
     [['train', '--data', 'good.csv', ...LAYERS, '--scale', '--standardize'], /'--scale' cannot be used with option '--standardize'/],
     [['train', '--data', 'good.csv', ...LAYERS, '--loss', 'mse', '--lr', '1', '--frobnicate'], /unknown option '--frobnicate'/],
-    [['train', '--data', 'good.csv', '--layers', '2:softmax'], /the target has 3 classes \(setosa, versicolor, virginica\) but the last layer has 2 units/],
+    [['train', '--data', 'good.csv', '--layers', '2:softmax'], /the target has 3 classes \(setosa, versicolor, virginica\) but the last layer has 2 units: write --layers …,3:softmax/],
+    [['train', '--data', 'good.csv', '--layers', '4:softmax'], /the target has 3 classes \(setosa, versicolor, virginica\) but the last layer has 4 units: write --layers …,3:softmax/],
+    [['train', '--data', 'good.csv', '--layers', '1:sigmoid'], /one sigmoid unit takes two: write --layers …,3:softmax/],
+    [['train', '--data', 'good.csv', '--layer', '3:softmax'], /^backprop: unknown option '--layer' \(did you mean --layers\?\)\n$/],
+    [['train', '--data', 'good.csv', '--columns', 'width,depth', ...LAYERS], /--columns depth: no such column in good\.csv; columns are width, height, noise, species/],
+    [['train', '--data', 'good.csv', '--drop', 'colour', ...LAYERS], /--drop colour: no such column in good\.csv/],
+    [['train', '--data', 'good.csv', '--columns', 'width,species', ...LAYERS], /--columns species: that is the target column/],
+    [['train', '--data', 'good.csv', ...LAYERS, '--validation-split', '0.01'], /--validation-split 0\.01 of 12 rows holds out 0/],
+    [['train', '--data', 'good.csv', ...LAYERS, '--out', 'missing/dir/m.safetensors'], /--out missing\/dir\/m\.safetensors: directory .*missing\/dir does not exist/],
+    [['train', '--data', 'good.csv', ...LAYERS, '--out', '.'], /--out \.: is a directory/],
     [['train', '--data', 'good.csv', '--layers', '3:relu', '--loss', 'crossEntropy'], /needs a final 'softmax' layer/],
     [['predict', '--model', 'not-a-model.safetensors', '--data', 'good.csv'], /not-a-model\.safetensors: safetensors/],
     [['predict', '--model', 'missing.safetensors', '--data', 'good.csv'], /missing\.safetensors: no such file or directory/],
@@ -69,6 +78,8 @@ describe('the CLI refuses bad input with one line and exit code 2', () => {
     const model = runCli(['train', '--data', 'good.csv', ...LAYERS, '--epochs', '1', '--out', 'm.safetensors'], dir);
     expect(model.status).toBe(0);
     expectUsageError(['predict', '--model', 'm.safetensors', '--data', 'images-idx3-ubyte'], dir, /images-idx3-ubyte gives 2 inputs per row, the model takes 3/);
-    expectUsageError(['evaluate', '--model', 'm.safetensors', '--data', 'text.csv'], dir, /options\.target "species" is not a column of text\.csv \(columns: a, b, y\)/);
+    expectUsageError(['evaluate', '--model', 'm.safetensors', '--data', 'text.csv'], dir, /the model's target column species: no such column in text\.csv; columns are a, b, y/);
+    expectUsageError(['predict', '--model', 'm.safetensors', '--data', 'text.csv'], dir, /the model's input column width: no such column in text\.csv; columns are a, b, y/);
+    expectUsageError(['evaluate', '--model', 'm.safetensors', '--data', 'good.csv', '--target', 'colour'], dir, /--target colour: no such column in good\.csv/);
   });
 });

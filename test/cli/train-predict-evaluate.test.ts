@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyPreprocessing, loadCsv, Network, scale, standardize } from '../../lib/index.js';
+import { loadCsv, Network, scale, standardize, trainTestSplit } from '../../lib/index.js';
 import { ensureBuiltFacade } from '../support/built-facade';
 import { classesCsv, fixtureDir, idxBytes, runCli, type CliResult } from './run-cli';
 
@@ -41,15 +41,24 @@ describe('backprop train / predict / evaluate on CSV', () => {
     expect(lines[3]).toMatch(/^epoch 4\/4 {2}loss \d+\.\d{4} {2}accuracy [\d.]+ {2}val_loss [\d.]+ {2}val_accuracy [\d.]+ {2}\d+ samples\/s/);
   });
 
-  it('predict reapplies the training statistics: outputs equal the library computation', async () => {
+  it('the model carries the statistics of the training rows of a seeded stratified split, and the class names', async () => {
+    const data = await loadCsv(path.join(dir, 'train.csv'));
+    const split = trainTestSplit(data.x, data.y, { testFraction: 0.2, seed: 3, inputs: data.inputs, stratify: true });
+    const network = await Network.load(path.join(dir, 'model.safetensors'));
+    const { stats } = standardize(split.xTrain, data.inputs);
+    expect(network.inputNormalization).toEqual({ mean: stats.mean, std: stats.std });
+    expect(network.classes).toEqual(['setosa', 'versicolor', 'virginica']);
+    network.dispose();
+  });
+
+  it('predict: Network.load of the CLI model predicts the same from raw rows, with the same classes', async () => {
     const result = runCli(['predict', '--model', 'model.safetensors', '--data', 'train.csv'], dir);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const data = await loadCsv(path.join(dir, 'train.csv'));
-    const trainRows = 90 - Math.floor(90 * 0.2);
-    const { stats } = standardize(data.x.subarray(0, trainRows * data.inputs), data.inputs);
     const network = await Network.load(path.join(dir, 'model.safetensors'));
-    const expected = network.predict(applyPreprocessing(data.x, stats));
+    const expected = network.predict(data.x);
+    expect(probabilities(result.stdout).predicted).toEqual(network.predictClasses(data.x));
     const { header, predicted, values } = probabilities(result.stdout);
     expect(header).toEqual(['prediction', 'setosa', 'versicolor', 'virginica']);
     expect(Array.from(values)).toEqual(Array.from(expected));
@@ -90,9 +99,8 @@ describe('backprop train / predict / evaluate on CSV', () => {
     expect(json.status).toBe(0);
     const reported = JSON.parse(json.stdout) as { loss: number; accuracy: number; samples: number };
     const data = await loadCsv(path.join(dir, 'train.csv'));
-    const { stats } = standardize(data.x.subarray(0, 72 * data.inputs), data.inputs);
     const network = await Network.load(path.join(dir, 'model.safetensors'));
-    const expected = network.evaluate(applyPreprocessing(data.x, stats), data.y as Int32Array);
+    const expected = network.evaluate(data.x, data.y as Int32Array);
     expect(reported).toEqual({ ...expected, samples: 90 });
     network.dispose();
     const human = runCli(['evaluate', '--model', 'model.safetensors', '--data', 'train.csv'], dir);
@@ -117,9 +125,13 @@ describe('backprop train / predict / evaluate on CSV', () => {
   it('--scale statistics are min-max over the training rows, reapplied at predict time', async () => {
     const result = runCli(['predict', '--model', 'json.safetensors', '--data', 'train.csv'], dir);
     const data = await loadCsv(path.join(dir, 'train.csv'));
-    const { data: scaled } = scale(data.x, data.inputs);
+    const { data: scaled, stats } = scale(data.x, data.inputs);
     const network = await Network.load(path.join(dir, 'json.safetensors'));
-    expect(Array.from(probabilities(result.stdout).values)).toEqual(Array.from(network.predict(scaled)));
+    expect(network.inputNormalization).toEqual({ min: stats.min, max: stats.max });
+    const plain = new Network({ ...network.options, seed: 0 });
+    plain.setWeights(network.getWeights());
+    expect(Array.from(probabilities(result.stdout).values)).toEqual(Array.from(plain.predict(scaled)));
+    plain.dispose();
     network.dispose();
   });
 

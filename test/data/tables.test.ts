@@ -42,13 +42,13 @@ describe('loadCsv', () => {
   });
 
   it.each([
-    ['ragged.csv', 'a,b\n1,2\n3\n', {}, FormatError, /ragged\.csv: Invalid Record Length: expect 2, got 1 on line 3/],
+    ['ragged.csv', 'a,b\n1,2\n3\n', {}, FormatError, /ragged\.csv:3: 1 fields, expected 2 as in the header/],
     ['cell.csv', 'a,b\n1,2\n,4\n', {}, FormatError, /cell\.csv:3: column "a" must be a finite number, got ""/],
     ['inf.csv', 'a,b\nInfinity,2\n', {}, FormatError, /inf\.csv:2: column "a" must be a finite number, got "Infinity"/],
     ['twice.csv', 'a,a,b\n1,2,3\n', {}, FormatError, /twice\.csv: column "a" appears twice in the header/],
     ['header.csv', 'a,b\n', {}, FormatError, /header\.csv: no data rows/],
     ['only.csv', 'y\n1\n', {}, FormatError, /only\.csv: no input columns besides the target "y"/],
-    ['target.csv', 'a,b\n1,2\n', { target: 'c' }, ArgumentError, /options\.target "c" is not a column of .*target\.csv \(columns: a, b\)/],
+    ['target.csv', 'a,b\n1,2\n', { target: 'c' }, ArgumentError, /options\.target: "c" is not a column of .*target\.csv \(columns: a, b\)/],
     ['columns.csv', 'a,b\n1,2\n', { columns: ['b'] }, ArgumentError, /options\.columns: "b" is the target column/],
     ['unknown.csv', 'a,b\n1,x\n', { classes: ['y'] }, FormatError, /unknown\.csv:2: target "x" is not one of the classes y/],
     ['option.csv', 'a,b\n1,2\n', { targets: 'b' }, ArgumentError, /options has an unknown option "targets"/],

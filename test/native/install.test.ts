@@ -1,19 +1,21 @@
 /**
- * Installing the packed package on a machine without a compiler: the
- * prebuilt binary loads; and when no binary loads and the source build
+ * Packing from a clean checkout (no dist/, no build/, no prebuilds/: prepack
+ * builds them) and installing the tarball on a machine without a compiler:
+ * the prebuilt binary loads; and when no binary loads and the source build
  * fails, the install still succeeds and the pure-TS engine runs.
  * (Installing from source is what building this repository does.)
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuiltFacade, packageRoot } from './helpers';
+import { packageRoot } from './helpers';
 
 const work = mkdtempSync(path.join(tmpdir(), 'backprop-install-'));
 const shims = path.join(work, 'no-compiler');
 let tarball = '';
+let packed: string[] = [];
 
 function check(result: SpawnSyncReturns<string>, what: string): SpawnSyncReturns<string> {
   if (result.status !== 0) throw new Error(`${what} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
@@ -47,20 +49,44 @@ process.stdout.write(JSON.stringify({ ...info(), backend: net.backend, finite: N
   return JSON.parse(result.stdout) as Record<string, unknown>;
 }
 
+/** The files of the working tree that git does not ignore (what a clone has, with uncommitted changes), copied into a new directory. */
+function cleanCopy(): string {
+  const clean = path.join(work, 'clean');
+  const listed = check(spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: packageRoot, encoding: 'utf8' }), 'git ls-files');
+  for (const file of listed.stdout.split('\0').filter((name) => name !== '' && existsSync(path.join(packageRoot, name)))) {
+    mkdirSync(path.dirname(path.join(clean, file)), { recursive: true });
+    copyFileSync(path.join(packageRoot, file), path.join(clean, file));
+  }
+  // The devDependencies prepack needs (typescript, prebuildify, node-gyp), as `npm ci` would install them.
+  symlinkSync(path.join(packageRoot, 'node_modules'), path.join(clean, 'node_modules'));
+  return clean;
+}
+
 beforeAll(() => {
-  ensureBuiltFacade();
-  check(spawnSync(process.execPath, ['scripts/build-native.mjs', '--prebuild'], { cwd: packageRoot, encoding: 'utf8' }), 'the prebuild');
-  const packed = check(spawnSync('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: packageRoot, encoding: 'utf8' }), 'npm pack');
-  tarball = path.join(work, packed.stdout.trim().split('\n').pop() ?? '');
+  const clean = cleanCopy();
+  for (const built of ['dist', 'build', 'prebuilds']) expect(existsSync(path.join(clean, built))).toBe(false);
+  const pack = check(spawnSync('npm', ['pack', '--pack-destination', work, '--json'], { cwd: clean, encoding: 'utf8' }), 'npm pack');
+  const report = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('[\n'))) as { filename: string; files: { path: string }[] }[];
+  tarball = path.join(work, report[0].filename);
+  packed = report[0].files.map((file) => file.path);
   expect(existsSync(tarball)).toBe(true);
   mkdirSync(shims);
   for (const tool of ['cc', 'c++', 'gcc', 'g++', 'clang', 'clang++', 'make', 'gmake']) {
     writeFileSync(path.join(shims, tool), `#!/bin/sh\necho "${tool}: no compiler on this machine" >&2\nexit 1\n`);
     chmodSync(path.join(shims, tool), 0o755);
   }
-}, 300_000);
+}, 600_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('npm pack from a clean checkout', () => {
+  it('ships the compiled facade, the CLI, the prebuilt binary for this platform and the MIT license', () => {
+    for (const file of ['dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/cli/main.js', `prebuilds/${process.platform}-${process.arch}/backprop.node`, 'LICENSE']) {
+      expect(packed).toContain(file);
+    }
+    expect(packed.some((file) => file.startsWith('lib/') || file.startsWith('test/'))).toBe(false);
+  });
+});
 
 describe('npm install of the packed package, without a compiler', () => {
   it('uses the prebuilt binary: the native engine loads', () => {

@@ -26,10 +26,8 @@ async function exportModel(options: ExportOptions): Promise<void> {
   // Any engine holds the same weights; the pure-TS one needs no addon.
   const { network, recipe } = await loadModel(options.model, 'js');
   try {
-    const bytes = networkToOnnx(network, {
-      inputRecipe: recipe?.preprocessing ?? undefined,
-      metadata: recipe ? { [RECIPE_KEY]: JSON.stringify(recipe) } : {},
-    });
+    // The network carries its input normalization: the export folds it in.
+    const bytes = networkToOnnx(network, { metadata: recipe ? { [RECIPE_KEY]: JSON.stringify(recipe) } : {} });
     await writeFileAtomic(options.out, bytes);
     const columns = recipe?.columns ? ` (${recipe.columns.join(', ')})` : '';
     process.stderr.write(`wrote ${options.out}: input [N, ${network.inputs}]${columns}, output [N, ${network.outputs}]\n`);

@@ -40,7 +40,8 @@ async function predict(options: PredictOptions): Promise<void> {
   try {
     const out = network.predict(x);
     const format = options.json || /\.(jsonl|ndjson)$/i.test(options.out ?? '') ? 'jsonl' : 'csv';
-    const lines = predictionLines(out, network.outputs, network.options.loss, recipe, format);
+    const names = { classes: network.classes ?? recipe?.classes ?? null, target: recipe?.target ?? null };
+    const lines = predictionLines(out, network.outputs, network.options.loss, names, format);
     if (options.out === undefined) {
       await writeLines(process.stdout, lines);
       return;

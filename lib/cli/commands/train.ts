@@ -2,19 +2,25 @@
 import { Command, Option } from 'commander';
 import { Network, type History, type LayerOptions, type LossName, type OptimizerName } from '../../index';
 import { ArgumentError } from '../../errors';
-import { applyPreprocessing, scale, standardize, type Preprocessing } from '../../preprocess';
+import type { InputNormalizationOptions } from '../../input-normalization';
 import { BACKEND_CHOICES, LOSSES, OPTIMIZERS, type BackendChoice } from '../../spec';
 import { FORMATS, loadData, type DataFormat } from '../data-source';
+import { FILL_METHODS, fillMissing, fillValues, type FillMethod } from '../fill-missing';
 import { saveModel } from '../model-file';
-import { fraction, integer, layers, positiveNumber } from '../options';
+import { fraction, integer, layers, names, positiveNumber } from '../options';
+import { checkWritable, writingTo } from '../output-file';
 import { progressReporter } from '../progress';
-import { targetsFor } from '../targets';
+import { networkClasses, targetsFor } from '../targets';
+import { validationSplit } from '../validation-split';
 
 interface TrainOptions {
   data: string;
   labels?: string;
   format?: DataFormat;
   target?: string;
+  columns?: string[];
+  drop?: string[];
+  fillMissing?: FillMethod;
   layers: LayerOptions[];
   loss?: LossName;
   optimizer: OptimizerName;
@@ -37,11 +43,9 @@ function defaultLoss(last: LayerOptions): LossName {
   return 'mse';
 }
 
-/** Statistics from the training rows only (validation rows excluded), applied to every row. */
-function preprocess(x: Float32Array, inputs: number, trainRows: number, options: TrainOptions): { x: Float32Array; stats: Preprocessing | null } {
-  if (!options.scale && !options.standardize) return { x, stats: null };
-  const { stats } = (options.scale ? scale : standardize)(x.subarray(0, trainRows * inputs), inputs);
-  return { x: applyPreprocessing(x, stats), stats };
+function inputNormalization(options: TrainOptions): InputNormalizationOptions | undefined {
+  if (options.standardize) return 'standardize';
+  return options.scale ? 'scale' : undefined;
 }
 
 export function trainCommand(): Command {
@@ -51,16 +55,19 @@ export function trainCommand(): Command {
     .option('--labels <file>', 'IDX labels file (…-idx1-ubyte[.gz]) for IDX --data')
     .addOption(new Option('--format <format>', 'data format (default: from the file name)').choices(FORMATS))
     .option('--target <column>', 'target column of CSV / JSON lines (default: the last)')
+    .option('--columns <list>', 'input columns, comma-separated (default: every column but the target and --drop)', names)
+    .addOption(new Option('--drop <list>', 'columns that are not inputs, comma-separated (an id, a date, …)').argParser(names).conflicts('columns'))
+    .addOption(new Option('--fill-missing <how>', "empty input cells take the training rows' column mean, median or zero (saved with the model)").choices(FILL_METHODS))
     .requiredOption('--layers <spec>', 'layers as UNITS[:ACTIVATION],…, e.g. 128:relu,10:softmax', layers)
     .addOption(new Option('--loss <name>', 'loss (default: crossEntropy after softmax, binaryCrossEntropy after sigmoid, else mse)').choices(LOSSES))
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default('adam'))
     .option('--lr <rate>', "learning rate (default: the optimizer's, as in PyTorch)", positiveNumber)
     .option('--epochs <n>', 'passes over the training data', integer(1), 10)
     .option('--batch-size <n>', 'samples per optimizer step', integer(1), 32)
-    .option('--validation-split <fraction>', 'fraction of rows, from the end, held out for validation', fraction, 0)
+    .option('--validation-split <fraction>', 'fraction of rows held out for validation: a seeded random choice (--seed), stratified by class for classification', fraction, 0)
     .option('--seed <n>', 'seed of weight initialisation and shuffling (default: random, printed)', integer(0))
-    .addOption(new Option('--scale', 'scale each input column to [0, 1]: (x − min) / (max − min)').conflicts('standardize'))
-    .option('--standardize', 'standardize each input column: (x − mean) / std')
+    .addOption(new Option('--scale', "scale each input column to [0, 1]: (x − min) / (max − min), the training rows' min and max, saved in the model").conflicts('standardize'))
+    .option('--standardize', "standardize each input column: (x − mean) / std, the training rows' statistics, saved in the model")
     .addOption(new Option('--backend <name>', 'engine').choices(BACKEND_CHOICES).default('auto'))
     .option('--out <file>', 'model file to write', 'model.safetensors')
     .option('--json', 'print one JSON object per epoch instead of a progress bar or lines')
@@ -68,12 +75,16 @@ export function trainCommand(): Command {
 }
 
 async function train(options: TrainOptions): Promise<void> {
-  const data = await loadData(options, { target: options.target });
+  await checkWritable(options.out, '--out');
+  const data = await loadData(
+    options,
+    { target: options.target, columns: options.columns, drop: options.drop, missing: options.fillMissing ? 'nan' : 'error' },
+    { target: '--target', columns: '--columns', drop: '--drop' },
+  );
   if (data.y === undefined) throw new ArgumentError('--labels is required to train on IDX data');
-  const validationRows = Math.floor(data.rows * options.validationSplit);
-  const { x, stats } = preprocess(data.x, data.inputs, data.rows - validationRows, options);
   const last = options.layers[options.layers.length - 1];
   const loss = options.loss ?? defaultLoss(last);
+  const y = targetsFor(data.y, data.classes, loss, last.units);
   const network = new Network({
     inputs: data.inputs,
     layers: options.layers,
@@ -81,13 +92,37 @@ async function train(options: TrainOptions): Promise<void> {
     optimizer: options.lr === undefined ? options.optimizer : { type: options.optimizer, learningRate: options.lr },
     seed: options.seed,
     backend: options.backend,
+    inputNormalization: inputNormalization(options),
+    classes: networkClasses(data.classes, loss, last.units),
   });
-  const y = targetsFor(data.y, data.classes, loss, last.units);
-  const batches = Math.ceil((data.rows - validationRows) / options.batchSize);
-  process.stderr.write(
-    `training ${network.parameterCount} parameters on ${data.rows - validationRows} rows (${validationRows} for validation), ` +
-      `${network.backend} engine, seed ${network.seed}\n`,
-  );
+  try {
+    const split = validationSplit(data.x, y, data.inputs, options.validationSplit, network.seed, loss !== 'mse');
+    const fill = options.fillMissing ? fillValues(split.train.x, data.inputs, options.fillMissing) : null;
+    if (fill !== null) for (const part of [split.train, split.validation]) if (part) fillMissing(part.x, fill);
+    const trainRows = split.train.x.length / data.inputs;
+    const validationRows = data.rows - trainRows;
+    process.stderr.write(
+      `training ${network.parameterCount} parameters on ${trainRows} rows (${validationRows} for validation), ` +
+        `${network.backend} engine, seed ${network.seed}\n`,
+    );
+    const history = await fitWithProgress(network, split, options, Math.ceil(trainRows / options.batchSize));
+    const recipe = { columns: data.columns, target: data.target, classes: data.classes, fill };
+    await writingTo(options.out, () => saveModel(network, options.out, recipe));
+    const stopped = history.aborted ? ', stopped by Ctrl-C' : '';
+    process.stderr.write(`wrote ${options.out} after ${history.epochs}/${options.epochs} epochs${stopped}\n`);
+    if (history.aborted) process.exitCode = 130;
+  } finally {
+    network.dispose();
+  }
+}
+
+/** Fits with a progress display; the first Ctrl-C stops after the current batch, a second one quits. */
+async function fitWithProgress(
+  network: Network,
+  split: ReturnType<typeof validationSplit>,
+  options: TrainOptions,
+  batches: number,
+): Promise<History> {
   const stop = new AbortController();
   const onSignal = (): void => {
     if (stop.signal.aborted) process.exit(130);
@@ -97,25 +132,16 @@ async function train(options: TrainOptions): Promise<void> {
   process.on('SIGINT', onSignal);
   const progress = progressReporter(options.json === true, options.epochs, batches);
   try {
-    let history: History;
-    try {
-      history = await network.fit(x, y, {
-        epochs: options.epochs,
-        batchSize: options.batchSize,
-        validationSplit: options.validationSplit,
-        signal: stop.signal,
-        onBatchEnd: (log) => progress.batch(log),
-        onEpochEnd: (log) => progress.epoch(log),
-      });
-    } finally {
-      progress.stop();
-      process.off('SIGINT', onSignal);
-    }
-    await saveModel(network, options.out, { columns: data.columns, target: data.target, classes: data.classes, preprocessing: stats });
-    const stopped = history.aborted ? ', stopped by Ctrl-C' : '';
-    process.stderr.write(`wrote ${options.out} after ${history.epochs}/${options.epochs} epochs${stopped}\n`);
-    if (history.aborted) process.exitCode = 130;
+    return await network.fit(split.train.x, split.train.y, {
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      validationData: split.validation,
+      signal: stop.signal,
+      onBatchEnd: (log) => progress.batch(log),
+      onEpochEnd: (log) => progress.epoch(log),
+    });
   } finally {
-    network.dispose();
+    progress.stop();
+    process.off('SIGINT', onSignal);
   }
 }

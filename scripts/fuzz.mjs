@@ -1,16 +1,20 @@
 // `npm run fuzz -- [--cases N] [--seed S] [--targets a,b] [--trace]`: seeded random calls at
 // every entry point of the raw native addon (info, setErrorClasses, the
-// NativeModel constructor and each of its methods, also while a chunk
-// trains) and at the model loaders (Network.fromJSON of mutated
-// documents, Network.load of mutated safetensors files). Every call must
-// return or throw an Error — the loaders a FormatError — and the process must
-// never crash. Prints one JSON summary line; exits 1 when a case failed.
+// NativeModel constructor and each of its methods — readers with hostile
+// weights, beginTraining with hostile plan objects —, random sequences of a
+// training session's calls, and calls while trainBatchesAsync runs) and at
+// the model loaders (Network.fromJSON of mutated documents, Network.load of
+// mutated safetensors files). Every call must return or throw an Error — the
+// loaders a FormatError — and the process must never crash. Prints one JSON
+// summary line; exits 1 when a case failed.
 // The safetensors parser is TypeScript (lib/io/safetensors.ts), so there is
 // no C++ parser for a libFuzzer target. Not fuzzed: transferring away the
-// arrays of a running trainChunkAsync. N-API cannot pin a buffer, so the
-// binding's contract is that callers keep them attached; the facade does
-// (fit trains on copies it owns and never exposes, and params never leave it). Needs `npm run build` first; runs
-// itself again with --expose-gc when started without it.
+// arrays of a plan while its trainBatchesAsync runs (between calls it is
+// fuzzed, and refused). N-API cannot pin a buffer, so the binding's contract
+// is that callers keep them attached while batches run; the facade does (fit
+// trains on copies it owns and never exposes, and params never leave it).
+// Needs `npm run build` first; runs itself again with --expose-gc when
+// started without it.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -74,7 +78,8 @@ const chance = (p) => uniform() < p;
 // request for gigabytes, which is not what this fuzzer is about.
 const NUMBERS = [0, -0, 1, -1, 2, 3, 5, 0.5, 1.5, -2.5, NaN, Infinity, -Infinity, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 40, 2 ** 53 - 1, 2 ** 53, 1e300, -1e300, Number.MIN_VALUE, 1e-300];
 const STRINGS = ['', 'relu', 'softmax', 'sigmoid', 'linear', 'crossEntropy', 'mse', 'binaryCrossEntropy', 'adam', 'sgd', 'x', '3', '\u0000', 'é'.repeat(3)];
-const KEYS = ['inputs', 'layers', 'units', 'activation', 'loss', 'optimizer', 'type', 'learningRate', 'momentum', 'nesterov', 'weightDecay', 'beta1', 'beta2', 'epsilon', 'alpha', '__proto__', 'constructor', 'length'];
+const KEYS = ['inputs', 'layers', 'units', 'activation', 'loss', 'optimizer', 'type', 'learningRate', 'momentum', 'nesterov', 'weightDecay', 'beta1', 'beta2', 'epsilon', 'alpha', 'clipNorm', 'clipValue', '__proto__', 'constructor', 'length'];
+const PLAN_KEYS = ['x', 'targets', 'rows', 'order', 'batchSize', 'rowWeights', 'learningRates', 'stats'];
 const ARRAY_KINDS = [Float32Array, Float64Array, Int32Array, Uint32Array, Int16Array, Uint16Array, Int8Array, Uint8Array, Uint8ClampedArray, BigInt64Array, BigUint64Array];
 const LENGTHS = [0, 1, 2, 3, 5, 8, 10, 13, 26, 30, 64, 100];
 
@@ -127,35 +132,105 @@ const SPEC = {
   inputs: 3,
   layers: [{ units: 4, activation: 'relu' }, { units: 3, activation: 'softmax' }],
   loss: 'crossEntropy',
-  optimizer: { type: 'adam', learningRate: 0.01, momentum: 0, nesterov: false, weightDecay: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, alpha: 0.99 },
+  optimizer: { type: 'adam', learningRate: 0.01, momentum: 0, nesterov: false, weightDecay: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, alpha: 0.99, clipNorm: 0, clipValue: 0 },
 };
 const PARAMS = 3 * 4 + 4 + 4 * 3 + 3;
 const ROWS = 10;
+const BATCH = 3;
+const BATCHES = 4;
 
-function validArguments(method) {
+/** Weights for a reader: mostly right, often hostile (wrong kind or length, detached, shared, the live params). */
+function weightsArgument(params) {
+  const roll = below(10);
+  if (roll < 4) return new Float32Array(PARAMS).map(() => uniform() - 0.5);
+  if (roll === 4 && params !== undefined) return params;
+  if (roll === 5) {
+    const shared = new Float32Array(new SharedArrayBuffer(PARAMS * 4));
+    return shared.fill(chance(0.5) ? 0.1 : NaN);
+  }
+  if (roll === 6) {
+    const detached = new Float32Array(PARAMS);
+    structuredClone(detached.buffer, { transfer: [detached.buffer] });
+    return detached;
+  }
+  if (roll === 7) return new Float32Array(pick([0, 1, PARAMS - 1, PARAMS + 1, 2 * PARAMS]));
+  return value();
+}
+
+function validArguments(method, params) {
   const x = new Float32Array(ROWS * 3).map(() => uniform() - 0.5);
   const labels = new Int32Array(ROWS).map(() => below(3));
-  const order = new Int32Array(ROWS).map((_, i) => (i * 7) % ROWS);
   switch (method) {
     case 'predict':
-      return [x, ROWS, new Float32Array(ROWS * 3)];
+      return [weightsArgument(params), x, ROWS, new Float32Array(ROWS * 3)];
     case 'evaluate':
-    case 'trainBatch':
-      return [x, labels, ROWS];
+      return [weightsArgument(params), x, labels, ROWS];
     case 'computeGradients':
-      return [x, labels, ROWS, new Float32Array(PARAMS)];
-    case 'trainChunk':
-    case 'trainChunkAsync':
-      return [x, labels, order, 3, 0, 4, new Float64Array(8)];
+      return [weightsArgument(params), x, labels, ROWS, new Float32Array(PARAMS), rowWeightsArgument()];
+    case 'trainBatch':
+      return [x, labels, ROWS, pick([0.01, 0, 1e30, -1, NaN]), rowWeightsArgument()];
+    case 'beginTraining':
+      return [hostilePlan()];
+    case 'trainBatches':
+    case 'trainBatchesAsync':
+      return [below(BATCHES + 2), pick([0, 1, 2, BATCHES, 2 ** 53 - 1])];
     default:
       return [];
   }
 }
 
+/** Row weights: none, one per row (also 0, negative or NaN), or the wrong length. */
+function rowWeightsArgument() {
+  const roll = below(4);
+  if (roll === 0) return null;
+  if (roll === 1) return new Float32Array(ROWS).map(() => pick([1, 0.5, 0, 2]));
+  if (roll === 2) return new Float32Array(ROWS).map(() => pick([1, 0, -1, NaN, Infinity]));
+  return chance(0.5) ? new Float32Array(pick([0, ROWS - 1, ROWS + 1])) : value();
+}
+
+/** A valid plan over ROWS rows in BATCHES batches of BATCH rows. */
+function validPlan() {
+  return {
+    x: new Float32Array(ROWS * 3).map(() => uniform() - 0.5),
+    targets: chance(0.7) ? new Int32Array(ROWS).map(() => below(3)) : new Float32Array(ROWS * 3).map(() => below(2)),
+    rows: ROWS,
+    order: new Int32Array(ROWS).map((_, i) => (i * 7) % ROWS),
+    batchSize: BATCH,
+    rowWeights: chance(0.5) ? null : new Float32Array(ROWS).map(() => pick([1, 0.5, 2, 0])),
+    learningRates: new Float64Array(BATCHES).fill(0.01),
+    stats: new Float64Array(2 * BATCHES),
+  };
+}
+
+/**
+ * A plan with one or two fields replaced (random values, wrong kinds or
+ * lengths, out-of-range order indices, throwing getters), a missing field, a
+ * proxy answering something else at every read, or no object at all.
+ */
+function hostilePlan() {
+  const roll = below(12);
+  if (roll === 0) return value();
+  const plan = validPlan();
+  if (roll === 1) return plan;
+  if (roll === 2) {
+    return new Proxy(plan, { get: (target, key) => (chance(0.5) ? target[key] : chance(0.5) ? value() : target[pick(PLAN_KEYS)]) });
+  }
+  for (let edits = 1 + below(2); edits > 0; edits--) {
+    const key = pick(PLAN_KEYS);
+    const edit = below(6);
+    if (edit === 0) delete plan[key];
+    else if (edit === 1) Object.defineProperty(plan, key, { get: () => { throw new RangeError(`no ${key} here`); } });
+    else if (edit === 2 && key === 'order') plan.order[below(ROWS)] = pick([-1, ROWS, 2 ** 31 - 1, -(2 ** 31)]);
+    else if (edit === 3) plan[key] = typedArray();
+    else plan[key] = value();
+  }
+  return plan;
+}
+
 /** The valid call with one or two arguments replaced, added or dropped; or wholly random arguments. */
-function argumentsFor(method) {
+function argumentsFor(method, params) {
   if (chance(0.2)) return Array.from({ length: below(9) }, () => value());
-  const list = validArguments(method);
+  const list = validArguments(method, params);
   for (let edits = 1 + below(2); edits > 0; edits--) {
     const roll = below(10);
     if (roll === 0) list.push(value());
@@ -200,7 +275,16 @@ function freshModel(params = new Float32Array(PARAMS).map(() => uniform() - 0.5)
   return { model: new addon.NativeModel(SPEC, params), params };
 }
 
-const METHODS = ['predict', 'evaluate', 'computeGradients', 'trainBatch', 'trainChunk', 'trainChunkAsync', 'requestStop', 'resetOptimizer', 'dispose'];
+const METHODS = ['predict', 'evaluate', 'computeGradients', 'trainBatch', 'beginTraining', 'beginEpoch', 'trainBatches', 'trainBatchesAsync', 'requestStop', 'endTraining', 'dispose'];
+
+/** Detaches one typed array of a plan (never while its batches run: see the note at the top). */
+function detachOne(plan) {
+  const arrays = PLAN_KEYS.map((key) => plan[key]).filter((v) => ArrayBuffer.isView(v) && !(v.buffer instanceof SharedArrayBuffer) && v.buffer.byteLength > 0);
+  if (arrays.length > 0) {
+    const { buffer } = pick(arrays);
+    structuredClone(buffer, { transfer: [buffer] });
+  }
+}
 
 // ---- the targets: each runs one case and returns what the call gave ----
 const directory = mkdtempSync(path.join(tmpdir(), 'backprop-fuzz-'));
@@ -229,7 +313,7 @@ const TARGETS = {
       // Whatever got registered must at worst throw something: provoke one error.
       const { model } = freshModel();
       try {
-        model.predict(new Float32Array(3), 0, new Float32Array(3));
+        model.predict(new Float32Array(PARAMS), new Float32Array(3), 0, new Float32Array(3));
       } catch {
         // any thrown value will do while foreign classes are registered
       }
@@ -247,29 +331,108 @@ const TARGETS = {
 
   async method() {
     const { model, params } = freshModel();
-    const before = pick(['fresh', 'fresh', 'trained', 'disposed', 'detached']);
-    if (before === 'trained') model.trainBatch(...validArguments('trainBatch'));
+    const before = pick(['fresh', 'fresh', 'trained', 'session', 'epoch', 'ended', 'disposed', 'detached']);
+    if (before === 'trained') model.trainBatch(...validArguments('trainBatch').slice(0, 3), 0.01, null);
+    if (before === 'session' || before === 'epoch' || before === 'ended') model.beginTraining(validPlan());
+    if (before === 'epoch') model.beginEpoch();
+    if (before === 'ended') model.endTraining();
     if (before === 'disposed') model.dispose();
     if (before === 'detached') structuredClone(params.buffer, { transfer: [params.buffer] });
     const method = pick(METHODS);
-    return settle(model[method](...argumentsFor(method)));
+    return settle(model[method](...argumentsFor(method, params)));
   },
 
-  /** Calls in random order while an asynchronous chunk trains. */
+  /**
+   * A random sequence of a training session's calls — plans valid or
+   * hostile, orders rewritten (also out of range) between epochs, plan
+   * arrays detached between calls, runs awaited or not, stops, ends,
+   * disposes — each of which must return or throw an Error.
+   */
+  async session() {
+    const { model, params } = freshModel();
+    let plan = validPlan();
+    let running = null;
+    const settled = [];
+    const step = async () => {
+      switch (below(12)) {
+        case 0:
+          plan = chance(0.6) ? validPlan() : hostilePlan();
+          return model.beginTraining(plan);
+        case 1:
+        case 2:
+          return model.beginEpoch();
+        case 3:
+          return model.trainBatches(...validArguments('trainBatches'));
+        case 4: {
+          const promise = model.trainBatchesAsync(...validArguments('trainBatchesAsync'));
+          settled.push(promise.catch((error) => {
+            if (!(error instanceof Error)) throw new Error(`trainBatchesAsync rejected with a non-Error: ${String(error)}`);
+          }));
+          if (chance(0.5)) return promise;
+          running = promise;
+          return undefined;
+        }
+        case 5:
+          if (plan !== null && typeof plan === 'object' && plan.order instanceof Int32Array && plan.order.length > 0) {
+            plan.order[below(plan.order.length)] = chance(0.7) ? below(ROWS) : pick([-1, ROWS, 2 ** 31 - 1]);
+          }
+          return undefined;
+        case 6:
+          if (running === null && plan !== null && typeof plan === 'object') detachOne(plan);
+          return undefined;
+        case 7:
+          return model.requestStop();
+        case 8:
+          return model.endTraining();
+        case 9:
+          return chance(0.2) ? model.dispose() : undefined;
+        default: {
+          const reader = pick(['predict', 'evaluate', 'computeGradients']);
+          return model[reader](...validArguments(reader, params));
+        }
+      }
+    };
+    for (let i = 1 + below(8); i > 0; i--) {
+      try {
+        await step();
+      } catch (error) {
+        if (!(error instanceof Error)) throw new Error(`a session call threw a non-Error: ${String(error)}`);
+      }
+      // A run left going is awaited before anything may detach its arrays.
+      if (running !== null && chance(0.5)) {
+        model.requestStop();
+        await running.catch(() => {});
+        running = null;
+      }
+    }
+    model.requestStop();
+    await Promise.all(settled);
+    model.dispose();
+  },
+
+  /** Calls in random order while trainBatchesAsync runs. */
   async interleaved() {
-    const { model } = freshModel();
-    const x = new Float32Array(ROWS * 3).map(() => uniform());
-    const labels = new Int32Array(ROWS).map(() => below(3));
-    const batches = 2000;
-    const order = new Int32Array(batches * 2).map((_, i) => i % ROWS);
-    const running = model.trainChunkAsync(x, labels, order, 2, 0, batches, new Float64Array(2 * batches));
+    const { model, params } = freshModel();
+    const rows = 4000;
+    const batches = rows / 2;
+    model.beginTraining({
+      x: new Float32Array(rows * 3).map(() => uniform()),
+      targets: new Int32Array(rows).map(() => below(3)),
+      rows,
+      order: new Int32Array(rows).map((_, i) => (i * 7919) % rows),
+      batchSize: 2,
+      learningRates: new Float64Array(batches).fill(0.01),
+      stats: new Float64Array(2 * batches),
+    });
+    model.beginEpoch();
+    const running = model.trainBatchesAsync(0, batches);
     const outcomes = [];
     for (let i = below(5); i > 0; i--) {
       const method = pick(METHODS);
       try {
-        outcomes.push(await settle(model[method](...argumentsFor(method))));
+        outcomes.push(await settle(model[method](...argumentsFor(method, params))));
       } catch (error) {
-        if (!(error instanceof Error)) throw new Error(`${method} during trainChunkAsync threw a non-Error: ${String(error)}`);
+        if (!(error instanceof Error)) throw new Error(`${method} during trainBatchesAsync threw a non-Error: ${String(error)}`);
       }
     }
     model.requestStop();
@@ -334,7 +497,7 @@ const TARGETS = {
   },
 };
 
-const WEIGHTS = { info: 1, setErrorClasses: 2, construct: 6, method: 12, interleaved: 3, fromJSON: 5, load: 6 };
+const WEIGHTS = { info: 1, setErrorClasses: 2, construct: 6, method: 12, session: 8, interleaved: 3, fromJSON: 5, load: 6 };
 const chosen = args.targets === undefined ? Object.keys(WEIGHTS) : args.targets.split(',');
 for (const name of chosen) {
   if (!(name in WEIGHTS)) {

@@ -21,8 +21,8 @@ namespace {
 using backprop::Activation;
 using backprop::Isa;
 using backprop::Loss;
-using backprop::ModelSpec;
 using backprop::Model;
+using backprop::ModelSpec;
 using backprop::OptimizerType;
 using backprop::Targets;
 using Clock = std::chrono::steady_clock;

@@ -54,8 +54,8 @@ void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::fre
 using backprop::Activation;
 using backprop::Isa;
 using backprop::Loss;
-using backprop::ModelSpec;
 using backprop::Model;
+using backprop::ModelSpec;
 using backprop::OptimizerType;
 using backprop::Score;
 using backprop::Targets;

@@ -44,6 +44,17 @@ function ticks(count: number): Promise<void> {
   });
 }
 
+/** Runs a fixture with --expose-gc on the addon binary; returns its stdout once it exited cleanly. */
+function runFixture(name: string): string {
+  const result = spawnSync(process.execPath, ['--expose-gc', path.join(fixtures, name), backend.info.binary], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  return result.stdout;
+}
+
 function settledFlag(promise: Promise<unknown>): { settled: boolean } {
   const flag = { settled: false };
   promise.then(
@@ -225,23 +236,11 @@ describe('trainBatchesAsync', () => {
   });
 
   it('keeps its arrays alive through garbage collection, disposed or not (child process with --expose-gc)', () => {
-    const result = spawnSync(process.execPath, ['--expose-gc', path.join(fixtures, 'dispose-during-training.cjs'), backend.info.binary], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^ok \d+ \d+\n$/);
+    expect(runFixture('dispose-during-training.cjs')).toMatch(/^ok \d+ \d+\n$/);
   });
 
   it('frees the model once the batches it was disposed during end (child process with --expose-gc)', () => {
-    const result = spawnSync(process.execPath, ['--expose-gc', path.join(fixtures, 'dispose-frees-memory.cjs'), backend.info.binary], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-    const report = JSON.parse(result.stdout) as { cycles: number; growthMB: number; modelMB: number };
+    const report = JSON.parse(runFixture('dispose-frees-memory.cjs')) as { cycles: number; growthMB: number; modelMB: number };
     expect(report.cycles).toBe(300);
     // Leaking every model would add cycles × modelMB, over 250 MB; measured
     // 16 to 20 MB of allocator and heap noise, for 300 cycles as for 2,000.

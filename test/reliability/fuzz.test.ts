@@ -1,8 +1,10 @@
 /**
  * scripts/fuzz.mjs in a child process (a crash there must not take the test
- * runner with it): seeded random calls at every raw native entry point and
- * at the model loaders; every call returns or throws an Error (the loaders a
- * FormatError), and the process ends normally with its summary line.
+ * runner with it): seeded random calls at every raw native entry point
+ * (hostile weights and plan objects, random training-session sequences,
+ * calls while trainBatchesAsync runs) and at the model loaders; every call
+ * returns or throws an Error (the loaders a FormatError), and the process
+ * ends normally with its summary line.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -32,14 +34,14 @@ function fuzz(cases: number, seed: number, targets: string): { status: number | 
 }
 
 describe('fuzzing (scripts/fuzz.mjs)', () => {
-  it('survives 5,000 seeded cases at info, setErrorClasses, NativeModel and its methods (also mid-chunk), fromJSON and load', () => {
-    const run = fuzz(5000, 20261124, 'info,setErrorClasses,construct,method,interleaved,fromJSON,load');
+  it('survives 5,000 seeded cases at info, setErrorClasses, NativeModel and its methods (also in random sessions and mid-run), fromJSON and load', () => {
+    const run = fuzz(5000, 20261124, 'info,setErrorClasses,construct,method,session,interleaved,fromJSON,load');
     expect(run.signal).toBe(null);
     expect(run.stderr).toBe('');
     expect(run.summary?.failures).toEqual([]);
     expect(run.summary?.cases).toBe(5000);
     expect(run.status).toBe(0);
     // The loaders' and the binding's own classes were reached, not just early type checks.
-    expect(Object.keys(run.summary?.threw ?? {})).toEqual(expect.arrayContaining(['ArgumentError', 'ShapeError', 'DisposedError', 'FormatError']));
+    expect(Object.keys(run.summary?.threw ?? {})).toEqual(expect.arrayContaining(['ArgumentError', 'ShapeError', 'BusyError', 'DisposedError', 'FormatError']));
   });
 });

@@ -180,6 +180,20 @@ describe('training', () => {
     expect(params).toEqual(reference.params);
   });
 
+  it('a count past the epoch stops at its last batch, as on the native backend', () => {
+    const { model, params } = createModel(spec, 18);
+    const reference = createModel(spec, 18);
+    const p = plan();
+    const trainer = model.beginTraining(p);
+    trainer.beginEpoch();
+    expect(trainer.trainSync(2, 5)).toBe(1);
+    expect(trainer.trainSync(3, 1)).toBe(0);
+    const referenceTrainer = reference.model.beginTraining(plan());
+    referenceTrainer.beginEpoch();
+    expect(referenceTrainer.trainSync(2, 1)).toBe(1);
+    expect(params).toEqual(reference.params);
+  });
+
   it('computeGradients reports a non-finite loss with non-finite gradients, not stale ones', () => {
     const { model, params } = createModel(spec, 12);
     const grads = new Float32Array(params.length);

@@ -128,6 +128,7 @@ export class JsModel implements BackendModel {
     const { x, targets, order, batchSize, rowWeights, learningRates, stats } = plan;
     const ws = this.training(batchSize);
     const gathered = targets instanceof Int32Array ? ws.labels : ws.denseTargets;
+    count = Math.min(count, Math.max(0, Math.ceil(order.length / batchSize) - first)); // the epoch's end, as native
     for (let j = 0; j < count; j++) {
       const b = first + j;
       const start = b * batchSize;

@@ -106,7 +106,8 @@ describe.each(BACKENDS)('non-blocking fit on the %s backend', (backend) => {
     targets.set(randomLabels(next, rows, CLASSES));
     const order = sharedInt32(rows);
     for (let i = 0; i < rows; i++) order[i] = i;
-    const trainer = model.beginTraining({ x, targets, rows, order, batchSize: 64, stats: sharedFloat64(120) });
+    const learningRates = sharedFloat64(60).fill(0.01);
+    const trainer = model.beginTraining({ x, targets, rows, order, batchSize: 64, rowWeights: null, learningRates, stats: sharedFloat64(120) });
     trainer.beginEpoch();
     let settled = false;
     const training = trainer.train(0, 60).then((applied) => {

@@ -94,7 +94,7 @@ describe('backprop train / predict / evaluate on CSV', () => {
     expect(['setosa', 'versicolor', 'virginica']).toContain(rows[0].prediction);
   });
 
-  it('evaluate reports the library loss and accuracy (human and --json)', async () => {
+  it("evaluate reports the library's loss and metrics (human and --json)", async () => {
     const json = runCli(['evaluate', '--model', 'model.safetensors', '--data', 'train.csv', '--json'], dir);
     expect(json.status).toBe(0);
     const reported = JSON.parse(json.stdout) as { loss: number; accuracy: number; samples: number };
@@ -104,7 +104,11 @@ describe('backprop train / predict / evaluate on CSV', () => {
     expect(reported).toEqual({ ...expected, samples: 90 });
     network.dispose();
     const human = runCli(['evaluate', '--model', 'model.safetensors', '--data', 'train.csv'], dir);
-    expect(human.stdout).toBe(`loss ${expected.loss.toFixed(6)}  accuracy ${expected.accuracy?.toFixed(4)}  (90 samples)\n`);
+    const scores = (['accuracy', 'precision', 'recall', 'f1'] as const).map((name) => `  ${name} ${expected[name]?.toFixed(4)}`).join('');
+    const confusion = (expected.confusion ?? []).map((row) => `  ${row.join(' ')}`).join('\n');
+    expect(human.stdout).toBe(
+      `loss ${expected.loss.toFixed(6)}${scores}  (90 samples)\nconfusion (rows: true class, columns: predicted):\n${confusion}\n`,
+    );
   });
 
   it('--json prints one parseable object per epoch and nothing else on stdout', () => {
@@ -128,7 +132,8 @@ describe('backprop train / predict / evaluate on CSV', () => {
     const { data: scaled, stats } = scale(data.x, data.inputs);
     const network = await Network.load(path.join(dir, 'json.safetensors'));
     expect(network.inputNormalization).toEqual({ min: stats.min, max: stats.max });
-    const plain = new Network({ ...network.options, seed: 0 });
+    const { inputNormalization: _recipe, ...architecture } = network.options;
+    const plain = new Network({ ...architecture, seed: 0 });
     plain.setWeights(network.getWeights());
     expect(Array.from(probabilities(result.stdout).values)).toEqual(Array.from(plain.predict(scaled)));
     plain.dispose();
@@ -157,7 +162,7 @@ describe('backprop train on JSON lines and IDX', () => {
     expect(rows).toHaveLength(40);
     expect(Object.keys(rows[0])).toEqual(['y']);
     const evaluation = JSON.parse(runCli(['evaluate', '--model', 'model.safetensors', '--data', 'data.jsonl', '--json'], dir).stdout) as object;
-    expect(Object.keys(evaluation)).toEqual(['loss', 'samples']);
+    expect(Object.keys(evaluation)).toEqual(['loss', 'mae', 'rmse', 'r2', 'samples']);
   });
 
   it('IDX images and labels, gzip-compressed, with --scale; evaluate needs --labels', () => {

@@ -1,4 +1,4 @@
-/** `backprop evaluate`: mean loss (and accuracy) of a saved model on labelled data. */
+/** `backprop evaluate`: mean loss and the loss's metrics of a saved model on labelled data. */
 import { Command, Option } from 'commander';
 import { ArgumentError } from '../../errors';
 import { BACKEND_CHOICES, type BackendChoice } from '../../spec';
@@ -18,7 +18,10 @@ interface EvaluateOptions {
 
 export function evaluateCommand(): Command {
   return new Command('evaluate')
-    .description("a saved model's mean loss, and accuracy for classification, on labelled data")
+    .description(
+      "a saved model's mean loss and metrics on labelled data: accuracy, macro precision/recall/F1 and the confusion " +
+        'matrix (softmax), precision/recall/F1/AUC (one sigmoid), MAE/RMSE/R² (regression)',
+    )
     .requiredOption('--model <file>', 'model written by backprop train')
     .requiredOption('--data <file>', 'data: .csv, .jsonl or IDX images')
     .option('--labels <file>', 'IDX labels file for IDX --data')
@@ -39,8 +42,12 @@ async function evaluate(options: EvaluateOptions): Promise<void> {
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return;
     }
-    const accuracy = result.accuracy === undefined ? '' : `  accuracy ${result.accuracy.toFixed(4)}`;
-    process.stdout.write(`loss ${result.loss.toFixed(6)}${accuracy}  (${result.samples} samples)\n`);
+    const { confusion, samples, loss, ...metrics } = result;
+    const scores = Object.entries(metrics).map(([name, value]) => `  ${name} ${(value as number).toFixed(4)}`);
+    process.stdout.write(`loss ${loss.toFixed(6)}${scores.join('')}  (${samples} samples)\n`);
+    if (confusion) {
+      process.stdout.write(`confusion (rows: true class, columns: predicted):\n${confusion.map((row) => `  ${row.join(' ')}`).join('\n')}\n`);
+    }
   } finally {
     network.dispose();
   }

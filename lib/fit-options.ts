@@ -21,6 +21,8 @@ export interface FitOptions {
   onEpochEnd?: (log: EpochLog) => void;
   /** Called after each batch (after each chunk of batches, with one call per batch, for the native engine). */
   onBatchEnd?: (log: BatchLog) => void;
+  /** Path of a JSON-lines run log to append to: a header line, then one line per finished epoch (lib/run-log.ts). */
+  log?: string;
 }
 
 export interface ResolvedFitOptions {
@@ -32,9 +34,10 @@ export interface ResolvedFitOptions {
   signal?: AbortSignal;
   onEpochEnd?: (log: EpochLog) => void;
   onBatchEnd?: (log: BatchLog) => void;
+  log?: string;
 }
 
-const KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'signal', 'onEpochEnd', 'onBatchEnd'];
+const KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'signal', 'onEpochEnd', 'onBatchEnd', 'log'];
 
 export function fitOptions(value: unknown): ResolvedFitOptions {
   const options = value === undefined ? {} : checkObject(value, 'options');
@@ -62,6 +65,10 @@ export function fitOptions(value: unknown): ResolvedFitOptions {
   }
   if (options.onBatchEnd !== undefined) {
     resolved.onBatchEnd = checkFunction(options.onBatchEnd, 'options.onBatchEnd') as (log: BatchLog) => void;
+  }
+  if (options.log !== undefined) {
+    if (typeof options.log !== 'string' || options.log === '') fail('options.log', 'a non-empty string (a file path)', options.log);
+    resolved.log = options.log;
   }
   return resolved;
 }

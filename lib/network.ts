@@ -32,6 +32,7 @@ import { Rng } from './rng';
 import { BACKEND_CHOICES, resolveNetworkOptions, specToOptions, type BackendChoice, type NetworkOptions } from './spec';
 import { trainingRun, type ChunkSizer, type DataSet, type History, type TrainingPlan } from './training';
 import { fitOptions, type FitOptions } from './fit-options';
+import { startRunLog } from './run-log';
 import { checkKeys, checkObject, checkOneOf, fail, isPlainObject } from './validate';
 
 /** One layer's parameters, as getWeights() returns and setWeights() takes them. */
@@ -283,7 +284,9 @@ export class Network {
       inputs: this.#spec.inputs,
       outputs: this.outputs,
       signal: resolved.signal,
-      onEpochEnd: resolved.onEpochEnd,
+      onEpochEnd: resolved.log === undefined
+        ? resolved.onEpochEnd
+        : startRunLog(resolved.log, this, resolved, { train: train.rows, validation: validation?.rows ?? 0 }),
       onBatchEnd: resolved.onBatchEnd,
     };
   }

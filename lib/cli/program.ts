@@ -5,6 +5,7 @@ import { benchCommand } from './commands/bench';
 import { evaluateCommand } from './commands/evaluate';
 import { infoCommand } from './commands/info';
 import { predictCommand } from './commands/predict';
+import { reportCommand } from './commands/report';
 import { trainCommand } from './commands/train';
 import { reportFailure, USAGE } from './failure';
 
@@ -20,7 +21,7 @@ export function program(): Command {
   const root = configure(new Command('backprop'))
     .description('train multilayer perceptrons by backpropagation')
     .version(version, '-v, --version');
-  for (const command of [trainCommand(), predictCommand(), evaluateCommand(), benchCommand(), infoCommand()]) {
+  for (const command of [trainCommand(), predictCommand(), evaluateCommand(), reportCommand(), benchCommand(), infoCommand()]) {
     root.addCommand(configure(command));
   }
   return root;

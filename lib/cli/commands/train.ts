@@ -1,5 +1,8 @@
 /** `backprop train`: read data, build a network, fit it with progress, save it with its data recipe. */
 import { Command, Option } from 'commander';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { Network, type History, type LayerOptions, type LossName, type OptimizerName } from '../../index';
 import { ArgumentError } from '../../errors';
 import { applyPreprocessing, scale, standardize, type Preprocessing } from '../../preprocess';
@@ -9,6 +12,8 @@ import { saveModel } from '../model-file';
 import { fraction, integer, layers, positiveNumber } from '../options';
 import { progressReporter } from '../progress';
 import { targetsFor } from '../targets';
+import { validationTestResults } from '../test-results';
+import { readRunLog, writeReport } from '../../report/index';
 
 interface TrainOptions {
   data: string;
@@ -28,6 +33,8 @@ interface TrainOptions {
   backend: BackendChoice;
   out: string;
   json?: boolean;
+  log?: string;
+  report?: string;
 }
 
 /** The loss that fits the last activation: softmax → crossEntropy, sigmoid → binaryCrossEntropy, else mse. */
@@ -64,6 +71,8 @@ export function trainCommand(): Command {
     .addOption(new Option('--backend <name>', 'engine').choices(BACKEND_CHOICES).default('auto'))
     .option('--out <file>', 'model file to write', 'model.safetensors')
     .option('--json', 'print one JSON object per epoch instead of a progress bar or lines')
+    .option('--log <file>', 'append a run log: a header line, then one JSON line per finished epoch')
+    .option('--report <file>', 'write an HTML report of this run when training ends (with the validation rows tested)')
     .action((options: TrainOptions) => train(options));
 }
 
@@ -96,6 +105,9 @@ async function train(options: TrainOptions): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   const progress = progressReporter(options.json === true, options.epochs, batches);
+  // A report is drawn from a run log: a temporary one when the user keeps none.
+  const scratch = options.report !== undefined && options.log === undefined ? await mkdtemp(path.join(tmpdir(), 'backprop-train-')) : null;
+  const log = scratch === null ? options.log : path.join(scratch, 'run.jsonl');
   try {
     let history: History;
     try {
@@ -104,6 +116,7 @@ async function train(options: TrainOptions): Promise<void> {
         batchSize: options.batchSize,
         validationSplit: options.validationSplit,
         signal: stop.signal,
+        log,
         onBatchEnd: (log) => progress.batch(log),
         onEpochEnd: (log) => progress.epoch(log),
       });
@@ -114,8 +127,15 @@ async function train(options: TrainOptions): Promise<void> {
     await saveModel(network, options.out, { columns: data.columns, target: data.target, classes: data.classes, preprocessing: stats });
     const stopped = history.aborted ? ', stopped by Ctrl-C' : '';
     process.stderr.write(`wrote ${options.out} after ${history.epochs}/${options.epochs} epochs${stopped}\n`);
+    if (options.report !== undefined && log !== undefined) {
+      const runs = await readRunLog(log);
+      const test = validationRows > 0 ? validationTestResults(network, x, y, validationRows, data.classes, `the ${validationRows} validation rows of ${path.basename(options.data)}`) : null;
+      await writeReport(options.report, { runs: runs.slice(-1), test });
+      process.stderr.write(`wrote ${options.report}\n`);
+    }
     if (history.aborted) process.exitCode = 130;
   } finally {
     network.dispose();
+    if (scratch !== null) await rm(scratch, { recursive: true, force: true });
   }
 }

@@ -31,7 +31,8 @@ const STYLE = `
   figcaption { font-weight: 600; margin-bottom: 4px; }
   .plot { position: relative; height: 250px; }
   #test .plot { height: 420px; max-width: 560px; }
-  details.run { margin: 6px 0; } pre { background: #f6f6f6; padding: 8px; overflow-x: auto; font-size: 12px; }
+  details.run { margin: 6px 0; } pre { background: #f6f6f6; padding: 8px; margin: 6px 0; font-size: 12px; }
+  .header { display: flex; gap: 12px; align-items: flex-start; } pre.options { flex: 1; white-space: pre-wrap; overflow-wrap: anywhere; }
   table { border-collapse: collapse; margin: 10px 0 16px; } caption { text-align: left; font-weight: 600; padding-bottom: 4px; }
   th, td { border: 1px solid #ddd; padding: 4px 9px; text-align: right; } th { background: #fafafa; }
   table.confusion td { min-width: 38px; text-align: center; font-variant-numeric: tabular-nums; }

@@ -173,8 +173,8 @@ export function drawReport(initial: ReportData, live: LiveSource | null): void {
         const children: Array<Node | string> = [element('summary', {}, [element('strong', {}, [run.name]), ` — ${facts.join('; ')}`])];
         if (run.header) {
           const { network, fit, rows } = run.header;
-          children.push(element('pre', { class: 'summary' }, [run.header.summary]));
-          children.push(element('pre', { class: 'options' }, [JSON.stringify({ network, fit, rows }, null, 2)]));
+          const options = Object.entries({ network, fit, rows }).map(([key, value]) => `${key}: ${JSON.stringify(value)}`);
+          children.push(element('div', { class: 'header' }, [element('pre', { class: 'summary' }, [run.header.summary]), element('pre', { class: 'options' }, [options.join('\n')])]));
         }
         return element('details', { class: 'run', open: '' }, children);
       }),

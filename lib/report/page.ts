@@ -101,11 +101,11 @@ export function drawReport(initial: ReportData, live: LiveSource | null): void {
     return sets;
   }
 
-  /** A logarithmic axis when the values span more than two decades (learning rates that decay). */
+  /** A logarithmic axis when the values span more than a decade (decaying learning rates, runs with different rates). */
   function scaleType(sets: Array<ChartDataset<'line', Point[]>>): 'linear' | 'logarithmic' {
     const values = sets.flatMap((s) => s.data.map((p) => p.y)).filter((y): y is number => y !== null);
     const min = Math.min(...values);
-    return min > 0 && Math.max(...values) / min > 100 ? 'logarithmic' : 'linear';
+    return min > 0 && Math.max(...values) / min > 10 ? 'logarithmic' : 'linear';
   }
 
   function lineChart(canvas: HTMLCanvasElement, metric: string, sets: Array<ChartDataset<'line', Point[]>>): ChartClass {
@@ -193,9 +193,10 @@ export function drawReport(initial: ReportData, live: LiveSource | null): void {
       return element('tr', {}, [
         element('th', {}, [test.classes[k]]),
         ...row.map((count) => {
-          // Shade by the fraction of the true class's rows: the diagonal is recall.
+          // Shade by the fraction of the true class's rows (the diagonal is recall), on a square-root scale so that a few confusions show.
           const share = support === 0 ? 0 : count / support;
-          const style = `background: rgba(37, 99, 235, ${share.toFixed(3)}); color: ${share > 0.55 ? '#fff' : '#111'}`;
+          const shade = Math.sqrt(share);
+          const style = `background: rgba(37, 99, 235, ${shade.toFixed(3)}); color: ${shade > 0.6 ? '#fff' : '#111'}`;
           return element('td', { 'data-count': String(count), style, title: `${percent(share)} of ${test.classes[k]}` }, [String(count)]);
         }),
       ]);

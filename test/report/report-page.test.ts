@@ -128,6 +128,8 @@ describe('backprop train --report', () => {
     const watched = await open('values.html');
     const charts = (await chartPoints(watched.page)) as Points;
     expect(charts.loss.map((set) => set.label)).toEqual(['loss', 'valLoss']);
+    expect(await watched.page.textContent('#runs')).toMatch(/^values — 5 epochs logged/);
+    expect(await watched.page.textContent('#runs')).not.toMatch(/"log"/);
     for (const [name, sets] of Object.entries(charts)) {
       for (const set of sets) expect(set.points).toBe(name === 'scatter' ? (set.label === 'rows' ? 100 : 2) : 5);
     }

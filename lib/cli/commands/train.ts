@@ -128,9 +128,14 @@ async function train(options: TrainOptions): Promise<void> {
     const stopped = history.aborted ? ', stopped by Ctrl-C' : '';
     process.stderr.write(`wrote ${options.out} after ${history.epochs}/${options.epochs} epochs${stopped}\n`);
     if (options.report !== undefined && log !== undefined) {
-      const runs = await readRunLog(log);
+      // This run is the log's last one; it is named after the model, and a temporary log is no option of the user's.
+      const run = (await readRunLog(log)).slice(-1).map(({ header, epochs }) => ({
+        name: path.parse(options.out).name,
+        header: header && scratch !== null ? { ...header, fit: { ...header.fit, log: undefined } } : header,
+        epochs,
+      }));
       const test = validationRows > 0 ? validationTestResults(network, x, y, validationRows, data.classes, `the ${validationRows} validation rows of ${path.basename(options.data)}`) : null;
-      await writeReport(options.report, { runs: runs.slice(-1), test });
+      await writeReport(options.report, { runs: run, test });
       process.stderr.write(`wrote ${options.report}\n`);
     }
     if (history.aborted) process.exitCode = 130;

@@ -18,14 +18,15 @@ interface ReportOptions {
   out: string;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+/** Repeated --log options, in order (no default, so that commander still requires one). */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 export function reportCommand(): Command {
   return new Command('report')
     .description('write an HTML report (opens offline): learning curves of run logs, and a model tested on labelled data')
-    .requiredOption('--log <file>', 'run log written by train --log (repeat to overlay runs)', collect, [])
+    .requiredOption('--log <file>', 'run log written by train --log (repeat to overlay runs)', collect)
     .option('--model <file>', 'model to test on --data: confusion matrix (classification) or predicted vs true (regression)')
     .option('--data <file>', 'labelled test data: .csv, .jsonl or IDX images')
     .option('--labels <file>', 'IDX labels file for IDX --data')

@@ -2,6 +2,8 @@
 // trains: `node examples/server.mjs [--port 3000]` (or PORT=3000; port 0
 // picks a free one), after `npm run build`. Listens on 127.0.0.1 only.
 //
+//   GET  /         status page: the learning curves of the latest training, redrawn as it trains
+//   GET  /curves   those curves' data: {"runs":[{"name","epochs":[{"epoch","loss",...}, ...]}]}
 //   POST /train    {"dataset":"spirals"|"xor"|"digits", "samples", "epochs", "batchSize", "seed",
 //                   "layers", "loss", "optimizer"}  or  {"data":{"x":[[...]],"y":[...]}, "layers", ...}
 //                  → 202 at once; training runs in the background
@@ -13,7 +15,8 @@
 // Errors are JSON {"error": "..."} with status 400 (bad JSON, fields, shapes), 404, 405, 409 or 413.
 import http from 'node:http';
 import { parseArgs } from 'node:util';
-import { HttpError, readJson, sendJson } from './server/http-json.mjs';
+import { liveReportHtml } from 'backprop/report';
+import { HttpError, readJson, sendHtml, sendJson } from './server/http-json.mjs';
 import { Trainer } from './server/trainer.mjs';
 
 const HOST = '127.0.0.1';
@@ -27,7 +30,12 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 
 const trainer = new Trainer();
 
+// Chart.js and the drawing code inlined, as in `backprop report`; the page asks only this server for data.
+const STATUS_PAGE = liveReportHtml({ title: 'backprop training server', runs: [], test: null }, { url: '/curves', intervalMs: 500 });
+
 const ROUTES = {
+  'GET /': async () => [200, STATUS_PAGE],
+  'GET /curves': async () => [200, trainer.curves()],
   'POST /train': async (request) => [202, trainer.start(await readJson(request))],
   'GET /status': async () => [200, trainer.status()],
   'POST /predict': async (request) => [200, trainer.predict(await readJson(request))],
@@ -41,7 +49,8 @@ async function handle(request, response) {
   try {
     if (!route) throw PATHS.has(path) ? new HttpError(405, `${request.method} is not allowed on ${path}`) : new HttpError(404, `no route ${path}`);
     const [status, body] = await route(request);
-    sendJson(response, status, body);
+    if (typeof body === 'string') sendHtml(response, body);
+    else sendJson(response, status, body);
   } catch (error) {
     if (!(error instanceof HttpError)) console.error(error);
     sendJson(response, error instanceof HttpError ? error.status : 500, { error: error.message });

@@ -34,6 +34,8 @@ export interface FitOptions {
   onEpochEnd?: (log: EpochLog) => void | Promise<void>;
   /** Called after each batch (both backends train chunks of batches off the JS thread and report each chunk's batches when it returns). */
   onBatchEnd?: (log: BatchLog) => void | Promise<void>;
+  /** Path of a JSON-lines run log to append to: a header line, then one line per finished epoch (lib/run-log.ts). */
+  log?: string;
 }
 
 export interface ResolvedFitOptions {
@@ -51,9 +53,10 @@ export interface ResolvedFitOptions {
   signal?: AbortSignal;
   onEpochEnd?: (log: EpochLog) => void | Promise<void>;
   onBatchEnd?: (log: BatchLog) => void | Promise<void>;
+  log?: string;
 }
 
-const KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'sampleWeight', 'classWeight', 'schedule', 'earlyStopping', 'checkpoint', 'signal', 'onEpochEnd', 'onBatchEnd'];
+const KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'sampleWeight', 'classWeight', 'schedule', 'earlyStopping', 'checkpoint', 'signal', 'onEpochEnd', 'onBatchEnd', 'log'];
 
 export function fitOptions(value: unknown): ResolvedFitOptions {
   const options = value === undefined ? {} : checkObject(value, 'options');
@@ -86,6 +89,10 @@ export function fitOptions(value: unknown): ResolvedFitOptions {
   }
   if (options.onBatchEnd !== undefined) {
     resolved.onBatchEnd = checkFunction(options.onBatchEnd, 'options.onBatchEnd') as (log: BatchLog) => void | Promise<void>;
+  }
+  if (options.log !== undefined) {
+    if (typeof options.log !== 'string' || options.log === '') fail('options.log', 'a non-empty string (a file path)', options.log);
+    resolved.log = options.log;
   }
   return resolved;
 }

@@ -36,6 +36,7 @@ import { batchWeight, rowWeightsOf, toRowWeights, type WeightOptions } from './r
 import { loggedNames, trainingLoop, type ChunkSizer, type DataSet, type History, type LoopHost, type LoopStep } from './training';
 import { fitOptions, type FitOptions, type ResolvedFitOptions } from './fit-options';
 import { checkBoolean, checkKeys, checkNumber, checkObject, checkOneOf, fail, isPlainObject } from './validate';
+import { startRunLog } from './run-log';
 
 /** One layer's parameters, as getWeights() returns and setWeights() takes them. */
 export interface LayerWeights {
@@ -451,7 +452,10 @@ export class Network {
         earlyStopping,
         checkpoint,
         signal: options.signal,
-        onEpochEnd: options.onEpochEnd,
+        onEpochEnd:
+          options.log === undefined
+            ? options.onEpochEnd
+            : startRunLog(options.log, this, options, { train: train.rows, validation: data.validation?.rows ?? 0 }),
         onBatchEnd: options.onBatchEnd,
       },
       this.#rng,

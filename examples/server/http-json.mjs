@@ -17,6 +17,11 @@ export function sendJson(response, status, body) {
   response.end(text);
 }
 
+export function sendHtml(response, html) {
+  response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
+  response.end(html);
+}
+
 /** The request body parsed as JSON; an empty body is `{}`. */
 export async function readJson(request) {
   const declared = Number(request.headers['content-length']);

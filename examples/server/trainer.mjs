@@ -3,6 +3,7 @@
 // they stand between two batches. The model is kept after training ends or
 // is stopped, until the next POST /train replaces it.
 import { ArgumentError, Network } from 'backprop';
+import { epochRecord } from 'backprop/report';
 import { DATASETS, builtInDataset } from './datasets.mjs';
 import { HttpError, requireObject } from './http-json.mjs';
 
@@ -63,6 +64,8 @@ export class Trainer {
   #controller = null;
   #run = null;
   #status = { state: 'idle' };
+  /** The run being drawn on the status page: one line per finished epoch, as a run log holds them. */
+  #curves = null;
 
   /** Starts training in the background; throws an HttpError for a bad request or while training runs. */
   start(body) {
@@ -97,6 +100,9 @@ export class Trainer {
       seconds: 0,
     };
     const status = this.#status;
+    const curves = { name: request.dataset, header: null, epochs: [] };
+    this.#curves = curves;
+    const rate = net.options.optimizer.learningRate;
     const elapsed = () => (performance.now() - started) / 1000;
     this.#run = net
       .fit(request.x, request.y, {
@@ -107,8 +113,10 @@ export class Trainer {
           Object.assign(status, { batch, batches, samplesPerSecond, seconds: elapsed() });
           status.progress = ((epoch - 1) * batches + batch) / (request.epochs * batches);
         },
-        onEpochEnd: ({ epoch, loss, accuracy, samplesPerSecond }) => {
+        onEpochEnd: (log) => {
+          const { epoch, loss, accuracy, samplesPerSecond } = log;
           Object.assign(status, { epoch, loss, accuracy, samplesPerSecond, seconds: elapsed() });
+          curves.epochs.push(epochRecord(log, rate));
         },
       })
       .then(
@@ -124,6 +132,11 @@ export class Trainer {
 
   status() {
     return { ...this.#status };
+  }
+
+  /** The epochs of the latest training so far, `{ runs }` as the status page draws them. */
+  curves() {
+    return { runs: this.#curves === null ? [] : [this.#curves] };
   }
 
   /** Outputs for these rows from the model as it stands now, training or not. */

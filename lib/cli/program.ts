@@ -6,6 +6,7 @@ import { evaluateCommand } from './commands/evaluate';
 import { exportCommand } from './commands/export';
 import { infoCommand } from './commands/info';
 import { predictCommand } from './commands/predict';
+import { reportCommand } from './commands/report';
 import { trainCommand } from './commands/train';
 import { reportFailure, USAGE } from './failure';
 
@@ -38,7 +39,7 @@ export function program(): Command {
   const root = configure(new Command('backprop'))
     .description('train multilayer perceptrons by backpropagation')
     .version(version, '-v, --version');
-  for (const command of [trainCommand(), predictCommand(), evaluateCommand(), exportCommand(), benchCommand(), infoCommand()]) {
+  for (const command of [trainCommand(), predictCommand(), evaluateCommand(), exportCommand(), reportCommand(), benchCommand(), infoCommand()]) {
     root.addCommand(configure(command));
   }
   return root;

@@ -1,4 +1,7 @@
 /** `backprop train`: read data, build a network, fit it with progress, save it with its data recipe. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { Network, type History, type LayerOptions, type LossName, type OptimizerName } from '../../index';
 import { ArgumentError } from '../../errors';
@@ -11,7 +14,9 @@ import { fraction, integer, layers, names, positiveNumber } from '../options';
 import { checkWritable, writingTo } from '../output-file';
 import { progressReporter } from '../progress';
 import { networkClasses, targetsFor } from '../targets';
+import { validationTestResults } from '../test-results';
 import { validationSplit } from '../validation-split';
+import { readRunLog, writeReport } from '../../report/index';
 
 interface TrainOptions {
   data: string;
@@ -34,6 +39,8 @@ interface TrainOptions {
   backend: BackendChoice;
   out: string;
   json?: boolean;
+  log?: string;
+  report?: string;
 }
 
 /** The loss that fits the last activation: softmax → crossEntropy, sigmoid → binaryCrossEntropy, else mse. */
@@ -71,6 +78,8 @@ export function trainCommand(): Command {
     .addOption(new Option('--backend <name>', 'engine').choices(BACKEND_CHOICES).default('auto'))
     .option('--out <file>', 'model file to write', 'model.safetensors')
     .option('--json', 'print one JSON object per epoch instead of a progress bar or lines')
+    .option('--log <file>', 'append a run log: a header line, then one JSON line per finished epoch')
+    .option('--report <file>', 'write an HTML report of this run when training ends (with the validation rows tested)')
     .action((options: TrainOptions) => train(options));
 }
 
@@ -95,6 +104,7 @@ async function train(options: TrainOptions): Promise<void> {
     inputNormalization: inputNormalization(options),
     classes: networkClasses(data.classes, loss, last.units),
   });
+  let scratch: string | null = null;
   try {
     const split = validationSplit(data.x, y, data.inputs, options.validationSplit, network.seed, loss !== 'mse');
     const fill = options.fillMissing ? fillValues(split.train.x, data.inputs, options.fillMissing) : null;
@@ -105,14 +115,32 @@ async function train(options: TrainOptions): Promise<void> {
       `training ${network.parameterCount} parameters on ${trainRows} rows (${validationRows} for validation), ` +
         `${network.backend} engine, seed ${network.seed}\n`,
     );
-    const history = await fitWithProgress(network, split, options, Math.ceil(trainRows / options.batchSize));
+    // A report is drawn from a run log: a temporary one when the user keeps none.
+    scratch = options.report !== undefined && options.log === undefined ? await mkdtemp(path.join(tmpdir(), 'backprop-train-')) : null;
+    const log = scratch === null ? options.log : path.join(scratch, 'run.jsonl');
+    const history = await fitWithProgress(network, split, { ...options, log }, Math.ceil(trainRows / options.batchSize));
     const recipe = { columns: data.columns, target: data.target, classes: data.classes, fill };
     await writingTo(options.out, () => saveModel(network, options.out, recipe));
     const stopped = history.aborted ? ', stopped by Ctrl-C' : '';
     process.stderr.write(`wrote ${options.out} after ${history.epochs}/${options.epochs} epochs${stopped}\n`);
+    if (options.report !== undefined && log !== undefined) {
+      // This run is the log's last one; it is named after the model, and a temporary log is no option of the user's.
+      const run = (await readRunLog(log)).slice(-1).map(({ header, epochs }) => ({
+        name: path.parse(options.out).name,
+        header: header && scratch !== null ? { ...header, fit: { ...header.fit, log: undefined } } : header,
+        epochs,
+      }));
+      const { validation } = split;
+      const test = validation
+        ? validationTestResults(network, validation.x, validation.y, validationRows, data.classes, `the ${validationRows} validation rows of ${path.basename(options.data)}`)
+        : null;
+      await writeReport(options.report, { runs: run, test });
+      process.stderr.write(`wrote ${options.report}\n`);
+    }
     if (history.aborted) process.exitCode = 130;
   } finally {
     network.dispose();
+    if (scratch !== null) await rm(scratch, { recursive: true, force: true });
   }
 }
 
@@ -137,6 +165,7 @@ async function fitWithProgress(
       batchSize: options.batchSize,
       validationData: split.validation,
       signal: stop.signal,
+      log: options.log,
       onBatchEnd: (log) => progress.batch(log),
       onEpochEnd: (log) => progress.epoch(log),
     });

@@ -72,7 +72,8 @@ describe('backprop report', () => {
   it('overlays both runs with one point per logged epoch in every chart, offline and without errors', async () => {
     const watched = await open('classes.html');
     const charts = (await chartPoints(watched.page)) as Points;
-    expect(Object.keys(charts)).toEqual(['loss', 'accuracy', 'learningRate', 'samplesPerSecond']);
+    // One chart per logged metric: the validation metrics fit logs for crossEntropy among them.
+    expect(Object.keys(charts)).toEqual(['loss', 'accuracy', 'f1', 'precision', 'recall', 'learningRate', 'samplesPerSecond']);
     expect(charts.loss.map((set) => set.label)).toEqual(['adam · loss', 'adam · valLoss', 'sgd · loss', 'sgd · valLoss']);
     expect(charts.accuracy.map((set) => set.label)).toEqual(['adam · accuracy', 'adam · valAccuracy', 'sgd · accuracy', 'sgd · valAccuracy']);
     for (const sets of Object.values(charts)) {

@@ -395,8 +395,13 @@ export class Network {
   async save(path: string, options?: SaveOptions): Promise<void> {
     this.#usable();
     if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
-    const metadata = saveMetadata(options);
-    await writeFileAtomic(path, stateToSafetensors(this.#state(), metadata));
+    await writeFileAtomic(path, this.toBytes(options));
+  }
+
+  /** The bytes save() would write (safetensors), in memory: the twin of save, read back by Network.fromBytes. */
+  toBytes(options?: SaveOptions): Uint8Array {
+    this.#usable();
+    return stateToSafetensors(this.#state(), saveMetadata(options));
   }
 
   /** The string entries a file's __metadata__ holds beyond the model itself (what save's options.metadata wrote). */
@@ -410,6 +415,12 @@ export class Network {
     const backend = loadBackend(options);
     const bytes = await fs.readFile(path);
     return Network.#fromState(stateFromSafetensors(bytes, path), backend);
+  }
+
+  /** Rebuilds a network from safetensors bytes (what toBytes() returns or a model file holds): the twin of load. */
+  static fromBytes(bytes: Uint8Array, options?: LoadOptions): Network {
+    if (!(bytes instanceof Uint8Array)) fail('bytes', 'a Uint8Array', bytes);
+    return Network.#fromState(stateFromSafetensors(bytes, 'Network.fromBytes'), loadBackend(options));
   }
 
   static #fromState(state: ModelState, backend: BackendChoice): Network {

@@ -6,6 +6,7 @@ import { evaluateCommand } from './commands/evaluate';
 import { infoCommand } from './commands/info';
 import { predictCommand } from './commands/predict';
 import { trainCommand } from './commands/train';
+import { workerCommand } from './commands/worker';
 import { reportFailure, USAGE } from './failure';
 
 /** Commander reports its own errors (unknown options, bad values) as one prefixed line; we choose the exit code. */
@@ -20,7 +21,7 @@ export function program(): Command {
   const root = configure(new Command('backprop'))
     .description('train multilayer perceptrons by backpropagation')
     .version(version, '-v, --version');
-  for (const command of [trainCommand(), predictCommand(), evaluateCommand(), benchCommand(), infoCommand()]) {
+  for (const command of [trainCommand(), predictCommand(), evaluateCommand(), benchCommand(), infoCommand(), workerCommand()]) {
     root.addCommand(configure(command));
   }
   return root;

@@ -14,7 +14,7 @@ export interface JobData {
   rows: number;
 }
 
-/** `data` has been through decodeTypedArrays: typed arrays are real ones again. */
+/** `data` has been through decodeTypedArrays: typed arrays are real ones again. Targets come back as fit takes them (labels as Int32Array). */
 export async function readJobData(data: InlineData | FileData, network: Network): Promise<JobData> {
   const { loss } = network.options;
   if (!isFileData(data)) {
@@ -26,5 +26,6 @@ export async function readJobData(data: InlineData | FileData, network: Network)
   if (file.inputs !== network.inputs) {
     throw new ShapeError(`${data.path} gives ${file.inputs} inputs per row, the network takes ${network.inputs}`);
   }
-  return { x: file.x, rows: file.rows, y: targetsFor(file.y, file.classes, loss, network.outputs) };
+  const y = targetsFor(file.y, file.classes, loss, network.outputs);
+  return { x: file.x, rows: file.rows, y: toTargets(y, `${data.path}: the target`, file.rows, network.outputs, loss) };
 }

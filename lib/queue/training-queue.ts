@@ -139,15 +139,15 @@ export class TrainingQueue {
     let lastError: unknown = null;
     for (;;) {
       let job: Job | undefined;
-      let state: string;
+      let state = 'unreachable';
       try {
-        job = await this.#job(id);
-        if (job === undefined) throw await this.#missing(id);
-        state = await job.getState();
+        // State first: a job read before its state could predate its result.
+        state = await this.#queue.getJobState(id);
+        if (state === 'unknown') throw await this.#missing(id);
+        if (state === 'completed' || state === 'failed') job = await this.#job(id);
       } catch (error) {
         if (!isConnectionError(error)) throw error;
         lastError = error;
-        state = 'unreachable';
       }
       if (job !== undefined && state === 'completed') return decodeResult(job.returnvalue as WireResult);
       if (job !== undefined && state === 'failed') throw jobFailure(id, job.failedReason);

@@ -6,7 +6,7 @@
  * worker, which resumes from the job's checkpoint.
  */
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
-import { checkInteger } from '../validate';
+import { checkFunction, checkInteger } from '../validate';
 import { cancelKey, queueAddress, type QueueAddress } from './connection';
 import { CancelledError } from './errors';
 import { failedReason } from './failure';
@@ -19,7 +19,7 @@ export interface TrainingWorkerOptions extends QueueAddress {
   concurrency?: number;
   /** How long a job's lock lasts without renewal (BullMQ's lockDuration); default 30000 ms. A dead worker's job is handed on after about this long. */
   lockDurationMs?: number;
-  /** How often this worker looks for stalled jobs of dead workers (BullMQ's stalledInterval); default 30000 ms. */
+  /** How often this worker looks for stalled jobs of dead workers (BullMQ's stalledInterval); default 30000 ms. One worker's check holds off the others' for its own interval: give all workers of a queue the same. */
   stalledIntervalMs?: number;
   /** What the worker does, one event at a time (the CLI prints them). */
   onEvent?: (event: WorkerEvent) => void;
@@ -53,7 +53,7 @@ export class TrainingWorker {
     const concurrency = checkInteger(checked.concurrency ?? 1, 'options.concurrency', 1, 1024);
     const lockDuration = checkInteger(checked.lockDurationMs ?? 30_000, 'options.lockDurationMs', 100);
     const stalledInterval = checkInteger(checked.stalledIntervalMs ?? 30_000, 'options.stalledIntervalMs', 100);
-    this.#onEvent = options.onEvent ?? (() => undefined);
+    this.#onEvent = checked.onEvent === undefined ? () => undefined : (checkFunction(checked.onEvent, 'options.onEvent') as (event: WorkerEvent) => void);
     this.#worker = new Worker(name, (job: Job, token?: string) => this.#process(job, token), {
       connection,
       prefix,

@@ -20,7 +20,7 @@ import {
   type TrainingJob,
   type WorkerEvent,
 } from '../../lib/queue/index.js';
-import { expectError, rejected } from '../api/expect-error';
+import { expectError, rejected, thrown } from '../api/expect-error';
 import { bytesOf, random, randomLabels, uniform } from '../api/fixtures';
 import { CLI } from '../cli/run-cli';
 import { ensureBuiltFacade } from '../support/built-facade';
@@ -124,7 +124,7 @@ function expectJobFailure(error: unknown, name: string, mentions: string[]): voi
 }
 
 describe('jobs round-trip', () => {
-  it('returns the model, history and metrics a local fit gives, bit for bit (rows, base64 arrays, a CSV file)', async () => {
+  it('returns the model, history and metrics a local fit gives, bit for bit (rows, base64 arrays, a CSV file, validationData)', async () => {
     const { name, queue } = newQueue();
     const events: WorkerEvent[] = [];
     newWorker(name, events);
@@ -141,6 +141,12 @@ describe('jobs round-trip', () => {
       await queue.add({ network: NETWORK, fit, data: { x: ROWS_OF_X, y: Array.from(LABELS) } }),
       await queue.add({ network: NETWORK, fit, data: { x: X, y: LABELS } }),
       await queue.add({ network: NETWORK, fit, data: { path: csv, target: 'label' } }),
+      // The same split given as validationData (typed arrays, sent as base64).
+      await queue.add({
+        network: NETWORK,
+        fit: { epochs: 5, batchSize: 16, validationData: { x: X.subarray(trainRows * INPUTS), y: LABELS.subarray(trainRows) } },
+        data: { x: X.subarray(0, trainRows * INPUTS), y: LABELS.subarray(0, trainRows) },
+      }),
     ];
     for (const id of ids) {
       const result = await queue.result(id, { timeoutMs: 60_000 });
@@ -154,7 +160,7 @@ describe('jobs round-trip', () => {
       expect(status.state).toBe('completed');
       expect(status.progress).toMatchObject({ epoch: 5, epochs: 5, loss: localHistory.loss[4] });
     }
-    expect(events.map((e) => e.type)).toEqual(['started', 'completed', 'started', 'completed', 'started', 'completed']);
+    expect(events.map((e) => e.type)).toEqual(ids.flatMap(() => ['started', 'completed']));
     expect((await queue.list(['completed'])).map((s) => s.id).sort()).toEqual([...ids].sort());
   });
 
@@ -177,6 +183,21 @@ describe('jobs round-trip', () => {
     ];
     for (const [job, type, mentions] of refused) expectError(await rejected(() => queue.add(job as TrainingJob)), type, mentions);
     expect(await queue.list()).toEqual([]);
+  });
+});
+
+describe('options', () => {
+  it('TrainingQueue and TrainingWorker check theirs before connecting', () => {
+    const refused: [() => unknown, string][] = [
+      [() => new TrainingQueue({ connection: redis.url, name: '' }), 'options.name'],
+      [() => new TrainingQueue({ connection: redis.url, name: 'a:b' }), 'options.name'],
+      [() => new TrainingQueue({ connection: 6379 as never, name: 'q' }), 'options.connection'],
+      [() => new TrainingQueue({ connection: redis.url, name: 'q', concurrency: 2 } as never), 'concurrency'],
+      [() => new TrainingWorker({ connection: redis.url, name: 'q', concurrency: 0 }), 'options.concurrency'],
+      [() => new TrainingWorker({ connection: redis.url, name: 'q', lockDurationMs: 1.5 }), 'options.lockDurationMs'],
+      [() => new TrainingWorker({ connection: redis.url, name: 'q', onEvent: 'print' as never }), 'options.onEvent'],
+    ];
+    for (const [build, mentions] of refused) expectError(thrown(build), ArgumentError, [mentions]);
   });
 });
 

@@ -164,6 +164,16 @@ describe('jobs round-trip', () => {
     expect((await queue.list(['completed'])).map((s) => s.id).sort()).toEqual([...ids].sort());
   });
 
+  it("trains on the engine the job names: backend 'js' matches a local pure-TS fit bit for bit", async () => {
+    const { name, queue } = newQueue();
+    newWorker(name);
+    const network: NetworkOptions = { ...NETWORK, backend: 'js' };
+    const local = new Network(network);
+    await local.fit(X, LABELS, { epochs: 3 });
+    const result = await queue.result(await queue.add({ network, fit: { epochs: 3 }, data: { x: X, y: LABELS } }), { timeoutMs: 60_000 });
+    expect(Buffer.from(result.model).equals(Buffer.from(local.toBytes()))).toBe(true);
+  });
+
   it('checks a job before queueing it, with the errors new Network and fit throw', async () => {
     const { queue } = newQueue();
     const data = { x: X, y: LABELS };

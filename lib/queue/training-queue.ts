@@ -41,7 +41,7 @@ export interface JobStatus {
 
 const STATES: readonly JobStateName[] = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'];
 const FIRST_POLL_MS = 20;
-const MAX_POLL_MS = 500;
+const MAX_POLL_MS = 250;
 
 function checkJobId(id: unknown): string {
   if (typeof id !== 'string' || id === '') fail('id', 'a job id (a non-empty string)', id);

@@ -85,7 +85,7 @@ export class TrainingQueue {
     return (await this.#queue.getJob(id)) as Job | undefined;
   }
 
-  async #statusOf(job: Job, state: string): Promise<JobStatus> {
+  #statusOf(job: Job, state: string): JobStatus {
     const status: JobStatus = {
       id: String(job.id),
       state: (STATES as readonly string[]).includes(state) ? (state as JobStateName) : 'unknown',
@@ -100,7 +100,11 @@ export class TrainingQueue {
     return status;
   }
 
-  /** State and progress of one job; rejects with an ArgumentError for an id the queue does not hold. */
+  /**
+   * State and progress of one job. Rejects with an ArgumentError for an id
+   * the queue does not hold (a JobFailedError named CancelledError for a job
+   * cancelled before it started).
+   */
   async status(id: string): Promise<JobStatus> {
     const job = await this.#job(checkJobId(id));
     if (job === undefined) throw await this.#missing(id);
@@ -112,7 +116,7 @@ export class TrainingQueue {
     if (!Array.isArray(states)) fail('states', `an array of ${STATES.join(', ')}`, states);
     for (const [i, state] of states.entries()) if (!STATES.includes(state)) fail(`states[${i}]`, `one of ${STATES.join(', ')}`, state);
     const lists = await Promise.all(
-      states.map(async (state) => Promise.all(((await this.#queue.getJobs([state])) as Job[]).map((job) => this.#statusOf(job, state)))),
+      states.map(async (state) => ((await this.#queue.getJobs([state])) as Job[]).map((job) => this.#statusOf(job, state))),
     );
     return lists.flat();
   }

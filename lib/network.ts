@@ -555,10 +555,16 @@ export class Network {
   async save(path: string, options?: SaveOptions): Promise<void> {
     this.#usable();
     if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
+    await writeFileAtomic(path, this.toBytes(options));
+  }
+
+  /** The bytes save() would write (safetensors), in memory: the twin of save, read back by Network.fromBytes. */
+  toBytes(options?: SaveOptions): Uint8Array {
+    this.#usable();
     const { metadata, trainingState } = saveOptions(options);
-    if (trainingState) this.#idle('save(path, { trainingState: true })');
+    if (trainingState) this.#idle('saving with { trainingState: true }');
     const state = trainingState ? { ...this.#state(), training: this.#trainingState() } : this.#state();
-    await writeFileAtomic(path, stateToSafetensors(state, metadata));
+    return stateToSafetensors(state, metadata);
   }
 
   /** What a resumed fit continues from; read only while no batch trains. */
@@ -596,6 +602,12 @@ export class Network {
     const backend = loadBackend(options);
     const bytes = await fs.readFile(path);
     return Network.#fromState(stateFromSafetensors(bytes, path), backend);
+  }
+
+  /** Rebuilds a network from safetensors bytes (what toBytes() returns or a model file holds): the twin of load. */
+  static fromBytes(bytes: Uint8Array, options?: LoadOptions): Network {
+    if (!(bytes instanceof Uint8Array)) fail('bytes', 'a Uint8Array', bytes);
+    return Network.#fromState(stateFromSafetensors(bytes, 'Network.fromBytes'), loadBackend(options));
   }
 
   static #fromState(state: ModelState, backend: BackendChoice): Network {

@@ -8,6 +8,7 @@ import { infoCommand } from './commands/info';
 import { predictCommand } from './commands/predict';
 import { reportCommand } from './commands/report';
 import { trainCommand } from './commands/train';
+import { workerCommand } from './commands/worker';
 import { reportFailure, USAGE } from './failure';
 
 /** Commander reports its own errors (unknown options, bad values) as one prefixed line, with its "did you mean"; we choose the exit code. */
@@ -39,7 +40,7 @@ export function program(): Command {
   const root = configure(new Command('backprop'))
     .description('train multilayer perceptrons by backpropagation')
     .version(version, '-v, --version');
-  for (const command of [trainCommand(), predictCommand(), evaluateCommand(), exportCommand(), reportCommand(), benchCommand(), infoCommand()]) {
+  for (const command of [trainCommand(), predictCommand(), evaluateCommand(), exportCommand(), reportCommand(), benchCommand(), infoCommand(), workerCommand()]) {
     root.addCommand(configure(command));
   }
   return root;

@@ -3,7 +3,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArgumentError, Network } from '../../lib/index.js';
+import { ArgumentError, DisposedError, FormatError, Network } from '../../lib/index.js';
+import { expectError, thrown } from './expect-error';
 import { BACKENDS } from './backends';
 import { bitsOf, bytesOf, random, randomLabels, uniform } from './fixtures';
 import { buildSafetensors, parseSafetensors, tensorOf, type TensorEntry } from './safetensors-file';
@@ -52,6 +53,20 @@ describe.each(BACKENDS)('persistence on the %s backend', (backend) => {
     const file = path.join(directory, `${backend}-roundtrip.safetensors`);
     await net.save(file);
     const copy = await Network.load(file, { backend });
+    expect(copy.backend).toBe(backend);
+    expect(bitsOf(copy.getWeights()).equals(bitsOf(net.getWeights()))).toBe(true);
+    expect(bytesOf(copy.predict(X)).equals(bytesOf(net.predict(X)))).toBe(true);
+    expect(copy.options).toEqual(net.options);
+    expect(copy.seed).toBe(net.seed);
+  });
+
+  it('toBytes() holds exactly the bytes save() writes, and fromBytes() loads them bit-exactly', async () => {
+    const net = trainedNetwork(backend);
+    const file = path.join(directory, `${backend}-bytes.safetensors`);
+    await net.save(file, { metadata: { note: 'twin' } });
+    const bytes = net.toBytes({ metadata: { note: 'twin' } });
+    expect(Buffer.from(bytes).equals(await fs.readFile(file))).toBe(true);
+    const copy = Network.fromBytes(bytes, { backend });
     expect(copy.backend).toBe(backend);
     expect(bitsOf(copy.getWeights()).equals(bitsOf(net.getWeights()))).toBe(true);
     expect(bytesOf(copy.predict(X)).equals(bytesOf(net.predict(X)))).toBe(true);
@@ -126,6 +141,19 @@ describe.each(BACKENDS)('persistence on the %s backend', (backend) => {
     expect(await fs.readdir(sub)).toEqual(['model.safetensors']);
     const loaded = await Network.load(file, { backend });
     expect(bitsOf(loaded.getWeights()).equals(bitsOf(second.getWeights()))).toBe(true);
+  });
+});
+
+describe('toBytes / fromBytes errors', () => {
+  it('fromBytes refuses what is not safetensors bytes, naming the source', () => {
+    expectError(thrown(() => Network.fromBytes('model' as never)), ArgumentError, ['bytes', 'Uint8Array']);
+    expectError(thrown(() => Network.fromBytes(new Uint8Array([1, 2, 3]))), FormatError, ['Network.fromBytes', 'safetensors']);
+  });
+
+  it('toBytes of a disposed network throws a DisposedError', () => {
+    const net = trainedNetwork('js');
+    net.dispose();
+    expectError(thrown(() => net.toBytes()), DisposedError, ['disposed']);
   });
 });
 

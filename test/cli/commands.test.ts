@@ -9,13 +9,14 @@ beforeAll(() => ensureBuiltFacade(), 300_000);
 
 describe('--help', () => {
   it.each([
-    [[], ['train', 'predict', 'evaluate', 'export', 'bench', 'info']],
+    [[], ['train', 'predict', 'evaluate', 'export', 'report', 'bench', 'info', 'worker']],
     [['train'], ['--data', '--labels', '--format', '--target', '--layers', '--loss', '--optimizer', '--lr', '--epochs', '--batch-size', '--validation-split', '--seed', '--scale', '--standardize', '--backend', '--out', '--json']],
     [['predict'], ['--model', '--data', '--format', '--out', '--json', '--backend']],
     [['evaluate'], ['--model', '--data', '--labels', '--format', '--target', '--json', '--backend']],
     [['export'], ['--model', '--out', 'raw input columns']],
     [['bench'], ['--json', '--only', '--configs', '--backends', '--optimizers', '--threads', '--seconds', '--repeats']],
     [['info'], ['--json']],
+    [['worker'], ['--redis', '--queue', '--concurrency', '--lock-duration', '--stalled-interval']],
   ])('backprop %j --help lists %j', (command, words) => {
     const result = runCli([...command, '--help'], packageRoot);
     expect(result.status).toBe(0);

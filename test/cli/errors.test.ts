@@ -71,6 +71,8 @@ describe('the CLI refuses bad input with one line and exit code 2', () => {
     [['predict', '--model', 'not-a-model.safetensors', '--data', 'good.csv'], /not-a-model\.safetensors: safetensors/],
     [['predict', '--model', 'missing.safetensors', '--data', 'good.csv'], /missing\.safetensors: no such file or directory/],
     [['evaluate', '--data', 'good.csv'], /required option '--model <file>' not specified/],
+    [['worker', '--queue', 'q'], /required option '--redis <url>' not specified/],
+    [['worker', '--redis', 'redis://127.0.0.1:1', '--queue', 'q', '--concurrency', '0'], /'--concurrency <n>' argument '0' is invalid\. expected an integer ≥ 1/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('%j', (args, message) => expectUsageError(args, dir, message));
 

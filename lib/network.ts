@@ -57,7 +57,7 @@ export interface LoadOptions {
 export interface SaveOptions {
   /** Extra string entries for the file's __metadata__ (not the reserved format, version, architecture, optimizer, seed, training). */
   metadata?: Record<string, string>;
-  /** Also save what a resumed fit needs (optimizer moments and steps, learning rate and schedule state, RNG, epochsTrained): Network.load then fit continues as the uninterrupted run would have. Default false; not while a fit runs (use fit's checkpoint option). */
+  /** Also save what a resumed fit needs (optimizer moments and steps, learning rate and schedule state, RNG, epochsTrained): Network.load then fit continues as the uninterrupted run would have. Default false; during a fit only between chunks of batches (from onEpochEnd or onBatchEnd), or through fit's checkpoint option. */
   trainingState?: boolean;
 }
 
@@ -114,6 +114,8 @@ export class Network {
   #published: Float32Array | null = null;
   /** The running fit's trainer, for dispose() to stop. */
   #trainer: Trainer | null = null;
+  /** True while a chunk of batches trains: between chunks (callbacks run then) the optimizer state is settled. */
+  #chunkRunning = false;
   /** The rate the next step uses (a schedule moves it; the spec keeps the initial one). */
   #learningRate: number;
   #epochsTrained = 0;
@@ -468,6 +470,7 @@ export class Network {
   #endFit(): void {
     this.#trainer?.end();
     this.#trainer = null;
+    this.#chunkRunning = false;
     this.#published = null;
     this.#busy = false;
     if (this.#disposed) this.#model.dispose();
@@ -504,7 +507,10 @@ export class Network {
       resolved.signal?.addEventListener('abort', stopOnAbort);
       let step = loop.next();
       while (!step.done) {
-        step = loop.next(await runStep(step.value, trainer));
+        this.#chunkRunning = step.value.kind === 'train';
+        const applied = await runStep(step.value, trainer);
+        this.#chunkRunning = false;
+        step = loop.next(applied);
       }
       return step.value;
     } finally {
@@ -562,7 +568,9 @@ export class Network {
   toBytes(options?: SaveOptions): Uint8Array {
     this.#usable();
     const { metadata, trainingState } = saveOptions(options);
-    if (trainingState) this.#idle('saving with { trainingState: true }');
+    if (trainingState && this.#chunkRunning) {
+      throw new BusyError('saving with { trainingState: true } waits for the current chunk of batches: do it from onEpochEnd or onBatchEnd, or use the checkpoint option');
+    }
     const state = trainingState ? { ...this.#state(), training: this.#trainingState() } : this.#state();
     return stateToSafetensors(state, metadata);
   }

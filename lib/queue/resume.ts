@@ -1,15 +1,10 @@
 /**
  * Where a job starts, and what it leaves behind to restart from: its
- * checkpoint file, rewritten atomically after each epoch with the weights,
- * the epochs done and their curves (in the file's metadata).
- *
- * Today a model file holds weights but no optimizer state or RNG position,
- * so a resumed job continues from the last epoch's weights with a fresh
- * optimizer: it finishes its epochs, but not bit-identically to an
- * uninterrupted run. Once `save(path, { trainingState: true })` and fit's
- * `checkpoint: { path }` exist, `startingPoint` loads that file (epochs
- * done = `network.epochsTrained`) and fit writes it itself: then a resumed
- * job is bit-identical too.
+ * checkpoint file, rewritten atomically after each epoch with the weights
+ * and the training state (optimizer moments, learning rate and schedule,
+ * RNG, epochs trained), the epochs done and their curves (in the file's
+ * metadata). A job resumed from it trains bit for bit as the uninterrupted
+ * run would have (same engine and BACKPROP_THREADS).
  */
 import { promises as fs } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic-file';
@@ -94,7 +89,8 @@ export class CheckpointWriter {
     if (log.accuracy !== undefined) curves.accuracy.push(log.accuracy);
     if (log.valLoss !== undefined) curves.valLoss.push(log.valLoss);
     if (log.valAccuracy !== undefined) curves.valAccuracy.push(log.valAccuracy);
-    this.#writes.push(network.toBytes({ metadata: { [CHECKPOINT_KEY]: JSON.stringify(this.#record) } }));
+    // onEpochEnd runs between chunks of batches: the training state is the epoch's.
+    this.#writes.push(network.toBytes({ trainingState: true, metadata: { [CHECKPOINT_KEY]: JSON.stringify(this.#record) } }));
   }
 
   /** Waits for the last write; rejects if any write failed. */

@@ -37,6 +37,7 @@ import { loggedNames, trainingLoop, type ChunkSizer, type DataSet, type History,
 import { fitOptions, type FitOptions, type ResolvedFitOptions } from './fit-options';
 import { checkBoolean, checkKeys, checkNumber, checkObject, checkOneOf, fail, isPlainObject } from './validate';
 import { startRunLog } from './run-log';
+import { summary } from './summary';
 
 /** One layer's parameters, as getWeights() returns and setWeights() takes them. */
 export interface LayerWeights {
@@ -180,6 +181,11 @@ export class Network {
   /** The class names predictClasses() returns, or null. */
   get classes(): readonly string[] | null {
     return this.#recipe.classes;
+  }
+
+  /** A text table of the blocks, their output widths and parameters, with totals (like Keras's model.summary()). */
+  summary(): string {
+    return summary(this.#spec);
   }
 
   /** True while a fit runs. */

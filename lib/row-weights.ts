@@ -33,6 +33,11 @@ function checkWeight(value: unknown, name: string, i: number): number {
   return value;
 }
 
+/** The class of every row of these targets (as class weights see it). */
+export function classesOf(targets: Targets, rows: number, outputs: number): Int32Array {
+  return Int32Array.from({ length: rows }, (_, r) => classOf(targets, r, outputs));
+}
+
 /** The class of row r, for class weights. */
 function classOf(targets: Targets, r: number, outputs: number): number {
   if (targets instanceof Int32Array) return targets[r];

@@ -1,8 +1,7 @@
 /**
- * The text table DESIGN §8 specifies for `net.summary()` (block, output
- * width, parameters; totals), like Keras's `model.summary()`. Written as a
- * function of the architecture so the run log can use it before Network
- * grows the method; `summary()` should return exactly this.
+ * The text table of `net.summary()` (block, output width, parameters;
+ * totals), like Keras's `model.summary()`, as a function of the
+ * architecture (the run log writes it too).
  */
 import type { LayerOptions } from './spec';
 

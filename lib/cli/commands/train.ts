@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { Network, type History, type LayerOptions, type LossName, type OptimizerName } from '../../index';
+import { Network, type FitOptions, type History, type LayerOptions, type LossName, type OptimizerName, type OptimizerOptions } from '../../index';
 import { ArgumentError } from '../../errors';
 import type { InputNormalizationOptions } from '../../input-normalization';
 import { BACKEND_CHOICES, LOSSES, OPTIMIZERS, type BackendChoice } from '../../spec';
@@ -15,6 +15,8 @@ import { checkWritable, writingTo } from '../output-file';
 import { progressReporter } from '../progress';
 import { networkClasses, targetsFor } from '../targets';
 import { validationTestResults } from '../test-results';
+import { balancedClassWeights, classWeightFlag, scheduleFlag, type ScheduleFlag } from '../training-control';
+import { classesOf } from '../../row-weights';
 import { validationSplit } from '../validation-split';
 import { readRunLog, writeReport } from '../../report/index';
 
@@ -26,7 +28,7 @@ interface TrainOptions {
   columns?: string[];
   drop?: string[];
   fillMissing?: FillMethod;
-  layers: LayerOptions[];
+  layers?: LayerOptions[];
   loss?: LossName;
   optimizer: OptimizerName;
   lr?: number;
@@ -41,6 +43,13 @@ interface TrainOptions {
   json?: boolean;
   log?: string;
   report?: string;
+  schedule?: ScheduleFlag;
+  earlyStopping?: number | true;
+  monitor?: string;
+  clipNorm?: number;
+  classWeight?: 'balanced' | number[];
+  checkpoint?: string;
+  resume?: string;
 }
 
 /** The loss that fits the last activation: softmax → crossEntropy, sigmoid → binaryCrossEntropy, else mse. */
@@ -65,7 +74,7 @@ export function trainCommand(): Command {
     .option('--columns <list>', 'input columns, comma-separated (default: every column but the target and --drop)', names)
     .addOption(new Option('--drop <list>', 'columns that are not inputs, comma-separated (an id, a date, …)').argParser(names).conflicts('columns'))
     .addOption(new Option('--fill-missing <how>', "empty input cells take the training rows' column mean, median or zero (saved with the model)").choices(FILL_METHODS))
-    .requiredOption('--layers <spec>', 'layers as UNITS[:ACTIVATION],…, e.g. 128:relu,10:softmax', layers)
+    .option('--layers <spec>', 'layers as UNITS[:ACTIVATION],…, e.g. 128:relu,10:softmax (required unless --resume)', layers)
     .addOption(new Option('--loss <name>', 'loss (default: crossEntropy after softmax, binaryCrossEntropy after sigmoid, else mse)').choices(LOSSES))
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default('adam'))
     .option('--lr <rate>', "learning rate (default: the optimizer's, as in PyTorch)", positiveNumber)
@@ -78,6 +87,13 @@ export function trainCommand(): Command {
     .addOption(new Option('--backend <name>', 'engine').choices(BACKEND_CHOICES).default('auto'))
     .option('--out <file>', 'model file to write', 'model.safetensors')
     .option('--json', 'print one JSON object per epoch instead of a progress bar or lines')
+    .option('--schedule <spec>', 'learning-rate schedule: cosine[:MIN_LR], step:SIZE[:GAMMA], exponential:GAMMA, onecycle:MAX_LR, plateau[:PATIENCE[:FACTOR]]', scheduleFlag)
+    .option('--early-stopping [patience]', 'stop after PATIENCE epochs (default 0) without improvement of --monitor, keeping the best weights', integer(0))
+    .option('--monitor <name>', 'what --early-stopping, a plateau schedule and --checkpoint watch: loss, valLoss (default with validation), valAccuracy, valF1, valAuc, valR2, …')
+    .option('--clip-norm <n>', 'scale the gradients to an L2 norm of at most N', positiveNumber)
+    .option('--class-weight <weights>', "'balanced' (rows / (classes × rows of the class)) or one weight per class, comma-separated", classWeightFlag)
+    .option('--checkpoint <file>', 'after each epoch, write the model with its training state (atomically) to FILE')
+    .option('--resume <file>', 'continue training a model saved with its training state (a --checkpoint file), for --epochs more epochs')
     .option('--log <file>', 'append a run log: a header line, then one JSON line per finished epoch')
     .option('--report <file>', 'write an HTML report of this run when training ends (with the validation rows tested)')
     .action((options: TrainOptions) => train(options));
@@ -91,19 +107,9 @@ async function train(options: TrainOptions): Promise<void> {
     { target: '--target', columns: '--columns', drop: '--drop' },
   );
   if (data.y === undefined) throw new ArgumentError('--labels is required to train on IDX data');
-  const last = options.layers[options.layers.length - 1];
-  const loss = options.loss ?? defaultLoss(last);
-  const y = targetsFor(data.y, data.classes, loss, last.units);
-  const network = new Network({
-    inputs: data.inputs,
-    layers: options.layers,
-    loss,
-    optimizer: options.lr === undefined ? options.optimizer : { type: options.optimizer, learningRate: options.lr },
-    seed: options.seed,
-    backend: options.backend,
-    inputNormalization: inputNormalization(options),
-    classes: networkClasses(data.classes, loss, last.units),
-  });
+  const network = await trainedNetwork(options, data.inputs, data.classes);
+  const { loss } = network.options;
+  const y = targetsFor(data.y, data.classes, loss, network.outputs);
   let scratch: string | null = null;
   try {
     const split = validationSplit(data.x, y, data.inputs, options.validationSplit, network.seed, loss !== 'mse');
@@ -144,6 +150,56 @@ async function train(options: TrainOptions): Promise<void> {
   }
 }
 
+/** A new network from --layers and the other flags, or the --resume model with its training state. */
+async function trainedNetwork(options: TrainOptions, inputs: number, classes: string[] | null): Promise<Network> {
+  if (options.resume !== undefined) {
+    const network = await Network.load(options.resume, { backend: options.backend });
+    if (network.inputs !== inputs) {
+      network.dispose();
+      throw new ArgumentError(`--resume ${options.resume} takes ${network.inputs} inputs, the data gives ${inputs}`);
+    }
+    return network;
+  }
+  if (options.layers === undefined) throw new ArgumentError('--layers is required (unless --resume continues a saved model)');
+  const last = options.layers[options.layers.length - 1];
+  const loss = options.loss ?? defaultLoss(last);
+  const type = options.optimizer;
+  return new Network({
+    inputs,
+    layers: options.layers,
+    loss,
+    optimizer: {
+      type,
+      ...(options.lr === undefined ? {} : { learningRate: options.lr }),
+      ...(options.clipNorm === undefined ? {} : { clipNorm: options.clipNorm }),
+    } as OptimizerOptions,
+    seed: options.seed,
+    backend: options.backend,
+    inputNormalization: inputNormalization(options),
+    classes: networkClasses(classes, loss, last.units),
+  });
+}
+
+/** The --early-stopping, --schedule, --class-weight and --checkpoint flags as fit options. */
+function trainingControl(options: TrainOptions, network: Network, y: Float32Array | Int32Array, rows: number): FitOptions {
+  const monitor = options.monitor === undefined ? {} : { monitor: options.monitor };
+  const control: FitOptions = {};
+  if (options.earlyStopping !== undefined) {
+    control.earlyStopping = { patience: options.earlyStopping === true ? 0 : options.earlyStopping, ...monitor };
+  }
+  if (options.schedule !== undefined) {
+    const schedule = options.schedule;
+    control.schedule = typeof schedule !== 'function' && schedule.type === 'plateau' ? { ...schedule, ...monitor } : schedule;
+  }
+  if (options.classWeight !== undefined) {
+    const classes = network.options.loss === 'crossEntropy' ? network.outputs : 2;
+    control.classWeight =
+      options.classWeight === 'balanced' ? balancedClassWeights(classesOf(y, rows, network.outputs), classes) : options.classWeight;
+  }
+  if (options.checkpoint !== undefined) control.checkpoint = { path: options.checkpoint, ...monitor };
+  return control;
+}
+
 /** Fits with a progress display; the first Ctrl-C stops after the current batch, a second one quits. */
 async function fitWithProgress(
   network: Network,
@@ -161,6 +217,7 @@ async function fitWithProgress(
   const progress = progressReporter(options.json === true, options.epochs, batches);
   try {
     return await network.fit(split.train.x, split.train.y, {
+      ...trainingControl(options, network, split.train.y, split.train.x.length / network.inputs),
       epochs: options.epochs,
       batchSize: options.batchSize,
       validationData: split.validation,

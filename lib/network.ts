@@ -3,7 +3,6 @@
  * parameters (one Float32Array), the seeded RNG and the fit loop; the
  * arithmetic happens in an engine behind lib/backends/backend.ts.
  */
-import { promises as fs } from 'node:fs';
 import {
   parameterLayout,
   type BackendName,
@@ -18,6 +17,9 @@ import { toRows, toTargets, type Labels, type Matrix, type RowData } from './dat
 import { ArgumentError, BusyError, DisposedError, FormatError, ShapeError } from './errors';
 import { initializeParameters } from './init';
 import { writeFileAtomic } from './io/atomic-file';
+import { withModelFile } from './io/model-reader';
+import { allocateParameters, allocating, checkNetworkMemory } from './memory-estimate';
+import { checkFloat32, StepGuard } from './step-guard';
 import {
   RESERVED_METADATA,
   stateFromJSON,
@@ -98,17 +100,19 @@ export class Network {
    */
   #lastFinite: Float32Array | null = null;
   #readFromLastFinite = false;
+  readonly #stepGuard = new StepGuard();
 
   constructor(options: NetworkOptions) {
     const { spec, seed, backend } = resolveNetworkOptions(options);
+    checkNetworkMemory(spec);
     this.#spec = spec;
     this.seed = seed;
     this.#rng = new Rng(seed);
-    this.#params = new Float32Array(parameterLayout(spec).size);
+    this.#params = allocateParameters(spec);
     initializeParameters(spec, this.#params, this.#rng);
     const engine: Engine = selectEngine(backend);
     this.backend = engine.name;
-    this.#model = engine.createModel(spec, this.#params);
+    this.#model = allocating('building the network', () => engine.createModel(spec, this.#params));
   }
 
   /** Width of an input row. */
@@ -186,7 +190,8 @@ export class Network {
   trainBatch(x: Matrix, y: TargetInput): number {
     this.#idle('trainBatch()');
     const { data, rows } = this.#inputs(x);
-    return this.#model.trainBatch(data, this.#targets(y, rows), rows);
+    const targets = this.#targets(y, rows);
+    return this.#stepGuard.step(this.#params, () => this.#model.trainBatch(data, targets, rows));
   }
 
   /** Gradients of the mean loss with respect to every parameter, without updating anything. */
@@ -233,6 +238,8 @@ export class Network {
       }
       const bias = toRows(entry.bias, `layers[${i}].bias`, l.units);
       if (bias.rows !== 1) throw new ShapeError(`layers[${i}].bias must hold ${l.units} values`);
+      checkFloat32(weight.data, `layers[${i}].weight`, l.inputs);
+      checkFloat32(bias.data, `layers[${i}].bias`, 0);
       staged.set(weight.data, l.weight);
       staged.set(bias.data, l.bias);
     });
@@ -396,20 +403,22 @@ export class Network {
     this.#usable();
     if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
     const metadata = saveMetadata(options);
-    await writeFileAtomic(path, stateToSafetensors(this.#state(), metadata));
+    // A copy: the caller may train on while the file is written.
+    const state = { ...this.#state(), params: this.#readable().slice() };
+    await writeFileAtomic(path, stateToSafetensors(state, metadata, path));
   }
 
   /** The string entries a file's __metadata__ holds beyond the model itself (what save's options.metadata wrote). */
   static async readMetadata(path: string): Promise<Record<string, string>> {
     if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
-    return userMetadata(await fs.readFile(path), path);
+    return withModelFile(path, async (file) => userMetadata(file.header));
   }
 
   static async load(path: string, options?: LoadOptions): Promise<Network> {
     if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
     const backend = loadBackend(options);
-    const bytes = await fs.readFile(path);
-    return Network.#fromState(stateFromSafetensors(bytes, path), backend);
+    const state = await withModelFile(path, (file) => stateFromSafetensors(file, path));
+    return Network.#fromState(state, backend);
   }
 
   static #fromState(state: ModelState, backend: BackendChoice): Network {

@@ -7,7 +7,11 @@ import { parameterLayout, type ModelSpec } from '../backends/backend';
 import { ArgumentError, FormatError } from '../errors';
 import { resolveModelSpec, specToOptions, type LayerOptions, type OptimizerOptions } from '../spec';
 import { isPlainObject } from '../validate';
-import { decodeSafetensors, encodeSafetensors, type Tensor } from './safetensors';
+import { endianness } from 'node:os';
+import { allocateParameters } from '../memory-estimate';
+import { firstNonFinite, FLOAT32_RANGE } from '../finite';
+import { encodeHeader, MAX_HEADER_BYTES, parseHeader, type SafetensorsHeader, type Tensor, type TensorEntry } from './safetensors';
+import type { TensorSource } from './model-reader';
 
 export interface ModelState {
   readonly spec: ModelSpec;
@@ -66,12 +70,12 @@ export function stateFromJSON(value: unknown): ModelState {
   }
   const spec = asFormatError(source, () => resolveModelSpec(value, value.optimizer));
   const seed = checkSeed(value.seed, source);
-  const { layers, size } = parameterLayout(spec);
+  const { layers } = parameterLayout(spec);
   const weights = value.weights;
   if (!Array.isArray(weights) || weights.length !== layers.length) {
     throw new FormatError(`${source}: weights must have one entry per layer (${layers.length})`);
   }
-  const params = new Float32Array(size);
+  const params = allocateParameters(spec);
   layers.forEach((l, i) => {
     const entry: unknown = weights[i];
     if (!isPlainObject(entry)) throw new FormatError(`${source}: weights[${i}] must be { weight, bias }`);
@@ -87,20 +91,42 @@ function copyNumbers(value: unknown, into: Float32Array, offset: number, count: 
     const v: unknown = value[i];
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new FormatError(`${name}[${i}] must be a finite number`);
     into[offset + i] = v;
+    if (!Number.isFinite(into[offset + i])) throw new FormatError(`${name}[${i}] is ${v}, beyond the float32 range (${FLOAT32_RANGE})`);
   }
 }
 
 /** Metadata keys the model file itself uses; user metadata may not take them. */
 export const RESERVED_METADATA = ['format', 'version', 'architecture', 'optimizer', 'seed'] as const;
 
-export function stateToSafetensors({ spec, params, seed }: ModelState, extra: Record<string, string> = {}): Uint8Array {
+const LITTLE_ENDIAN_HOST = endianness() === 'LE';
+
+/** The values' bytes as the file stores them (little-endian): a view where the host agrees, else a copy. */
+function littleEndianBytes(values: Float32Array): Uint8Array {
+  if (LITTLE_ENDIAN_HOST) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const bytes = new Uint8Array(values.byteLength);
+  const view = new DataView(bytes.buffer);
+  values.forEach((v, i) => view.setFloat32(4 * i, v, true));
+  return bytes;
+}
+
+/**
+ * What save writes, as parts to write one after the other: the header, then
+ * each tensor's bytes (views of the parameters, not copies). Refuses, before
+ * anything is written, what load would refuse: non-finite weights and a
+ * header beyond the loader's limit.
+ */
+export function stateToSafetensors({ spec, params, seed }: ModelState, extra: Record<string, string>, source: string): Uint8Array[] {
+  const bad = firstNonFinite(params);
+  if (bad >= 0) {
+    throw new FormatError(`${source}: parameter ${bad} is ${params[bad]}; load refuses non-finite weights, so nothing was written`);
+  }
   const tensors = new Map<string, Tensor>();
   parameterLayout(spec).layers.forEach((l, i) => {
     tensors.set(`layers.${i}.weight`, { shape: [l.units, l.inputs], data: params.subarray(l.weight, l.weight + l.units * l.inputs) });
     tensors.set(`layers.${i}.bias`, { shape: [l.units], data: params.subarray(l.bias, l.bias + l.units) });
   });
   const { optimizer, ...architecture } = specToOptions(spec);
-  return encodeSafetensors(tensors, {
+  const header = encodeHeader(tensors, {
     ...extra,
     format: 'backprop',
     version: String(FORMAT_VERSION),
@@ -108,6 +134,14 @@ export function stateToSafetensors({ spec, params, seed }: ModelState, extra: Re
     optimizer: JSON.stringify(optimizer),
     seed: String(seed),
   });
+  if (header.length - 8 > MAX_HEADER_BYTES) {
+    throw new ArgumentError(
+      `options.metadata makes the file's header ${header.length - 8} bytes; load reads headers of at most ${MAX_HEADER_BYTES} bytes, so nothing was written`,
+    );
+  }
+  // The loader's own checks, on the header about to be written: what save writes, load reads.
+  specFromHeader(parseHeader(header.subarray(8), 4 * params.length, source), source);
+  return [header, ...[...tensors.values()].map((t) => littleEndianBytes(t.data))];
 }
 
 function parseJsonField(metadata: Record<string, string>, key: string, source: string): unknown {
@@ -127,40 +161,74 @@ function parseJsonField(metadata: Record<string, string>, key: string, source: s
 }
 
 /** The file's __metadata__ without the keys the model file itself uses. */
-export function userMetadata(bytes: Uint8Array, source: string): Record<string, string> {
-  const metadata = { ...decodeSafetensors(bytes, source).metadata };
-  for (const key of RESERVED_METADATA) delete metadata[key];
+export function userMetadata(header: SafetensorsHeader): Record<string, string> {
+  const metadata: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [key, value] of Object.entries(header.metadata)) {
+    if (!(RESERVED_METADATA as readonly string[]).includes(key)) metadata[key] = value;
+  }
   return metadata;
 }
 
-export function stateFromSafetensors(bytes: Uint8Array, source: string): ModelState {
-  const { tensors, metadata } = decodeSafetensors(bytes, source);
+/** The seed as save writes it: decimal digits, no sign, exponent, hex or spaces. */
+function parseSeed(text: string | undefined, source: string): number {
+  if (text === undefined) return 0;
+  if (!/^(0|[1-9][0-9]*)$/.test(text)) throw new FormatError(`${source}: __metadata__.seed ${JSON.stringify(text)} is not a decimal integer`);
+  return checkSeed(Number(text), source);
+}
+
+/**
+ * The architecture and seed a header describes, with its tensors checked
+ * against them (names, shapes) before anything is allocated: a file whose
+ * header names other tensors costs no more than its header.
+ */
+function specFromHeader(header: SafetensorsHeader, source: string): { spec: ModelSpec; seed: number; entries: Map<string, TensorEntry> } {
+  const { metadata } = header;
   const architecture = parseJsonField(metadata, 'architecture', source);
   if (!isPlainObject(architecture)) throw new FormatError(`${source}: __metadata__.architecture must be an object`);
+  if (metadata.format !== undefined && metadata.format !== 'backprop') {
+    throw new FormatError(`${source}: __metadata__.format is ${JSON.stringify(metadata.format)}, expected "backprop"`);
+  }
+  if (metadata.version !== undefined && metadata.version !== String(FORMAT_VERSION)) {
+    throw new FormatError(`${source}: __metadata__.version is ${JSON.stringify(metadata.version)}, this version reads "${FORMAT_VERSION}"`);
+  }
   const optimizer = metadata.optimizer === undefined ? undefined : parseJsonField(metadata, 'optimizer', source);
   const spec = asFormatError(source, () => resolveModelSpec(architecture, optimizer));
-  const seed = metadata.seed === undefined ? 0 : checkSeed(Number(metadata.seed), source);
-  const { layers, size } = parameterLayout(spec);
-  if (tensors.size !== 2 * layers.length) {
-    throw new FormatError(`${source}: expected ${2 * layers.length} tensors (layers.{i}.weight/bias), found ${tensors.size}`);
+  const seed = parseSeed(metadata.seed, source);
+  const { layers } = parameterLayout(spec);
+  if (header.tensors.length !== 2 * layers.length) {
+    throw new FormatError(`${source}: expected ${2 * layers.length} tensors (layers.{i}.weight/bias), found ${header.tensors.length}`);
   }
-  const params = new Float32Array(size);
+  const entries = new Map(header.tensors.map((t) => [t.name, t]));
   layers.forEach((l, i) => {
-    for (const [kind, offset, shape] of [
-      ['weight', l.weight, [l.units, l.inputs]],
-      ['bias', l.bias, [l.units]],
+    for (const [kind, shape] of [
+      ['weight', [l.units, l.inputs]],
+      ['bias', [l.units]],
     ] as const) {
       const name = `layers.${i}.${kind}`;
-      const tensor = tensors.get(name);
+      const tensor = entries.get(name);
       if (!tensor) throw new FormatError(`${source}: tensor "${name}" is missing`);
       if (tensor.shape.length !== shape.length || tensor.shape.some((d, j) => d !== shape[j])) {
         throw new FormatError(`${source}: tensor "${name}" has shape [${tensor.shape.join(', ')}], expected [${shape.join(', ')}]`);
       }
-      for (let j = 0; j < tensor.data.length; j++) {
-        if (!Number.isFinite(tensor.data[j])) throw new FormatError(`${source}: tensor "${name}" holds a non-finite value`);
-      }
-      params.set(tensor.data, offset);
     }
   });
+  return { spec, seed, entries };
+}
+
+/** Reads a model: header checked first, then each tensor straight into the new parameters. */
+export async function stateFromSafetensors(file: TensorSource, source: string): Promise<ModelState> {
+  const { spec, seed, entries } = specFromHeader(file.header, source);
+  const params = allocateParameters(spec);
+  for (const [i, l] of parameterLayout(spec).layers.entries()) {
+    for (const [kind, offset, count] of [
+      ['weight', l.weight, l.units * l.inputs],
+      ['bias', l.bias, l.units],
+    ] as const) {
+      const name = `layers.${i}.${kind}`;
+      await file.read(entries.get(name) as TensorEntry, params, offset);
+      const bad = firstNonFinite(params, offset, offset + count);
+      if (bad >= 0) throw new FormatError(`${source}: tensor "${name}" holds a non-finite value`);
+    }
+  }
   return { spec, params, seed };
 }

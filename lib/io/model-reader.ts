@@ -1,0 +1,49 @@
+/**
+ * Reads a safetensors model file the way its header promises and no
+ * further: a regular file only, the 8-byte length, a header within the
+ * loader's limit and the file's size, then each tensor's bytes straight into
+ * the caller's Float32Array, in pieces, so that files of any size load and a
+ * device or an endless file is refused before anything large is read.
+ */
+import { endianness } from 'node:os';
+import { copyFloats, headerLength, parseHeader, type SafetensorsHeader, type TensorEntry } from './safetensors';
+import { openRegularFile, PIECE_BYTES, readExactly } from './file-access';
+
+/** A model file's parsed header and a way to read one tensor's values. */
+export interface TensorSource {
+  readonly header: SafetensorsHeader;
+  /** Reads the tensor's values into `into`, from element `at`. */
+  read(entry: TensorEntry, into: Float32Array, at: number): Promise<void>;
+}
+
+const LITTLE_ENDIAN_HOST = endianness() === 'LE';
+
+/** Opens `path`, parses its header, runs `use`, and closes the file whatever happens. */
+export async function withModelFile<T>(path: string, use: (source: TensorSource) => Promise<T>): Promise<T> {
+  const { handle, size } = await openRegularFile(path);
+  try {
+    const prefix = new Uint8Array(8);
+    if (size >= 8) await readExactly(handle, prefix, 0, path);
+    const length = headerLength(prefix, size, path);
+    const text = new Uint8Array(length);
+    await readExactly(handle, text, 8, path);
+    const header = parseHeader(text, size - 8 - length, path);
+    const read = async (entry: TensorEntry, into: Float32Array, at: number): Promise<void> => {
+      const position = header.dataStart + entry.begin;
+      const bytes = entry.end - entry.begin;
+      if (LITTLE_ENDIAN_HOST) {
+        await readExactly(handle, new Uint8Array(into.buffer, into.byteOffset + 4 * at, bytes), position, path);
+        return;
+      }
+      const piece = new Uint8Array(Math.min(bytes, PIECE_BYTES));
+      for (let done = 0; done < bytes; done += piece.length) {
+        const part = piece.subarray(0, Math.min(piece.length, bytes - done));
+        await readExactly(handle, part, position + done, path);
+        copyFloats(part, into, at + done / 4);
+      }
+    };
+    return await use({ header, read });
+  } finally {
+    await handle.close();
+  }
+}

@@ -12,8 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { FileError } from '../errors';
-import { fileError, kindOf, PIECE_BYTES } from './file-access';
+import { fileError, notRegular, PIECE_BYTES } from './file-access';
 
 /** Temporary files being written now, removed if the process exits first. */
 const pending = new Set<string>();
@@ -48,7 +47,7 @@ async function destination(target: string): Promise<{ file: string; mode: number
     }
   }
   if (!stat.isFile()) {
-    throw new FileError(`${target}: is ${kindOf(stat)}, not a regular file; save replaces only regular files`, target, 'ENOTREG');
+    throw notRegular(target, stat, 'save replaces only regular files');
   }
   return { file, mode: stat.mode & 0o7777 };
 }

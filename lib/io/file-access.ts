@@ -35,12 +35,17 @@ export async function openRegularFile(path: string): Promise<{ handle: fs.FileHa
   }
   try {
     const stat = await handle.stat();
-    if (!stat.isFile()) throw new FileError(`${path}: not a regular file (${kindOf(stat)}); expected a file`, path, 'ENOTREG');
+    if (!stat.isFile()) throw notRegular(path, stat, 'expected a file');
     return { handle, size: stat.size };
   } catch (error) {
     await handle.close();
     throw fileError(error, path, 'read');
   }
+}
+
+/** A FileError for a path that is not a regular file: code EISDIR for a directory, else ENOTREG. */
+export function notRegular(path: string, stat: Parameters<typeof kindOf>[0], expected: string): FileError {
+  return new FileError(`${path}: is ${kindOf(stat)}, not a regular file; ${expected}`, path, stat.isDirectory() ? 'EISDIR' : 'ENOTREG');
 }
 
 /** What a path that is not a regular file is, for messages. */

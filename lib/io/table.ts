@@ -31,12 +31,6 @@ export interface TableData {
   classes?: string[];
 }
 
-/** Names the file in a read error that lacks it (EISDIR and other errors after open carry no path). */
-export function withPath(error: unknown, path: string): unknown {
-  if (error instanceof Error && 'syscall' in error && !('path' in error)) Object.assign(error, { path });
-  return error;
-}
-
 interface ResolvedTableOptions {
   target: string | false | undefined;
   columns: string[] | undefined;
@@ -81,24 +75,25 @@ export class TableBuilder {
     private readonly header: string[],
     private readonly options: ResolvedTableOptions,
   ) {
-    const seen = new Set<string>();
-    for (const name of header) {
+    // Column positions by name: one pass, so that wide headers parse in linear time.
+    const seen = new Map<string, number>();
+    header.forEach((name, i) => {
       if (seen.has(name)) throw new FormatError(`${source}: column "${name}" appears twice in the header`);
-      seen.add(name);
-    }
+      seen.set(name, i);
+    });
     const known = `(columns: ${header.join(', ')})`;
     const target = options.target === undefined ? header[header.length - 1] : options.target;
     if (target !== false && !seen.has(target)) {
       throw new ArgumentError(`options.target "${target}" is not a column of ${source} ${known}`);
     }
-    this.targetIndex = target === false ? -1 : header.indexOf(target);
+    this.targetIndex = target === false ? -1 : (seen.get(target) as number);
     this.columns = options.columns ?? header.filter((_, i) => i !== this.targetIndex);
     for (const name of this.columns) {
       if (!seen.has(name)) throw new ArgumentError(`options.columns: "${name}" is not a column of ${source} ${known}`);
       if (name === target) throw new ArgumentError(`options.columns: "${name}" is the target column`);
     }
     if (this.columns.length === 0) throw new FormatError(`${source}: no input columns besides the target "${target}"`);
-    this.inputIndex = this.columns.map((name) => header.indexOf(name));
+    this.inputIndex = this.columns.map((name) => seen.get(name) as number);
   }
 
   /** Adds one record: cells in header order; `line` (1-based) locates errors. */

@@ -33,8 +33,8 @@ export function availableMemory(): number {
   return process.availableMemory();
 }
 
-function gigabytes(bytes: number): string {
-  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+function size(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(3)} MiB`;
 }
 
 /** Throws a MemoryError when the network's estimate exceeds `available` bytes. */
@@ -42,8 +42,8 @@ export function checkNetworkMemory(spec: ModelSpec, available: number = availabl
   const needed = estimateNetworkBytes(spec);
   if (needed > available) {
     throw new MemoryError(
-      `this network has ${parameterLayout(spec).size} parameters and needs about ${gigabytes(needed)} ` +
-        `(20 bytes per parameter and its training workspace); this process can have ${gigabytes(available)}`,
+      `this network has ${parameterLayout(spec).size} parameters and needs about ${size(needed)} ` +
+        `(20 bytes per parameter and its training workspace); this process can have ${size(available)}`,
     );
   }
 }

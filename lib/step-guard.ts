@@ -17,8 +17,8 @@ export class StepGuard {
     const loss = step();
     const bad = firstNonFinite(params);
     if (Number.isFinite(loss) && bad < 0) return loss;
-    params.set(this.#before);
     const what = Number.isFinite(loss) ? `the update made parameter ${bad} ${params[bad]}` : `the loss was ${loss}`;
+    params.set(this.#before);
     // trainBatch is one batch outside any epoch: epoch 0, batch 1.
     throw new DivergenceError(`trainBatch diverged: ${what}; the step was undone and the network keeps its weights`, 0, 1);
   }

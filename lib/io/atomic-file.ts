@@ -56,13 +56,15 @@ async function destination(target: string): Promise<{ file: string; mode: number
 export async function writeFileAtomic(target: string, parts: readonly Uint8Array[]): Promise<void> {
   const { file, mode } = await destination(target);
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  // Tracked before it exists: the file appears when open's system call returns, before this function resumes.
+  track(temporary);
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(temporary, 'wx', mode ?? 0o644);
   } catch (error) {
+    pending.delete(temporary);
     throw fileError(error, target, 'write');
   }
-  track(temporary);
   try {
     try {
       // The umask narrowed the mode open() was given: set the replaced file's mode exactly.

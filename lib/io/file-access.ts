@@ -20,7 +20,7 @@ function isSystemError(error: unknown): error is NodeJS.ErrnoException & { code:
 export function fileError(error: unknown, path: string, doing: string): unknown {
   if (!isSystemError(error)) return error;
   // Node's message is "CODE: description, syscall 'path'": keep the description, name the path ourselves.
-  const description = error.message.replace(/^[A-Z0-9_]+: /, '').replace(/, \w+ .*$/, '');
+  const description = error.message.replace(/^[A-Z0-9_]+: /, '').replace(/, \w+( '.*')?( -> '.*')?$/, '');
   return new FileError(`${path}: cannot ${doing} (${error.code}: ${description})`, path, error.code);
 }
 

@@ -26,14 +26,26 @@ if (typeof globalThis.gc !== 'function') {
   process.exit(result.status ?? 1);
 }
 
-const { values: args } = parseArgs({
-  options: {
-    cases: { type: 'string', default: '10000' },
-    seed: { type: 'string', default: '1' },
-    targets: { type: 'string' },
-    trace: { type: 'boolean', default: false },
-  },
-});
+const USAGE = 'usage: node scripts/fuzz.mjs [--cases N] [--seed S] [--targets info,setErrorClasses,construct,method,interleaved,fromJSON,load] [--trace]';
+let args;
+try {
+  ({ values: args } = parseArgs({
+    options: {
+      cases: { type: 'string', default: '10000' },
+      seed: { type: 'string', default: '1' },
+      targets: { type: 'string' },
+      trace: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  }));
+} catch (error) {
+  console.error(`fuzz: ${error.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const CASES = Number(args.cases);
 const SEED = Number(args.seed);
 
@@ -188,7 +200,7 @@ function mutateTree(root) {
     }
     const roll = below(4);
     if (roll === 0) delete node[key];
-    else if (roll === 1 && Array.isArray(child)) child.length = pick([0, 1, child.length - 1, child.length + 1]);
+    else if (roll === 1 && Array.isArray(child)) child.length = pick([0, 1, Math.max(0, child.length - 1), child.length + 1]);
     else node[key] = value();
     return root;
   }
@@ -210,13 +222,30 @@ const VALID_JSON = source.toJSON();
 await source.save(modelFile);
 const VALID_FILE = new Uint8Array(require('node:fs').readFileSync(modelFile));
 
-async function settle(result) {
-  return result instanceof Promise ? await result : result;
+/**
+ * What the library threw, marked so: an error of the harness itself (a bug
+ * here) is never counted as the library's, and stops the run instead.
+ */
+class FromLibrary {
+  constructor(error) {
+    this.error = error;
+  }
+}
+
+/** Runs one call into the library (addon or facade); whatever it throws or rejects with is the library's. */
+async function library(call) {
+  try {
+    const result = call();
+    return result instanceof Promise ? await result : result;
+  } catch (error) {
+    throw new FromLibrary(error);
+  }
 }
 
 const TARGETS = {
   async info() {
-    return addon.info(...(chance(0.7) ? [] : Array.from({ length: 1 + below(2) }, () => value())));
+    const args = chance(0.7) ? [] : Array.from({ length: 1 + below(2) }, () => value());
+    return library(() => addon.info(...args));
   },
 
   async setErrorClasses() {
@@ -225,54 +254,60 @@ const TARGETS = {
       for (let i = below(3); i > 0; i--) classes[pick(Object.keys(FACADE_CLASSES))] = value();
     }
     try {
-      addon.setErrorClasses(classes);
+      await library(() => addon.setErrorClasses(classes));
       // Whatever got registered must at worst throw something: provoke one error.
-      const { model } = freshModel();
+      const { model } = await library(() => freshModel());
       try {
         model.predict(new Float32Array(3), 0, new Float32Array(3));
       } catch {
         // any thrown value will do while foreign classes are registered
       }
     } finally {
-      addon.setErrorClasses(FACADE_CLASSES);
+      await library(() => addon.setErrorClasses(FACADE_CLASSES));
     }
   },
 
   async construct() {
     const spec = chance(0.8) ? mutateTree(deepCopy(SPEC)) : value();
     const params = chance(0.6) ? new Float32Array(chance(0.8) ? PARAMS : below(60)) : value();
-    const model = chance(0.1) ? new addon.NativeModel(...Array.from({ length: below(4) }, () => value())) : new addon.NativeModel(spec, params);
-    model.dispose();
+    const args = chance(0.1) ? Array.from({ length: below(4) }, () => value()) : [spec, params];
+    const model = await library(() => new addon.NativeModel(...args));
+    await library(() => model.dispose());
   },
 
   async method() {
-    const { model, params } = freshModel();
+    const { model, params } = await library(() => freshModel());
     const before = pick(['fresh', 'fresh', 'trained', 'disposed', 'detached']);
-    if (before === 'trained') model.trainBatch(...validArguments('trainBatch'));
-    if (before === 'disposed') model.dispose();
+    if (before === 'trained') {
+      const args = validArguments('trainBatch');
+      await library(() => model.trainBatch(...args));
+    }
+    if (before === 'disposed') await library(() => model.dispose());
     if (before === 'detached') structuredClone(params.buffer, { transfer: [params.buffer] });
     const method = pick(METHODS);
-    return settle(model[method](...argumentsFor(method)));
+    const args = argumentsFor(method);
+    return library(() => model[method](...args));
   },
 
   /** Calls in random order while an asynchronous chunk trains. */
   async interleaved() {
-    const { model } = freshModel();
+    const { model } = await library(() => freshModel());
     const x = new Float32Array(ROWS * 3).map(() => uniform());
     const labels = new Int32Array(ROWS).map(() => below(3));
     const batches = 2000;
     const order = new Int32Array(batches * 2).map((_, i) => i % ROWS);
-    const running = model.trainChunkAsync(x, labels, order, 2, 0, batches, new Float64Array(2 * batches));
+    const running = library(() => model.trainChunkAsync(x, labels, order, 2, 0, batches, new Float64Array(2 * batches)));
     const outcomes = [];
     for (let i = below(5); i > 0; i--) {
       const method = pick(METHODS);
+      const args = argumentsFor(method);
       try {
-        outcomes.push(await settle(model[method](...argumentsFor(method))));
-      } catch (error) {
-        if (!(error instanceof Error)) throw new Error(`${method} during trainChunkAsync threw a non-Error: ${String(error)}`);
+        outcomes.push(await library(() => model[method](...args)));
+      } catch (thrown) {
+        if (!(thrown.error instanceof Error)) throw new FromLibrary(new Error(`${method} during trainChunkAsync threw a non-Error: ${String(thrown.error)}`));
       }
     }
-    model.requestStop();
+    await library(() => model.requestStop());
     return running;
   },
 
@@ -288,8 +323,9 @@ const TARGETS = {
       document = deepCopy(VALID_JSON);
       for (let i = 1 + below(2); i > 0; i--) mutateTree(document);
     }
-    const net = backprop.Network.fromJSON(document, { backend: pick(['js', 'native']) });
-    net.dispose();
+    const backend = pick(['js', 'native']);
+    const net = await library(() => backprop.Network.fromJSON(document, { backend }));
+    await library(() => net.dispose());
   },
 
   async load() {
@@ -329,8 +365,9 @@ const TARGETS = {
       }
     }
     writeFileSync(modelFile, bytes);
-    const net = await backprop.Network.load(modelFile, { backend: pick(['js', 'native']) });
-    net.dispose();
+    const backend = pick(['js', 'native']);
+    const net = await library(() => backprop.Network.load(modelFile, { backend }));
+    await library(() => net.dispose());
   },
 };
 
@@ -354,7 +391,13 @@ for (let i = 0; i < CASES; i++) {
   try {
     await TARGETS[target]();
     summary.returned++;
-  } catch (error) {
+  } catch (thrown) {
+    if (!(thrown instanceof FromLibrary)) {
+      rmSync(directory, { recursive: true, force: true });
+      console.error(`fuzz: the harness itself failed in case ${i} (${target}), not the library:`, thrown);
+      process.exit(2);
+    }
+    const { error } = thrown;
     const name = error instanceof Error ? error.constructor.name : typeof error;
     summary.threw[name] = (summary.threw[name] ?? 0) + 1;
     const expected = LOADERS.has(target) ? error instanceof backprop.FormatError : error instanceof Error;

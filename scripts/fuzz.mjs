@@ -90,6 +90,16 @@ const KEYS = ['inputs', 'layers', 'units', 'activation', 'loss', 'optimizer', 't
 const ARRAY_KINDS = [Float32Array, Float64Array, Int32Array, Uint32Array, Int16Array, Uint16Array, Int8Array, Uint8Array, Uint8ClampedArray, BigInt64Array, BigUint64Array];
 const LENGTHS = [0, 1, 2, 3, 5, 8, 10, 13, 26, 30, 64, 100];
 
+/**
+ * Gives `target` an own, enumerable `key` (as JSON.parse would, "__proto__"
+ * included) without running setters or changing its prototype. An array's
+ * length is left alone: no JSON document can set it.
+ */
+function setOwn(target, key, v) {
+  if (Array.isArray(target) && key === 'length') return;
+  Object.defineProperty(target, key, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
 function number() {
   return chance(0.7) ? pick(NUMBERS) : below(chance(0.5) ? 8 : 300) - (chance(0.2) ? 150 : 0);
 }
@@ -128,7 +138,7 @@ function value(depth = 0) {
       return Array.from({ length: pick(LENGTHS.slice(0, 6)) }, () => value(depth + 1));
     default: {
       const object = {};
-      for (let i = below(4); i > 0; i--) object[pick(KEYS)] = value(depth + 1);
+      for (let i = below(4); i > 0; i--) setOwn(object, pick(KEYS), value(depth + 1));
       return object;
     }
   }
@@ -201,10 +211,10 @@ function mutateTree(root) {
     const roll = below(4);
     if (roll === 0) delete node[key];
     else if (roll === 1 && Array.isArray(child)) child.length = pick([0, 1, Math.max(0, child.length - 1), child.length + 1]);
-    else node[key] = value();
+    else setOwn(node, key, value());
     return root;
   }
-  node[pick(KEYS)] = value();
+  setOwn(node, pick(KEYS), value());
   return root;
 }
 

@@ -58,13 +58,19 @@ export function kindOf(stat: { isDirectory(): boolean; isCharacterDevice(): bool
   return 'not a regular file';
 }
 
-/** Fills `into` from `position` of the file, in pieces; a file shorter than promised is a FileError. */
-export async function readExactly(handle: fs.FileHandle, into: Uint8Array, position: number, path: string): Promise<void> {
+/** Fills `into` from `position` of the file, in pieces of at most `pieceBytes`; a file shorter than promised is a FileError. */
+export async function readExactly(
+  handle: fs.FileHandle,
+  into: Uint8Array,
+  position: number,
+  path: string,
+  pieceBytes: number = PIECE_BYTES,
+): Promise<void> {
   let done = 0;
   while (done < into.length) {
     let bytesRead: number;
     try {
-      ({ bytesRead } = await handle.read(into, done, Math.min(PIECE_BYTES, into.length - done), position + done));
+      ({ bytesRead } = await handle.read(into, done, Math.min(pieceBytes, into.length - done), position + done));
     } catch (error) {
       throw fileError(error, path, 'read');
     }

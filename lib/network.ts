@@ -17,16 +17,15 @@ import { toRows, toTargets, type Labels, type Matrix, type RowData } from './dat
 import { ArgumentError, BusyError, DisposedError, FormatError, ShapeError } from './errors';
 import { initializeParameters } from './init';
 import { writeFileAtomic } from './io/atomic-file';
-import { withModelFile } from './io/model-reader';
 import { allocateParameters, allocating, checkNetworkMemory } from './memory-estimate';
 import { checkFloat32, StepGuard } from './step-guard';
 import {
+  loadModelFile,
+  loadUserMetadata,
   RESERVED_METADATA,
   stateFromJSON,
-  stateFromSafetensors,
   stateToJSON,
   stateToSafetensors,
-  userMetadata,
   type ModelState,
   type NetworkJSON,
 } from './io/model-file';
@@ -411,14 +410,13 @@ export class Network {
   /** The string entries a file's __metadata__ holds beyond the model itself (what save's options.metadata wrote). */
   static async readMetadata(path: string): Promise<Record<string, string>> {
     if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
-    return withModelFile(path, async (file) => userMetadata(file.header));
+    return loadUserMetadata(path);
   }
 
   static async load(path: string, options?: LoadOptions): Promise<Network> {
     if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
     const backend = loadBackend(options);
-    const state = await withModelFile(path, (file) => stateFromSafetensors(file, path));
-    return Network.#fromState(state, backend);
+    return Network.#fromState(await loadModelFile(path), backend);
   }
 
   static #fromState(state: ModelState, backend: BackendChoice): Network {

@@ -10,8 +10,8 @@ import { isPlainObject } from '../validate';
 import { endianness } from 'node:os';
 import { allocateParameters } from '../memory-estimate';
 import { firstNonFinite, FLOAT32_RANGE } from '../finite';
-import { encodeHeader, MAX_HEADER_BYTES, parseHeader, type SafetensorsHeader, type Tensor, type TensorEntry } from './safetensors';
-import type { TensorSource } from './model-reader';
+import { encodeHeader, MAX_HEADER_BYTES, parseHeader, type HeaderCheck, type SafetensorsHeader, type Tensor, type TensorEntry } from './safetensors';
+import { withModelFile, type TensorSource } from './model-reader';
 
 export interface ModelState {
   readonly spec: ModelSpec;
@@ -140,7 +140,7 @@ export function stateToSafetensors({ spec, params, seed }: ModelState, extra: Re
     );
   }
   // The loader's own checks, on the header about to be written: what save writes, load reads.
-  specFromHeader(parseHeader(header.subarray(8), 4 * params.length, source), source);
+  specFromHeader(parseHeader(header.subarray(8), 4 * params.length, source, modelHeaderCheck(source)), source);
   return [header, ...[...tensors.values()].map((t) => littleEndianBytes(t.data))];
 }
 
@@ -161,7 +161,7 @@ function parseJsonField(metadata: Record<string, string>, key: string, source: s
 }
 
 /** The file's __metadata__ without the keys the model file itself uses. */
-export function userMetadata(header: SafetensorsHeader): Record<string, string> {
+function userMetadata(header: SafetensorsHeader): Record<string, string> {
   const metadata: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [key, value] of Object.entries(header.metadata)) {
     if (!(RESERVED_METADATA as readonly string[]).includes(key)) metadata[key] = value;
@@ -177,12 +177,11 @@ function parseSeed(text: string | undefined, source: string): number {
 }
 
 /**
- * The architecture and seed a header describes, with its tensors checked
- * against them (names, shapes) before anything is allocated: a file whose
- * header names other tensors costs no more than its header.
+ * The architecture and seed the metadata describes, checked against the
+ * number of tensors before any tensor entry is parsed: a header of a
+ * million entries for a two-layer model is refused after one scan of it.
  */
-function specFromHeader(header: SafetensorsHeader, source: string): { spec: ModelSpec; seed: number; entries: Map<string, TensorEntry> } {
-  const { metadata } = header;
+function specFromMetadata(metadata: Record<string, string>, tensorCount: number, source: string): { spec: ModelSpec; seed: number } {
   const architecture = parseJsonField(metadata, 'architecture', source);
   if (!isPlainObject(architecture)) throw new FormatError(`${source}: __metadata__.architecture must be an object`);
   if (metadata.format !== undefined && metadata.format !== 'backprop') {
@@ -195,11 +194,16 @@ function specFromHeader(header: SafetensorsHeader, source: string): { spec: Mode
   const spec = asFormatError(source, () => resolveModelSpec(architecture, optimizer));
   const seed = parseSeed(metadata.seed, source);
   const { layers } = parameterLayout(spec);
-  if (header.tensors.length !== 2 * layers.length) {
-    throw new FormatError(`${source}: expected ${2 * layers.length} tensors (layers.{i}.weight/bias), found ${header.tensors.length}`);
+  if (tensorCount !== 2 * layers.length) {
+    throw new FormatError(`${source}: expected ${2 * layers.length} tensors (layers.{i}.weight/bias), found ${tensorCount}`);
   }
+  return { spec, seed };
+}
+
+/** The header's tensors by name, each checked against the architecture (name, shape) before anything is allocated. */
+function tensorsOf(spec: ModelSpec, header: SafetensorsHeader, source: string): Map<string, TensorEntry> {
   const entries = new Map(header.tensors.map((t) => [t.name, t]));
-  layers.forEach((l, i) => {
+  parameterLayout(spec).layers.forEach((l, i) => {
     for (const [kind, shape] of [
       ['weight', [l.units, l.inputs]],
       ['bias', [l.units]],
@@ -212,11 +216,31 @@ function specFromHeader(header: SafetensorsHeader, source: string): { spec: Mode
       }
     }
   });
-  return { spec, seed, entries };
+  return entries;
 }
 
-/** Reads a model: header checked first, then each tensor straight into the new parameters. */
-export async function stateFromSafetensors(file: TensorSource, source: string): Promise<ModelState> {
+/** Checks a header as load does (everything but the tensor data). */
+function specFromHeader(header: SafetensorsHeader, source: string): { spec: ModelSpec; seed: number; entries: Map<string, TensorEntry> } {
+  const { spec, seed } = specFromMetadata(header.metadata, header.tensors.length, source);
+  return { spec, seed, entries: tensorsOf(spec, header, source) };
+}
+
+/** The header check that runs before a model file's tensor entries are parsed. */
+function modelHeaderCheck(source: string): HeaderCheck {
+  return (metadata, tensorCount) => void specFromMetadata(metadata, tensorCount, source);
+}
+
+/** Reads a model file: header checked first, then each tensor straight into the new parameters. */
+export function loadModelFile(path: string): Promise<ModelState> {
+  return withModelFile(path, modelHeaderCheck(path), (file) => stateFromSafetensors(file, path));
+}
+
+/** The string entries of a model file's __metadata__ beyond the model itself, its header checked as load checks it. */
+export function loadUserMetadata(path: string): Promise<Record<string, string>> {
+  return withModelFile(path, modelHeaderCheck(path), async (file) => userMetadata(file.header));
+}
+
+async function stateFromSafetensors(file: TensorSource, source: string): Promise<ModelState> {
   const { spec, seed, entries } = specFromHeader(file.header, source);
   const params = allocateParameters(spec);
   for (const [i, l] of parameterLayout(spec).layers.entries()) {

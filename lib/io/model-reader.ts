@@ -6,7 +6,7 @@
  * device or an endless file is refused before anything large is read.
  */
 import { endianness } from 'node:os';
-import { copyFloats, headerLength, parseHeader, type SafetensorsHeader, type TensorEntry } from './safetensors';
+import { copyFloats, headerLength, parseHeader, type HeaderCheck, type SafetensorsHeader, type TensorEntry } from './safetensors';
 import { openRegularFile, PIECE_BYTES, readExactly } from './file-access';
 
 /** A model file's parsed header and a way to read one tensor's values. */
@@ -18,8 +18,8 @@ export interface TensorSource {
 
 const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 
-/** Opens `path`, parses its header, runs `use`, and closes the file whatever happens. */
-export async function withModelFile<T>(path: string, use: (source: TensorSource) => Promise<T>): Promise<T> {
+/** Opens `path`, parses its header (`check` sees the metadata and tensor count first), runs `use`, and closes the file whatever happens. */
+export async function withModelFile<T>(path: string, check: HeaderCheck, use: (source: TensorSource) => Promise<T>): Promise<T> {
   const { handle, size } = await openRegularFile(path);
   try {
     const prefix = new Uint8Array(8);
@@ -27,7 +27,7 @@ export async function withModelFile<T>(path: string, use: (source: TensorSource)
     const length = headerLength(prefix, size, path);
     const text = new Uint8Array(length);
     await readExactly(handle, text, 8, path);
-    const header = parseHeader(text, size - 8 - length, path);
+    const header = parseHeader(text, size - 8 - length, path, check);
     const read = async (entry: TensorEntry, into: Float32Array, at: number): Promise<void> => {
       const position = header.dataStart + entry.begin;
       const bytes = entry.end - entry.begin;

@@ -7,6 +7,7 @@
  * whatever the file's size; the parser trusts nothing in the file.
  */
 import { FormatError } from '../errors';
+import { scanJsonObject } from './json-scan';
 
 /** A tensor to write: its shape and its values. */
 export interface Tensor {
@@ -102,61 +103,23 @@ function parseTensor(name: string, entry: unknown, bad: Fail): TensorEntry {
   return { name, shape: shape as number[], begin, end };
 }
 
-/** Parses JSON without letting a repeated key pass: the last one would silently win. */
-function parseStrictObject(text: string, bad: Fail): Record<string, unknown> {
-  let value: unknown;
+function parseJson(text: string, bad: Fail): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
-    bad(`header is not valid UTF-8 JSON (${(error as Error).message})`);
+    return bad(`header is not valid UTF-8 JSON (${(error as Error).message})`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) bad('header is not a JSON object');
-  const duplicate = firstDuplicateKey(text);
-  if (duplicate !== undefined) bad(`header repeats the key ${JSON.stringify(duplicate)}`);
-  return value as Record<string, unknown>;
 }
 
-/**
- * The first key that appears twice within one object of a valid JSON text,
- * found in one pass (JSON.parse keeps the last silently).
- */
-function firstDuplicateKey(text: string): string | undefined {
-  const open: Set<string>[] = [];
-  const kinds: string[] = [];
-  let expectKey = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      let j = i + 1;
-      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      if (expectKey && kinds[kinds.length - 1] === '{') {
-        const key = JSON.parse(text.slice(i, j + 1)) as string;
-        const keys = open[open.length - 1];
-        if (keys.has(key)) return key;
-        keys.add(key);
-      }
-      expectKey = false;
-      i = j;
-    } else if (c === '{' || c === '[') {
-      kinds.push(c);
-      open.push(new Set());
-      expectKey = c === '{';
-    } else if (c === '}' || c === ']') {
-      kinds.pop();
-      open.pop();
-    } else if (c === ',') {
-      expectKey = kinds[kinds.length - 1] === '{';
-    }
-  }
-  return undefined;
-}
+/** Called with the metadata and the number of tensors before any tensor entry is parsed: may refuse the file. */
+export type HeaderCheck = (metadata: Record<string, string>, tensorCount: number) => void;
 
 /**
  * Parses the header (the bytes after the length prefix). `dataLength` is the
  * file's size after the header: the tensors must cover it exactly, in one
  * run without gaps or overlaps, as save writes them.
  */
-export function parseHeader(text: Uint8Array, dataLength: number, source: string): SafetensorsHeader {
+export function parseHeader(text: Uint8Array, dataLength: number, source: string, check?: HeaderCheck): SafetensorsHeader {
   const bad = failFor(source);
   let decoded = '';
   try {
@@ -164,10 +127,22 @@ export function parseHeader(text: Uint8Array, dataLength: number, source: string
   } catch (error) {
     bad(`header is not valid UTF-8 JSON (${(error as Error).message})`);
   }
-  const header = parseStrictObject(decoded, bad);
-  const metadata = parseMetadata(header.__metadata__, bad);
+  // First the top level alone: the metadata and the entry count decide
+  // whether the entries are worth building (a header of millions is not).
+  const top = scanJsonObject(decoded, '__metadata__', false);
+  if (top.duplicate !== undefined) bad(`header repeats the key ${JSON.stringify(top.duplicate)}`);
+  if (check && top.captured !== undefined) {
+    const early = parseMetadata(parseJson(top.captured, bad), bad);
+    check(early, top.keys - 1);
+  }
+  const header = parseJson(decoded, bad);
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) bad('header is not a JSON object');
+  const duplicate = scanJsonObject(decoded, '__metadata__', true).duplicate;
+  if (duplicate !== undefined) bad(`header repeats the key ${JSON.stringify(duplicate)}`);
+  const metadata = parseMetadata((header as Record<string, unknown>).__metadata__, bad);
+  if (check && top.captured === undefined) check(metadata, Object.keys(header as object).length);
   const tensors: TensorEntry[] = [];
-  for (const [name, entry] of Object.entries(header)) {
+  for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name !== '__metadata__') tensors.push(parseTensor(name, entry, bad));
   }
   tensors.sort((a, b) => a.begin - b.begin || a.end - b.end);

@@ -130,6 +130,14 @@ const SAFETENSORS_CASES: [string, () => Uint8Array, string[]][] = [
     },
     ['repeats the key "__metadata__"'],
   ],
+  [
+    'a repeated key inside a tensor entry',
+    () => {
+      const text = JSON.stringify(valid.header).replace('"dtype":"F32"', '"dtype":"F16","dtype":"F32"');
+      return withHeaderText(text + ' '.repeat((8 - (Buffer.byteLength(text) % 8)) % 8), valid.data);
+    },
+    ['repeats the key "dtype"'],
+  ],
   ['an unknown format', () => editedHeader((h) => (h.__metadata__.format = 'keras')), ['__metadata__.format', 'keras']],
   ['an unknown version', () => editedHeader((h) => (h.__metadata__.version = '2')), ['__metadata__.version', '"2"']],
   ['a seed in hexadecimal', () => editedHeader((h) => (h.__metadata__.seed = '0x10')), ['__metadata__.seed', '0x10']],

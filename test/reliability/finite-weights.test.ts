@@ -6,6 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, DivergenceError, FormatError, Network } from '../../lib/index.js';
+import { parameterLayout } from '../../lib/backends/backend';
+import { stateToSafetensors } from '../../lib/io/model-file';
+import { resolveNetworkOptions } from '../../lib/spec';
 import { expectError, thrown } from '../api/expect-error';
 import { ENGINES, nativeBinary } from './engines';
 
@@ -80,4 +83,15 @@ describe.each(ENGINES)('on the %s engine', (backend) => {
     json.weights[0].weight[4] = FLOAT32_MAX;
     expect(Network.fromJSON(json, { backend }).getWeights()[0].weight[4]).toBe(FLOAT32_MAX);
   });
+});
+
+// No public call leaves weights non-finite any more; save checks anyway, before anything is written.
+it('save refuses to encode non-finite weights (load would refuse the file)', () => {
+  const { spec } = resolveNetworkOptions({ inputs: 2, layers: [{ units: 3 }] });
+  const params = new Float32Array(parameterLayout(spec).size);
+  params[4] = Infinity;
+  const error = thrown(() => stateToSafetensors({ spec, params, seed: 1 }, {}, 'model.safetensors'));
+  expectError(error, FormatError, ['model.safetensors', 'parameter 4 is Infinity', 'nothing was written']);
+  params[4] = 0;
+  expect(stateToSafetensors({ spec, params, seed: 1 }, {}, 'model.safetensors').length).toBe(1 + 2);
 });

@@ -39,5 +39,24 @@ export class DivergenceError extends BackpropError {
 /** A model file or JSON document is malformed. */
 export class FormatError extends BackpropError {}
 
+/**
+ * A file could not be read or written: missing, not a regular file, not
+ * permitted, too large. The message names the path; `path` holds it and
+ * `code` the system's error code (ENOENT, EACCES, …) or ENOTREG for a path
+ * that is not a regular file.
+ */
+export class FileError extends BackpropError {
+  constructor(
+    message: string,
+    readonly path: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A network (or data) larger than the memory this process can have, or an allocation that failed. */
+export class MemoryError extends BackpropError {}
+
 /** The requested engine cannot be used here (for example, the native addon did not load). */
 export class BackendError extends BackpropError {}

@@ -30,6 +30,8 @@ export {
   DivergenceError,
   FormatError,
   BackendError,
+  FileError,
+  MemoryError,
 } from './errors';
 /** Reads a CSV file with a header row into numeric input rows and a target column. */
 export { loadCsv } from './io/csv';

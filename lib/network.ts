@@ -3,7 +3,6 @@
  * parameters (one Float32Array), the seeded RNG and the fit loop; the
  * arithmetic happens in an engine behind lib/backends/backend.ts.
  */
-import { promises as fs } from 'node:fs';
 import type { BackendModel, BackendName, Trainer } from './backends/backend';
 import { selectBackend } from './backends/index';
 import { sharedFloat32, sharedFloat64, sharedInt32 } from './backends/shared-memory';
@@ -12,13 +11,16 @@ import { ArgumentError, BusyError, DisposedError, FormatError, ShapeError } from
 import { initializeParameters } from './init';
 import { InputRecipe, resolveRecipe, type InputNormalizationOptions, type RecipeOptions } from './input-normalization';
 import { writeFileAtomic } from './io/atomic-file';
+import { allocateParameters, allocating, checkNetworkMemory } from './memory-estimate';
+import { checkFloat32, StepGuard } from './step-guard';
 import {
+  bytesToState,
+  loadModelFile,
+  loadUserMetadata,
   RESERVED_METADATA,
   stateFromJSON,
-  stateFromSafetensors,
   stateToJSON,
   stateToSafetensors,
-  userMetadata,
   type ModelState,
   type NetworkJSON,
   type TrainingState,
@@ -122,20 +124,22 @@ export class Network {
   #epochsTrained = 0;
   /** What a schedule carries across epochs and fits (the plateau's best value and patience count). */
   #scheduleState: ScheduleState = {};
+  readonly #stepGuard = new StepGuard();
 
   constructor(options: NetworkOptions) {
     const { spec, seed, backend } = resolveNetworkOptions(options);
+    checkNetworkMemory(spec);
     this.#spec = spec;
     this.#recipe = new InputRecipe(resolveRecipe(options as unknown as Record<string, unknown>, spec));
     this.seed = seed;
     this.#rng = new Rng(seed);
     // Shared memory: a backend may train it on a thread of its own.
-    this.#params = sharedFloat32(parameterLayout(spec).size);
+    this.#params = allocateParameters(spec);
     initializeParameters(spec, this.#params, this.#rng);
     this.#learningRate = spec.optimizer.learningRate;
     const chosen = selectBackend(backend);
     this.backend = chosen.name;
-    this.#model = chosen.createModel(spec, this.#params);
+    this.#model = allocating('building the network', () => chosen.createModel(spec, this.#params));
   }
 
   /** Width of an input row. */
@@ -252,7 +256,8 @@ export class Network {
     this.#idle('trainBatch()');
     const { data, rows } = this.#inputs(x);
     const targets = this.#targets(y, rows);
-    return this.#model.trainBatch(data, targets, rows, this.#learningRate, this.#batchWeights(options, targets, rows));
+    const weights = this.#batchWeights(options, targets, rows);
+    return this.#stepGuard.step(this.#params, () => this.#model.trainBatch(data, targets, rows, this.#learningRate, weights));
   }
 
   /** Gradients of the loss with respect to every parameter, without updating anything. */
@@ -313,6 +318,8 @@ export class Network {
       }
       const bias = toRows(entry.bias, `layers[${i}].bias`, l.units);
       if (bias.rows !== 1) throw new ShapeError(`layers[${i}].bias must hold ${l.units} values`);
+      checkFloat32(weight.data, `layers[${i}].weight`, l.inputs);
+      checkFloat32(bias.data, `layers[${i}].bias`, 0);
       staged.set(weight.data, l.weight);
       staged.set(bias.data, l.bias);
     });
@@ -428,7 +435,7 @@ export class Network {
       },
       // Between chunks the backend is idle: its optimizer state is the epoch's.
       saveCheckpoint: (path) =>
-        writeFileAtomic(path, stateToSafetensors({ ...this.#state(), params, training: this.#trainingState() })),
+        writeFileAtomic(path, stateToSafetensors({ ...this.#state(), params, training: this.#trainingState() }, {}, path)),
       publish: () => {
         if (!allFinite(params)) {
           params.set(published);
@@ -567,18 +574,24 @@ export class Network {
   async save(path: string, options?: SaveOptions): Promise<void> {
     this.#usable();
     if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
-    await writeFileAtomic(path, this.toBytes(options));
+    await writeFileAtomic(path, this.#fileParts(options, path));
   }
 
   /** The bytes save() would write (safetensors), in memory: the twin of save, read back by Network.fromBytes. */
   toBytes(options?: SaveOptions): Uint8Array {
     this.#usable();
+    return Buffer.concat(this.#fileParts(options, 'toBytes()'));
+  }
+
+  /** What save writes, as parts; checked as load checks it before anything is written. */
+  #fileParts(options: SaveOptions | undefined, source: string): Uint8Array[] {
     const { metadata, trainingState } = saveOptions(options);
     if (trainingState && this.#chunkRunning) {
       throw new BusyError('saving with { trainingState: true } waits for the current chunk of batches: do it from onEpochEnd or onBatchEnd, or use the checkpoint option');
     }
-    const state = trainingState ? { ...this.#state(), training: this.#trainingState() } : this.#state();
-    return stateToSafetensors(state, metadata);
+    // A copy: the caller may train on while the file is written.
+    const state = { ...this.#state(), params: this.#readable().slice() };
+    return stateToSafetensors(trainingState ? { ...state, training: this.#trainingState() } : state, metadata, source);
   }
 
   /** What a resumed fit continues from; read only while no batch trains. */
@@ -608,20 +621,19 @@ export class Network {
   /** The string entries a file's __metadata__ holds beyond the model itself (what save's options.metadata wrote). */
   static async readMetadata(path: string): Promise<Record<string, string>> {
     if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
-    return userMetadata(await fs.readFile(path), path);
+    return loadUserMetadata(path);
   }
 
   static async load(path: string, options?: LoadOptions): Promise<Network> {
     if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
     const backend = loadBackend(options);
-    const bytes = await fs.readFile(path);
-    return Network.#fromState(stateFromSafetensors(bytes, path), backend);
+    return Network.#fromState(await loadModelFile(path), backend);
   }
 
   /** Rebuilds a network from safetensors bytes (what toBytes() returns or a model file holds): the twin of load. */
   static fromBytes(bytes: Uint8Array, options?: LoadOptions): Network {
     if (!(bytes instanceof Uint8Array)) fail('bytes', 'a Uint8Array', bytes);
-    return Network.#fromState(stateFromSafetensors(bytes, 'Network.fromBytes'), loadBackend(options));
+    return Network.#fromState(bytesToState(bytes, 'Network.fromBytes'), loadBackend(options));
   }
 
   static #fromState(state: ModelState, backend: BackendChoice): Network {

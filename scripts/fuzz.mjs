@@ -30,14 +30,26 @@ if (typeof globalThis.gc !== 'function') {
   process.exit(result.status ?? 1);
 }
 
-const { values: args } = parseArgs({
-  options: {
-    cases: { type: 'string', default: '10000' },
-    seed: { type: 'string', default: '1' },
-    targets: { type: 'string' },
-    trace: { type: 'boolean', default: false },
-  },
-});
+const USAGE = 'usage: node scripts/fuzz.mjs [--cases N] [--seed S] [--targets NAME,…] [--trace]';
+let args;
+try {
+  ({ values: args } = parseArgs({
+    options: {
+      cases: { type: 'string', default: '10000' },
+      seed: { type: 'string', default: '1' },
+      targets: { type: 'string' },
+      trace: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  }));
+} catch (error) {
+  console.error(`fuzz: ${error.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const CASES = Number(args.cases);
 const SEED = Number(args.seed);
 
@@ -83,6 +95,16 @@ const PLAN_KEYS = ['x', 'targets', 'rows', 'order', 'batchSize', 'rowWeights', '
 const ARRAY_KINDS = [Float32Array, Float64Array, Int32Array, Uint32Array, Int16Array, Uint16Array, Int8Array, Uint8Array, Uint8ClampedArray, BigInt64Array, BigUint64Array];
 const LENGTHS = [0, 1, 2, 3, 5, 8, 10, 13, 26, 30, 64, 100];
 
+/**
+ * Gives `target` an own, enumerable `key` (as JSON.parse would, "__proto__"
+ * included) without running setters or changing its prototype. An array's
+ * length is left alone: no JSON document can set it.
+ */
+function setOwn(target, key, v) {
+  if (Array.isArray(target) && key === 'length') return;
+  Object.defineProperty(target, key, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
 function number() {
   return chance(0.7) ? pick(NUMBERS) : below(chance(0.5) ? 8 : 300) - (chance(0.2) ? 150 : 0);
 }
@@ -121,7 +143,7 @@ function value(depth = 0) {
       return Array.from({ length: pick(LENGTHS.slice(0, 6)) }, () => value(depth + 1));
     default: {
       const object = {};
-      for (let i = below(4); i > 0; i--) object[pick(KEYS)] = value(depth + 1);
+      for (let i = below(4); i > 0; i--) setOwn(object, pick(KEYS), value(depth + 1));
       return object;
     }
   }
@@ -263,11 +285,11 @@ function mutateTree(root) {
     }
     const roll = below(4);
     if (roll === 0) delete node[key];
-    else if (roll === 1 && Array.isArray(child)) child.length = pick([0, 1, child.length - 1, child.length + 1]);
-    else node[key] = value();
+    else if (roll === 1 && Array.isArray(child)) child.length = pick([0, 1, Math.max(0, child.length - 1), child.length + 1]);
+    else setOwn(node, key, value());
     return root;
   }
-  node[pick(KEYS)] = value();
+  setOwn(node, pick(KEYS), value());
   return root;
 }
 

@@ -3,7 +3,8 @@
  * and an exit code that says whose fault it was: 2 for bad arguments and
  * unreadable or malformed files, 1 for anything else (e.g. divergence).
  */
-import { ArgumentError, BackendError, FormatError } from '../errors';
+import { ArgumentError, BackendError, FileError, FormatError } from '../errors';
+import { fileError } from '../io/file-access';
 
 /** Exit code for usage errors: bad arguments, unreadable or malformed files. */
 export const USAGE = 2;
@@ -24,13 +25,10 @@ export function isClosedPipe(error: unknown): boolean {
 /** Writes the message and returns the exit code. */
 export function reportFailure(error: unknown): number {
   if (isClosedPipe(error)) return 0;
-  if (isFileSystemError(error)) {
-    const reason = error.message.replace(/^[A-Z]+: /, '').replace(/, \w+( '.*')?$/, '');
-    process.stderr.write(`backprop: ${error.path}: ${oneLine(reason)}\n`);
-    return USAGE;
-  }
+  // A system error that escaped the library's own wrapping (e.g. the CLI's own output file).
+  if (isFileSystemError(error)) return reportFailure(fileError(error, error.path, 'use'));
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`backprop: ${oneLine(message)}\n`);
-  const usage = error instanceof ArgumentError || error instanceof FormatError || error instanceof BackendError;
+  const usage = error instanceof ArgumentError || error instanceof FormatError || error instanceof FileError || error instanceof BackendError;
   return usage ? USAGE : 1;
 }

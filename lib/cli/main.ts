@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /** Entry point of the `backprop` command (package.json "bin" → dist/cli/main.js). */
-import { isClosedPipe } from './failure';
+import { fileError } from '../io/file-access';
+import { reportFailure } from './failure';
 import { run } from './program';
 
+// Output that cannot be written (a closed pipe: quietly; a full disk, /dev/full: one line, no stack trace).
 process.stdout.on('error', (error) => {
-  if (!isClosedPipe(error)) throw error;
-  process.exit(0);
+  process.exit(reportFailure(fileError(error, 'standard output', 'write')));
 });
 
 void run(process.argv).then((code) => {

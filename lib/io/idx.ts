@@ -3,10 +3,11 @@
  * (two zero bytes, a type code, the number of dimensions), one big-endian
  * uint32 per dimension, then the values, big-endian, row-major.
  */
-import { promises as fs } from 'node:fs';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
-import { FormatError, ShapeError } from '../errors';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { BackpropError, FormatError, ShapeError } from '../errors';
+import { allocating } from '../memory-estimate';
+import { fileError, openRegularFile, readExactly } from './file-access';
 import { fail } from '../validate';
 
 /** Samples of an IDX file: the first dimension counts them, the others make one input row. */
@@ -31,38 +32,128 @@ const TYPES: Record<number, { bytes: number; read: (view: DataView, offset: numb
   0x0e: { bytes: 8, read: (v, o) => v.getFloat64(o) },
 };
 
-const gunzipAsync = promisify(gunzip);
+interface IdxHeader {
+  type: { bytes: number; read: (view: DataView, offset: number) => number };
+  shape: number[];
+  dataStart: number;
+  /** The file's length the dimensions imply. */
+  length: number;
+}
 
-/** The file's bytes, decompressed when they start with the gzip magic (1f 8b), whatever the file's name. */
-async function readMaybeGzip(path: string): Promise<Uint8Array> {
-  const bytes = await fs.readFile(path);
-  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+/** The magic and dimensions at the start of `bytes`, or null when fewer bytes than the header are there yet. */
+function idxHeader(bytes: Uint8Array, source: string): IdxHeader | null {
+  if (bytes.length >= 4 && (bytes[0] !== 0 || bytes[1] !== 0 || !(bytes[2] in TYPES) || bytes[3] === 0)) {
+    throw new FormatError(`${source}: not an IDX file (expected the magic 00 00 <type> <dimensions>)`);
+  }
+  if (bytes.length < 4 || bytes.length < 4 + 4 * bytes[3]) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const type = TYPES[bytes[2]];
+  const dataStart = 4 + 4 * bytes[3];
+  const shape = Array.from({ length: bytes[3] }, (_, i) => view.getUint32(4 + 4 * i));
+  return { type, shape, dataStart, length: dataStart + shape.reduce((a, b) => a * b, 1) * type.bytes };
+}
+
+/** The values of IDX bytes are held as float32, so a file may hold at most this many. */
+const MAX_VALUES = 2 ** 31 - 1;
+
+function checkPlausible(header: IdxHeader, source: string): void {
+  if ((header.length - header.dataStart) / header.type.bytes > MAX_VALUES) {
+    throw new FormatError(`${source}: IDX shape [${header.shape.join(', ')}] holds more than ${MAX_VALUES} values`);
+  }
+}
+
+/**
+ * A gzip IDX file inflated as a stream into one array of exactly the size
+ * its header's dimensions imply: peak memory is the result plus one buffer,
+ * and data that inflates past that size is refused as soon as it does.
+ */
+async function inflateIdx(stream: Readable, source: string): Promise<Uint8Array> {
+  const inflated = stream.pipe(createGunzip());
+  stream.once('error', (error) => inflated.destroy(error));
+  let head = new Uint8Array(0);
+  let out: Uint8Array | null = null;
+  let filled = 0;
   try {
-    return await gunzipAsync(bytes);
+    for await (const chunk of inflated as AsyncIterable<Buffer>) {
+      if (out === null) {
+        head = Buffer.concat([head, chunk]);
+        const header = idxHeader(head, source);
+        if (header === null) continue;
+        checkPlausible(header, source);
+        out = allocating(`${source}: the inflated IDX data`, () => new Uint8Array(header.length));
+        if (head.length > out.length) tooLong(source, out.length);
+        out.set(head);
+        filled = head.length;
+        continue;
+      }
+      if (filled + chunk.length > out.length) tooLong(source, out.length);
+      out.set(chunk, filled);
+      filled += chunk.length;
+    }
   } catch (error) {
-    throw new FormatError(`${path}: broken gzip data (${(error as Error).message})`);
+    if (error instanceof BackpropError) throw error;
+    if ((error as { code?: string }).code?.startsWith('Z_')) {
+      throw new FormatError(`${source}: broken gzip data (${(error as Error).message})`);
+    }
+    throw fileError(error, source, 'read');
+  } finally {
+    inflated.destroy();
+    stream.destroy();
+  }
+  return out === null ? head : out.subarray(0, filled);
+}
+
+function tooLong(source: string, length: number): never {
+  throw new FormatError(`${source}: gzip data inflates past the ${length} bytes its IDX header's dimensions imply`);
+}
+
+/** The file's bytes (inflated when they start with the gzip magic 1f 8b, whatever the file's name), checked against the header's size before all are read. */
+async function readIdxBytes(path: string): Promise<Uint8Array> {
+  const { handle, size } = await openRegularFile(path);
+  let closeHandle = true;
+  try {
+    const start = new Uint8Array(Math.min(size, 4 + 4 * 255));
+    await readExactly(handle, start, 0, path);
+    if (start.length >= 2 && start[0] === 0x1f && start[1] === 0x8b) {
+      closeHandle = false;
+      return await inflateIdx(handle.createReadStream(), path);
+    }
+    const header = idxHeader(start, path);
+    if (header !== null) {
+      checkPlausible(header, path);
+      checkLength(header, size, path);
+    }
+    const bytes = allocating(`${path}: the IDX data`, () => new Uint8Array(size));
+    await readExactly(handle, bytes, 0, path);
+    return bytes;
+  } finally {
+    if (closeHandle) await handle.close();
+  }
+}
+
+function checkLength({ length, shape }: IdxHeader, fileLength: number, source: string): void {
+  if (fileLength !== length) {
+    const what = fileLength < length ? 'truncated' : 'too long';
+    throw new FormatError(`${source}: IDX data ${what}: ${fileLength} bytes, expected ${length} for shape [${shape.join(', ')}]`);
   }
 }
 
 /** Decodes IDX bytes into their dimensions and values; `source` names the file in errors. */
-export function decodeIdx(bytes: Uint8Array, source: string): { shape: number[]; values: Float32Array } {
+export function decodeIdx<Values extends Float32Array | Float64Array = Float32Array>(
+  bytes: Uint8Array,
+  source: string,
+  Values: new (length: number) => Values = Float32Array as unknown as new (length: number) => Values,
+): { shape: number[]; values: Values } {
+  const header = idxHeader(bytes, source);
+  if (header === null) {
+    if (bytes.length < 4) throw new FormatError(`${source}: not an IDX file (expected the magic 00 00 <type> <dimensions>)`);
+    throw new FormatError(`${source}: IDX header truncated (${bytes.length} bytes)`);
+  }
+  checkLength(header, bytes.length, source);
+  const { type, dataStart, length, shape } = header;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0 || !(bytes[2] in TYPES) || bytes[3] === 0) {
-    throw new FormatError(`${source}: not an IDX file (expected the magic 00 00 <type> <dimensions>)`);
-  }
-  const type = TYPES[bytes[2]];
-  const dimensions = bytes[3];
-  const dataStart = 4 + 4 * dimensions;
-  if (bytes.length < dataStart) throw new FormatError(`${source}: IDX header truncated (${bytes.length} bytes)`);
-  const shape = Array.from({ length: dimensions }, (_, i) => view.getUint32(4 + 4 * i));
-  const count = shape.reduce((a, b) => a * b, 1);
-  const expected = dataStart + count * type.bytes;
-  if (bytes.length !== expected) {
-    const what = bytes.length < expected ? 'truncated' : 'too long';
-    throw new FormatError(`${source}: IDX data ${what}: ${bytes.length} bytes, expected ${expected} for shape [${shape.join(', ')}]`);
-  }
-  const values = new Float32Array(count);
-  for (let i = 0; i < count; i++) values[i] = type.read(view, dataStart + i * type.bytes);
+  const values = new Values((length - dataStart) / type.bytes);
+  for (let i = 0; i < values.length; i++) values[i] = type.read(view, dataStart + i * type.bytes);
   return { shape, values };
 }
 
@@ -77,19 +168,22 @@ export async function loadIdx(imagesPath: string, labelsPath?: string): Promise<
   if (labelsPath !== undefined && (typeof labelsPath !== 'string' || labelsPath === '')) {
     fail('labelsPath', 'a non-empty string or undefined', labelsPath);
   }
-  const images = decodeIdx(await readMaybeGzip(imagesPath), imagesPath);
+  const images = decodeIdx(await readIdxBytes(imagesPath), imagesPath);
   const rows = images.shape[0];
   if (rows === 0 || images.values.length === 0) throw new FormatError(`${imagesPath}: no samples`);
   const data: IdxData = { x: images.values, rows, inputs: images.values.length / rows, shape: images.shape };
   if (labelsPath === undefined) return data;
-  const labels = decodeIdx(await readMaybeGzip(labelsPath), labelsPath);
+  // Float64: a label like 2147483647 is exact there, and float32 would round it.
+  const labels = decodeIdx(await readIdxBytes(labelsPath), labelsPath, Float64Array);
   if (labels.shape.length !== 1) {
     throw new FormatError(`${labelsPath}: labels must be 1-dimensional, got shape [${labels.shape.join(', ')}]`);
   }
   if (labels.shape[0] !== rows) throw new ShapeError(`${labelsPath} has ${labels.shape[0]} labels, ${imagesPath} has ${rows} samples`);
   const y = new Int32Array(rows);
   labels.values.forEach((v, i) => {
-    if (!Number.isInteger(v) || v < 0) throw new FormatError(`${labelsPath}: label ${i} is ${v}, expected an integer ≥ 0`);
+    if (!Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1) {
+      throw new FormatError(`${labelsPath}: label ${i} is ${v}, expected an integer in [0, 2147483647]`);
+    }
     y[i] = v;
   });
   return { ...data, y };

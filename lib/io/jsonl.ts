@@ -2,11 +2,11 @@
  * JSON lines (one JSON object per line, the same keys on every line) →
  * numeric input rows and a target column (see TableOptions).
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { FormatError } from '../errors';
 import { fail, isPlainObject } from '../validate';
-import { resolveTableOptions, TableBuilder, withPath, type TableData, type TableOptions } from './table';
+import { fileError, openRegularFile } from './file-access';
+import { MAX_LINE_BYTES, readLines } from './lines';
+import { resolveTableOptions, TableBuilder, type TableData, type TableOptions } from './table';
 
 /**
  * Reads a JSON-lines file: each non-empty line is an object; the keys of the
@@ -14,19 +14,18 @@ import { resolveTableOptions, TableBuilder, withPath, type TableData, type Table
  * other line must have the same keys. Input values must be finite numbers
  * (or strings holding one);
  * the target may hold numbers or class names. Throws a FormatError naming
- * the file and line for invalid JSON, a missing key or a non-numeric value.
+ * the file and line for invalid JSON, a missing key, a non-numeric value or
+ * a line over 64 MiB, a FileError naming the file when it cannot be read.
  */
 export async function loadJsonl<O extends TableOptions = Record<never, never>>(path: string, options?: O): Promise<TableData<O>> {
   if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
   const resolved = resolveTableOptions(options);
-  const stream = createReadStream(path, 'utf8');
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  const { handle } = await openRegularFile(path);
+  const stream = handle.createReadStream();
   let table: TableBuilder | undefined;
   let header: string[] = [];
-  let number = 0;
   try {
-    for await (const text of lines) {
-      number++;
+    for await (const { text, line: number } of readLines(stream, path, MAX_LINE_BYTES)) {
       if (text.trim() === '') continue;
       const record = parseLine(text, path, number);
       if (table === undefined) {
@@ -42,9 +41,8 @@ export async function loadJsonl<O extends TableOptions = Record<never, never>>(p
       table.add(header.map((key) => record[key]), number);
     }
   } catch (error) {
-    throw withPath(error, path);
+    throw fileError(error, path, 'read');
   } finally {
-    lines.close();
     stream.destroy();
   }
   if (table === undefined) throw new FormatError(`${path}: no JSON objects`);

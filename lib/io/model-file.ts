@@ -1,16 +1,21 @@
 /**
- * A network's persistent state (architecture, optimizer settings, seed and
- * parameters) as plain JSON and as safetensors. Loading validates
- * everything and reports any problem as a FormatError.
+ * A network's persistent state (architecture, optimizer settings, seed,
+ * input recipe and parameters, and optionally its training state) as plain
+ * JSON and as safetensors. Loading validates everything and reports any
+ * problem as a FormatError.
  */
-import { parameterLayout, type ModelSpec } from '../model-spec';
+import { endianness } from 'node:os';
+import type { OptimizerSnapshot } from '../backends/backend';
 import { ArgumentError, FormatError } from '../errors';
+import { firstNonFinite, FLOAT32_RANGE } from '../finite';
 import { recipeFromMetadata, recipeMetadata, resolveRecipe, type RecipeOptions } from '../input-normalization';
+import { allocateParameters } from '../memory-estimate';
+import { parameterLayout, type ModelSpec } from '../model-spec';
+import type { ScheduleState } from '../schedules';
 import { resolveModelSpec, specToOptions, type LayerOptions, type OptimizerOptions } from '../spec';
 import { isPlainObject } from '../validate';
-import type { OptimizerSnapshot } from '../backends/backend';
-import type { ScheduleState } from '../schedules';
-import { decodeSafetensors, encodeSafetensors, type Tensor } from './safetensors';
+import { withModelBytes, withModelFile, type TensorSource } from './model-reader';
+import { encodeHeader, MAX_HEADER_BYTES, parseHeader, type HeaderCheck, type SafetensorsHeader, type Tensor, type TensorEntry } from './safetensors';
 
 export interface ModelState {
   readonly spec: ModelSpec;
@@ -85,12 +90,12 @@ export function stateFromJSON(value: unknown): ModelState {
   const spec = asFormatError(source, () => resolveModelSpec(value, value.optimizer));
   const seed = checkSeed(value.seed, source);
   const recipe = asFormatError(source, () => resolveRecipe(value, spec));
-  const { layers, size } = parameterLayout(spec);
+  const { layers } = parameterLayout(spec);
   const weights = value.weights;
   if (!Array.isArray(weights) || weights.length !== layers.length) {
     throw new FormatError(`${source}: weights must have one entry per layer (${layers.length})`);
   }
-  const params = new Float32Array(size);
+  const params = allocateParameters(spec);
   layers.forEach((l, i) => {
     const entry: unknown = weights[i];
     if (!isPlainObject(entry)) throw new FormatError(`${source}: weights[${i}] must be { weight, bias }`);
@@ -106,6 +111,7 @@ function copyNumbers(value: unknown, into: Float32Array, offset: number, count: 
     const v: unknown = value[i];
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new FormatError(`${name}[${i}] must be a finite number`);
     into[offset + i] = v;
+    if (!Number.isFinite(into[offset + i])) throw new FormatError(`${name}[${i}] is ${v}, beyond the float32 range (${FLOAT32_RANGE})`);
   }
 }
 
@@ -115,65 +121,60 @@ export const RESERVED_METADATA = ['format', 'version', 'architecture', 'optimize
 /** Tensors of the optimizer's moments in a file with training state. */
 const MOMENTS = ['training.optimizer.first', 'training.optimizer.second'] as const;
 
-export function stateToSafetensors({ spec, params, seed, recipe, training }: ModelState, extra: Record<string, string> = {}): Uint8Array {
+const LITTLE_ENDIAN_HOST = endianness() === 'LE';
+
+/** The values' bytes as the file stores them (little-endian): a view where the host agrees, else a copy. */
+function littleEndianBytes(values: Float32Array): Uint8Array {
+  if (LITTLE_ENDIAN_HOST) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const bytes = new Uint8Array(values.byteLength);
+  const view = new DataView(bytes.buffer);
+  values.forEach((v, i) => view.setFloat32(4 * i, v, true));
+  return bytes;
+}
+
+/**
+ * What save writes, as parts to write one after the other: the header, then
+ * each tensor's bytes (views of the parameters, not copies). Refuses, before
+ * anything is written, what load would refuse: non-finite weights and a
+ * header beyond the loader's limit.
+ */
+export function stateToSafetensors({ spec, params, seed, recipe, training }: ModelState, extra: Record<string, string>, source: string): Uint8Array[] {
+  const bad = firstNonFinite(params);
+  if (bad >= 0) {
+    throw new FormatError(`${source}: parameter ${bad} is ${params[bad]}; load refuses non-finite weights, so nothing was written`);
+  }
   const tensors = new Map<string, Tensor>();
   parameterLayout(spec).layers.forEach((l, i) => {
     tensors.set(`layers.${i}.weight`, { shape: [l.units, l.inputs], data: params.subarray(l.weight, l.weight + l.units * l.inputs) });
     tensors.set(`layers.${i}.bias`, { shape: [l.units], data: params.subarray(l.bias, l.bias + l.units) });
   });
-  const metadata: Record<string, string> = {};
+  const trainingMetadata: Record<string, string> = {};
   if (training) {
     const { optimizer, ...rest } = training;
     tensors.set(MOMENTS[0], { shape: [params.length], data: optimizer.first });
     tensors.set(MOMENTS[1], { shape: [params.length], data: optimizer.second });
-    metadata.training = JSON.stringify({ ...rest, optimizerSteps: optimizer.steps });
+    trainingMetadata.training = JSON.stringify({ ...rest, optimizerSteps: optimizer.steps });
   }
   const { optimizer, ...architecture } = specToOptions(spec);
-  return encodeSafetensors(tensors, {
+  const header = encodeHeader(tensors, {
     ...extra,
     ...recipeMetadata(recipe),
+    ...trainingMetadata,
     format: 'backprop',
     version: String(FORMAT_VERSION),
     architecture: JSON.stringify(architecture),
     optimizer: JSON.stringify(optimizer),
     seed: String(seed),
-    ...metadata,
   });
-}
-
-function finiteNumber(value: unknown, name: string, source: string, integer = false): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || (integer && (!Number.isSafeInteger(value) || value < 0))) {
-    throw new FormatError(`${source}: __metadata__.training.${name} must be a ${integer ? 'non-negative integer' : 'finite number'}`);
+  if (header.length - 8 > MAX_HEADER_BYTES) {
+    throw new ArgumentError(
+      `options.metadata makes the file's header ${header.length - 8} bytes; load reads headers of at most ${MAX_HEADER_BYTES} bytes, so nothing was written`,
+    );
   }
-  return value;
-}
-
-/** The training state of a file's metadata and moment tensors, checked. */
-function trainingFromFile(text: unknown, tensors: Map<string, Tensor>, parameters: number, source: string): TrainingState {
-  if (!isPlainObject(text)) throw new FormatError(`${source}: __metadata__.training must be an object`);
-  const { epochsTrained, learningRate, rng, schedule, optimizerSteps } = text;
-  if (!Array.isArray(rng) || rng.length !== 4 || !rng.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)) {
-    throw new FormatError(`${source}: __metadata__.training.rng must be 4 unsigned 32-bit integers`);
-  }
-  if (!isPlainObject(schedule)) throw new FormatError(`${source}: __metadata__.training.schedule must be an object`);
-  const scheduleState: ScheduleState = {};
-  for (const key of ['plateauBest', 'plateauBadEpochs'] as const) {
-    if (schedule[key] !== undefined) scheduleState[key] = finiteNumber(schedule[key], `schedule.${key}`, source);
-  }
-  const [first, second] = MOMENTS.map((name) => {
-    const tensor = tensors.get(name);
-    if (!tensor || tensor.shape.length !== 1 || tensor.shape[0] !== parameters) {
-      throw new FormatError(`${source}: tensor "${name}" must hold ${parameters} values`);
-    }
-    return tensor.data;
-  });
-  return {
-    epochsTrained: finiteNumber(epochsTrained, 'epochsTrained', source, true),
-    learningRate: finiteNumber(learningRate, 'learningRate', source),
-    rng: rng as number[],
-    schedule: scheduleState,
-    optimizer: { steps: finiteNumber(optimizerSteps, 'optimizerSteps', source, true), first, second },
-  };
+  // The loader's own checks, on the header about to be written: what save writes, load reads.
+  const dataBytes = [...tensors.values()].reduce((sum, t) => sum + 4 * t.data.length, 0);
+  specFromHeader(parseHeader(header.subarray(8), dataBytes, source, modelHeaderCheck(source)), source);
+  return [header, ...[...tensors.values()].map((t) => littleEndianBytes(t.data))];
 }
 
 function parseJsonField(metadata: Record<string, string>, key: string, source: string): unknown {
@@ -193,43 +194,163 @@ function parseJsonField(metadata: Record<string, string>, key: string, source: s
 }
 
 /** The file's __metadata__ without the keys the model file itself uses. */
-export function userMetadata(bytes: Uint8Array, source: string): Record<string, string> {
-  const metadata = { ...decodeSafetensors(bytes, source).metadata };
-  for (const key of RESERVED_METADATA) delete metadata[key];
+function userMetadata(header: SafetensorsHeader): Record<string, string> {
+  const metadata: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [key, value] of Object.entries(header.metadata)) {
+    if (!(RESERVED_METADATA as readonly string[]).includes(key)) metadata[key] = value;
+  }
   return metadata;
 }
 
-export function stateFromSafetensors(bytes: Uint8Array, source: string): ModelState {
-  const { tensors, metadata } = decodeSafetensors(bytes, source);
+/** The seed as save writes it: decimal digits, no sign, exponent, hex or spaces. */
+function parseSeed(text: string | undefined, source: string): number {
+  if (text === undefined) return 0;
+  if (!/^(0|[1-9][0-9]*)$/.test(text)) throw new FormatError(`${source}: __metadata__.seed ${JSON.stringify(text)} is not a decimal integer`);
+  return checkSeed(Number(text), source);
+}
+
+/**
+ * The architecture and seed the metadata describes, checked against the
+ * number of tensors before any tensor entry is parsed: a header of a
+ * million entries for a two-layer model is refused after one scan of it.
+ */
+interface HeaderFacts {
+  spec: ModelSpec;
+  seed: number;
+  recipe: RecipeOptions;
+  /** The training state's metadata part (its moments are tensors), when the file has one. */
+  training?: Omit<TrainingState, 'optimizer'> & { optimizerSteps: number };
+}
+
+function finiteNumber(value: unknown, name: string, source: string, integer = false): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || (integer && (!Number.isSafeInteger(value) || value < 0))) {
+    throw new FormatError(`${source}: __metadata__.training.${name} must be a ${integer ? 'non-negative integer' : 'finite number'}`);
+  }
+  return value;
+}
+
+/** The metadata part of a file's training state, checked. */
+function trainingFromMetadata(text: unknown, source: string): NonNullable<HeaderFacts['training']> {
+  if (!isPlainObject(text)) throw new FormatError(`${source}: __metadata__.training must be an object`);
+  const { epochsTrained, learningRate, rng, schedule, optimizerSteps } = text;
+  if (!Array.isArray(rng) || rng.length !== 4 || !rng.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)) {
+    throw new FormatError(`${source}: __metadata__.training.rng must be 4 unsigned 32-bit integers`);
+  }
+  if (!isPlainObject(schedule)) throw new FormatError(`${source}: __metadata__.training.schedule must be an object`);
+  const scheduleState: ScheduleState = {};
+  for (const key of ['plateauBest', 'plateauBadEpochs'] as const) {
+    if (schedule[key] !== undefined) scheduleState[key] = finiteNumber(schedule[key], `schedule.${key}`, source);
+  }
+  return {
+    epochsTrained: finiteNumber(epochsTrained, 'epochsTrained', source, true),
+    learningRate: finiteNumber(learningRate, 'learningRate', source),
+    rng: rng as number[],
+    schedule: scheduleState,
+    optimizerSteps: finiteNumber(optimizerSteps, 'optimizerSteps', source, true),
+  };
+}
+
+function specFromMetadata(metadata: Record<string, string>, tensorCount: number, source: string): HeaderFacts {
   const architecture = parseJsonField(metadata, 'architecture', source);
   if (!isPlainObject(architecture)) throw new FormatError(`${source}: __metadata__.architecture must be an object`);
+  if (metadata.format !== undefined && metadata.format !== 'backprop') {
+    throw new FormatError(`${source}: __metadata__.format is ${JSON.stringify(metadata.format)}, expected "backprop"`);
+  }
+  if (metadata.version !== undefined && metadata.version !== String(FORMAT_VERSION)) {
+    throw new FormatError(`${source}: __metadata__.version is ${JSON.stringify(metadata.version)}, this version reads "${FORMAT_VERSION}"`);
+  }
   const optimizer = metadata.optimizer === undefined ? undefined : parseJsonField(metadata, 'optimizer', source);
   const spec = asFormatError(source, () => resolveModelSpec(architecture, optimizer));
-  const seed = metadata.seed === undefined ? 0 : checkSeed(Number(metadata.seed), source);
+  const seed = parseSeed(metadata.seed, source);
   const recipe = recipeFromMetadata(metadata, spec, source);
-  const { layers, size } = parameterLayout(spec);
-  const training = metadata.training === undefined ? undefined : trainingFromFile(parseJsonField(metadata, 'training', source), tensors, size, source);
+  const training = metadata.training === undefined ? undefined : trainingFromMetadata(parseJsonField(metadata, 'training', source), source);
+  const { layers } = parameterLayout(spec);
   const expected = 2 * layers.length + (training ? MOMENTS.length : 0);
-  if (tensors.size !== expected) {
-    throw new FormatError(`${source}: expected ${expected} tensors (layers.{i}.weight/bias${training ? ', training.optimizer.*' : ''}), found ${tensors.size}`);
+  if (tensorCount !== expected) {
+    throw new FormatError(`${source}: expected ${expected} tensors (layers.{i}.weight/bias${training ? ', training.optimizer.*' : ''}), found ${tensorCount}`);
   }
-  const params = new Float32Array(size);
-  layers.forEach((l, i) => {
-    for (const [kind, offset, shape] of [
-      ['weight', l.weight, [l.units, l.inputs]],
-      ['bias', l.bias, [l.units]],
-    ] as const) {
-      const name = `layers.${i}.${kind}`;
-      const tensor = tensors.get(name);
-      if (!tensor) throw new FormatError(`${source}: tensor "${name}" is missing`);
-      if (tensor.shape.length !== shape.length || tensor.shape.some((d, j) => d !== shape[j])) {
-        throw new FormatError(`${source}: tensor "${name}" has shape [${tensor.shape.join(', ')}], expected [${shape.join(', ')}]`);
-      }
-      for (let j = 0; j < tensor.data.length; j++) {
-        if (!Number.isFinite(tensor.data[j])) throw new FormatError(`${source}: tensor "${name}" holds a non-finite value`);
-      }
-      params.set(tensor.data, offset);
+  return training ? { spec, seed, recipe, training } : { spec, seed, recipe };
+}
+
+/** The header's tensors by name, each checked against the architecture (name, shape) before anything is allocated. */
+function tensorsOf(facts: HeaderFacts, header: SafetensorsHeader, source: string): Map<string, TensorEntry> {
+  const entries = new Map(header.tensors.map((t) => [t.name, t]));
+  const { layers, size } = parameterLayout(facts.spec);
+  const expected: [string, readonly number[]][] = layers.flatMap((l, i): [string, readonly number[]][] => [
+    [`layers.${i}.weight`, [l.units, l.inputs]],
+    [`layers.${i}.bias`, [l.units]],
+  ]);
+  if (facts.training) for (const name of MOMENTS) expected.push([name, [size]]);
+  for (const [name, shape] of expected) {
+    const tensor = entries.get(name);
+    if (!tensor) throw new FormatError(`${source}: tensor "${name}" is missing`);
+    if (tensor.shape.length !== shape.length || tensor.shape.some((d, j) => d !== shape[j])) {
+      throw new FormatError(`${source}: tensor "${name}" has shape [${tensor.shape.join(', ')}], expected [${shape.join(', ')}]`);
+    }
+  }
+  return entries;
+}
+
+/** Checks a header as load does (everything but the tensor data). */
+function specFromHeader(header: SafetensorsHeader, source: string): HeaderFacts & { entries: Map<string, TensorEntry> } {
+  const facts = specFromMetadata(header.metadata, header.tensors.length, source);
+  return { ...facts, entries: tensorsOf(facts, header, source) };
+}
+
+/** The header check that runs before a model file's tensor entries are parsed. */
+function modelHeaderCheck(source: string): HeaderCheck {
+  return (metadata, tensorCount) => void specFromMetadata(metadata, tensorCount, source);
+}
+
+/** Reads a model file: header checked first, then each tensor straight into the new parameters. */
+export function loadModelFile(path: string): Promise<ModelState> {
+  return withModelFile(path, modelHeaderCheck(path), async (file) => {
+    const reading = readState(file, path);
+    for (;;) {
+      const step = reading.next();
+      if (step.done) return step.value;
+      await step.value;
     }
   });
-  return training ? { spec, params, seed, recipe, training } : { spec, params, seed, recipe };
+}
+
+/** The string entries of a model file's __metadata__ beyond the model itself, its header checked as load checks it. */
+export function loadUserMetadata(path: string): Promise<Record<string, string>> {
+  return withModelFile(path, modelHeaderCheck(path), async (file) => userMetadata(file.header));
+}
+
+/** Reads save's bytes from memory (Network.fromBytes), checked as a file is. */
+export function bytesToState(bytes: Uint8Array, source: string): ModelState {
+  return withModelBytes(bytes, source, modelHeaderCheck(source), (file) => {
+    const reading = readState(file, source);
+    for (;;) {
+      const step = reading.next();
+      if (step.done) return step.value;
+    }
+  });
+}
+
+/** The state in a model file, its tensors read one after the other (each read yielded, for a file to await). */
+function* readState(file: TensorSource, source: string): Generator<void | Promise<void>, ModelState, void> {
+  const { spec, seed, recipe, training, entries } = specFromHeader(file.header, source);
+  const params = allocateParameters(spec);
+  for (const [i, l] of parameterLayout(spec).layers.entries()) {
+    for (const [kind, offset, count] of [
+      ['weight', l.weight, l.units * l.inputs],
+      ['bias', l.bias, l.units],
+    ] as const) {
+      const name = `layers.${i}.${kind}`;
+      yield file.read(entries.get(name) as TensorEntry, params, offset);
+      const bad = firstNonFinite(params, offset, offset + count);
+      if (bad >= 0) throw new FormatError(`${source}: tensor "${name}" holds a non-finite value`);
+    }
+  }
+  if (!training) return { spec, params, seed, recipe };
+  const [first, second] = [new Float32Array(params.length), new Float32Array(params.length)];
+  for (const [name, moments] of [[MOMENTS[0], first], [MOMENTS[1], second]] as const) {
+    yield file.read(entries.get(name) as TensorEntry, moments, 0);
+    if (firstNonFinite(moments) >= 0) throw new FormatError(`${source}: tensor "${name}" holds a non-finite value`);
+  }
+  const { optimizerSteps, ...rest } = training;
+  return { spec, params, seed, recipe, training: { ...rest, optimizer: { steps: optimizerSteps, first, second } } };
 }

@@ -2,24 +2,40 @@
  * The safetensors format: an 8-byte little-endian header length, a JSON
  * header (padded with spaces to a multiple of 8 bytes) naming each tensor's
  * dtype, shape and byte range, then the raw little-endian data. Only F32 is
- * written or read here; the decoder trusts nothing in the file.
+ * written or read here. The header is encoded and parsed on its own, so that
+ * tensor data moves between a file and a network's parameters in pieces,
+ * whatever the file's size; the parser trusts nothing in the file.
  */
 import { FormatError } from '../errors';
+import { scanJsonObject } from './json-scan';
 
+/** A tensor to write: its shape and its values. */
 export interface Tensor {
   readonly shape: readonly number[];
   readonly data: Float32Array;
 }
 
-export interface SafetensorsContent {
-  readonly tensors: Map<string, Tensor>;
+/** A tensor as the header describes it: byte range [begin, end) within the data. */
+export interface TensorEntry {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly begin: number;
+  readonly end: number;
+}
+
+export interface SafetensorsHeader {
   readonly metadata: Record<string, string>;
+  /** In the order of their data. */
+  readonly tensors: readonly TensorEntry[];
+  /** Bytes before the data: 8 + the header's length. */
+  readonly dataStart: number;
 }
 
 /** Headers larger than this are refused before they are read (the reference implementation uses 100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
 
-export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor>, metadata: Record<string, string>): Uint8Array {
+/** The file's first bytes: the length prefix and the padded JSON header. */
+export function encodeHeader(tensors: ReadonlyMap<string, Tensor>, metadata: Record<string, string>): Uint8Array {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   for (const [name, tensor] of tensors) {
@@ -28,17 +44,11 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor>, metadata
     offset += bytes;
   }
   let json = JSON.stringify(header);
-  const jsonBytes = Buffer.byteLength(json, 'utf8');
-  json += ' '.repeat((8 - (jsonBytes % 8)) % 8);
-  const headerBytes = Buffer.from(json, 'utf8');
-  const out = new Uint8Array(8 + headerBytes.length + offset);
-  const view = new DataView(out.buffer);
-  view.setBigUint64(0, BigInt(headerBytes.length), true);
-  out.set(headerBytes, 8);
-  let position = 8 + headerBytes.length;
-  for (const tensor of tensors.values()) {
-    for (let i = 0; i < tensor.data.length; i++, position += 4) view.setFloat32(position, tensor.data[i], true);
-  }
+  json += ' '.repeat((8 - (Buffer.byteLength(json, 'utf8') % 8)) % 8);
+  const text = Buffer.from(json, 'utf8');
+  const out = new Uint8Array(8 + text.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(text.length), true);
+  out.set(text, 8);
   return out;
 }
 
@@ -51,27 +61,22 @@ function failFor(source: string): Fail {
   };
 }
 
-function parseHeader(bytes: Uint8Array, bad: Fail): { header: Record<string, unknown>; dataStart: number } {
-  if (bytes.length < 8) bad(`file is ${bytes.length} bytes, shorter than the 8-byte header length`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const length = view.getBigUint64(0, true);
+/** The header's length from the file's first 8 bytes, checked against the file's size. */
+export function headerLength(prefix: Uint8Array, fileLength: number, source: string): number {
+  const bad = failFor(source);
+  if (fileLength < 8 || prefix.length < 8) bad(`file is ${fileLength} bytes, shorter than the 8-byte header length`);
+  const length = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
   if (length > BigInt(MAX_HEADER_BYTES)) bad(`header length ${length} exceeds ${MAX_HEADER_BYTES} bytes`);
-  const headerLength = Number(length);
-  if (8 + headerLength > bytes.length) bad(`header length ${headerLength} runs past the end of the ${bytes.length}-byte file`);
-  let header: unknown;
-  try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
-  } catch (error) {
-    bad(`header is not valid UTF-8 JSON (${(error as Error).message})`);
-  }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) bad('header is not a JSON object');
-  return { header: header as Record<string, unknown>, dataStart: 8 + headerLength };
+  const value = Number(length);
+  if (8 + value > fileLength) bad(`header length ${value} runs past the end of the ${fileLength}-byte file`);
+  return value;
 }
 
 function parseMetadata(value: unknown, bad: Fail): Record<string, string> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) bad('__metadata__ is not an object');
-  const metadata: Record<string, string> = {};
+  // A null-prototype record: a "__proto__" key is an ordinary entry, as it is in the file.
+  const metadata: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [key, v] of Object.entries(value)) {
     if (typeof v !== 'string') bad(`__metadata__.${key} is not a string`);
     metadata[key] = v;
@@ -79,9 +84,11 @@ function parseMetadata(value: unknown, bad: Fail): Record<string, string> {
   return metadata;
 }
 
-function parseTensor(name: string, entry: unknown, dataLength: number, bad: Fail): { shape: number[]; begin: number; end: number } {
-  if (typeof entry !== 'object' || entry === null) bad(`tensor "${name}" is not an object`);
-  const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
+function parseTensor(name: string, entry: unknown, bad: Fail): TensorEntry {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) bad(`tensor "${name}" is not an object`);
+  const { dtype, shape, data_offsets: offsets, ...rest } = entry as Record<string, unknown>;
+  const extra = Object.keys(rest);
+  if (extra.length > 0) bad(`tensor "${name}" has unknown keys ${extra.join(', ')}`);
   if (dtype !== 'F32') bad(`tensor "${name}" has dtype ${JSON.stringify(dtype)}, only F32 is supported`);
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     bad(`tensor "${name}" has an invalid shape`);
@@ -90,31 +97,73 @@ function parseTensor(name: string, entry: unknown, dataLength: number, bad: Fail
     bad(`tensor "${name}" has invalid data_offsets`);
   }
   const [begin, end] = offsets as number[];
-  if (begin > end || end > dataLength) bad(`tensor "${name}" data_offsets [${begin}, ${end}] are outside the ${dataLength}-byte data`);
+  if (begin > end) bad(`tensor "${name}" data_offsets [${begin}, ${end}] are reversed`);
   const elements = (shape as number[]).reduce((a, b) => a * b, 1);
-  if (elements * 4 !== end - begin) bad(`tensor "${name}" shape [${shape.join(', ')}] does not match its ${end - begin} bytes`);
-  return { shape: shape as number[], begin, end };
+  if (elements * 4 !== end - begin) bad(`tensor "${name}" shape [${shape.join(', ')}] does not match its data_offsets [${begin}, ${end}] (${end - begin} bytes)`);
+  return { name, shape: shape as number[], begin, end };
 }
 
-export function decodeSafetensors(bytes: Uint8Array, source: string): SafetensorsContent {
+function parseJson(text: string, bad: Fail): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    return bad(`header is not valid UTF-8 JSON (${(error as Error).message})`);
+  }
+}
+
+/** Called with the metadata and the number of tensors before any tensor entry is parsed: may refuse the file. */
+export type HeaderCheck = (metadata: Record<string, string>, tensorCount: number) => void;
+
+/**
+ * Parses the header (the bytes after the length prefix). `dataLength` is the
+ * file's size after the header: the tensors must cover it exactly, in one
+ * run without gaps or overlaps, as save writes them.
+ */
+export function parseHeader(text: Uint8Array, dataLength: number, source: string, check?: HeaderCheck): SafetensorsHeader {
   const bad = failFor(source);
-  const { header, dataStart } = parseHeader(bytes, bad);
-  const dataLength = bytes.length - dataStart;
-  const metadata = parseMetadata(header.__metadata__, bad);
-  const ranges: { name: string; shape: number[]; begin: number; end: number }[] = [];
-  for (const [name, entry] of Object.entries(header)) {
-    if (name !== '__metadata__') ranges.push({ name, ...parseTensor(name, entry, dataLength, bad) });
+  let decoded = '';
+  try {
+    decoded = new TextDecoder('utf-8', { fatal: true }).decode(text);
+  } catch (error) {
+    bad(`header is not valid UTF-8 JSON (${(error as Error).message})`);
   }
-  ranges.sort((a, b) => a.begin - b.begin);
-  for (let i = 1; i < ranges.length; i++) {
-    if (ranges[i].begin < ranges[i - 1].end) bad(`tensors "${ranges[i - 1].name}" and "${ranges[i].name}" overlap`);
+  // First the top level alone: the metadata and the entry count decide
+  // whether the entries are worth building (a header of millions is not).
+  const top = scanJsonObject(decoded, '__metadata__', false);
+  if (top.duplicate !== undefined) bad(`header repeats the key ${JSON.stringify(top.duplicate)}`);
+  if (check && top.captured !== undefined) {
+    const early = parseMetadata(parseJson(top.captured, bad), bad);
+    check(early, top.keys - 1);
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset + dataStart, dataLength);
-  const tensors = new Map<string, Tensor>();
-  for (const { name, shape, begin, end } of ranges) {
-    const data = new Float32Array((end - begin) / 4);
-    for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(begin + 4 * i, true);
-    tensors.set(name, { shape, data });
+  const header = parseJson(decoded, bad);
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) bad('header is not a JSON object');
+  const duplicate = scanJsonObject(decoded, '__metadata__', true).duplicate;
+  if (duplicate !== undefined) bad(`header repeats the key ${JSON.stringify(duplicate)}`);
+  const metadata = parseMetadata((header as Record<string, unknown>).__metadata__, bad);
+  if (check && top.captured === undefined) check(metadata, Object.keys(header as object).length);
+  const tensors: TensorEntry[] = [];
+  for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
+    if (name !== '__metadata__') tensors.push(parseTensor(name, entry, bad));
   }
-  return { tensors, metadata };
+  tensors.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let position = 0;
+  for (const tensor of tensors) {
+    if (tensor.begin < position) bad(`tensors overlap at "${tensor.name}"`);
+    if (tensor.begin > position) bad(`data has a gap of ${tensor.begin - position} bytes before "${tensor.name}"`);
+    position = tensor.end;
+  }
+  if (position !== dataLength) {
+    bad(
+      position > dataLength
+        ? `tensor data_offsets run to byte ${position}, outside the ${dataLength}-byte data`
+        : `file has ${dataLength - position} bytes after the last tensor`,
+    );
+  }
+  return { metadata, tensors, dataStart: 8 + text.length };
+}
+
+/** Copies little-endian float32 bytes into `into` (whatever the host's byte order). */
+export function copyFloats(bytes: Uint8Array, into: Float32Array, at: number): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < bytes.length / 4; i++) into[at + i] = view.getFloat32(4 * i, true);
 }

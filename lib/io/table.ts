@@ -124,25 +124,27 @@ export class TableBuilder {
     private readonly header: string[],
     private readonly options: ResolvedTableOptions,
   ) {
-    const seen = new Set<string>();
-    for (const name of header) {
+    // Column positions by name: one pass, so that wide headers parse in linear time.
+    const seen = new Map<string, number>();
+    header.forEach((name, i) => {
       if (seen.has(name)) throw new FormatError(`${source}: column "${name}" appears twice in the header`);
-      seen.add(name);
-    }
+      seen.set(name, i);
+    });
     const known = `(columns: ${header.join(', ')})`;
     const missing = (option: ColumnError['option'], name: string) =>
       new ColumnError(`options.${option}: "${name}" is not a column of ${source} ${known}`, option, name, 'missing', header);
     const target = options.target === undefined ? header[header.length - 1] : options.target;
     if (target !== false && !seen.has(target)) throw missing('target', target);
     for (const name of options.drop) if (!seen.has(name)) throw missing('drop', name);
-    this.targetIndex = target === false ? -1 : header.indexOf(target);
-    this.columns = options.columns ?? header.filter((name, i) => i !== this.targetIndex && !options.drop.includes(name));
+    this.targetIndex = target === false ? -1 : (seen.get(target) as number);
+    const dropped = new Set(options.drop);
+    this.columns = options.columns ?? header.filter((name, i) => i !== this.targetIndex && !dropped.has(name));
     for (const name of this.columns) {
       if (!seen.has(name)) throw missing('columns', name);
       if (name === target) throw new ColumnError(`options.columns: "${name}" is the target column`, 'columns', name, 'target', header);
     }
     if (this.columns.length === 0) throw new FormatError(`${source}: no input columns besides the target "${target}"`);
-    this.inputIndex = this.columns.map((name) => header.indexOf(name));
+    this.inputIndex = this.columns.map((name) => seen.get(name) as number);
   }
 
   /** Adds one record: cells in header order; `line` (1-based) locates errors. */

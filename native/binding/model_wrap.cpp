@@ -72,6 +72,14 @@ const float* weights_argument(Napi::Value value, std::size_t parameters) {
   return weights.Data();
 }
 
+// What the core allocates beside the facade's params (which V8 already
+// counts): the gradient and at most two optimizer moments, float32 each.
+// The workspace, sized per batch, is left out: this is what grows with
+// the network, and what let undisposed networks pile up unnoticed.
+std::int64_t native_bytes(std::size_t parameters) {
+  return static_cast<std::int64_t>(parameters) * 3 * static_cast<std::int64_t>(sizeof(float));
+}
+
 }  // namespace
 
 Napi::Function NativeModel::define_class(Napi::Env env) {
@@ -109,7 +117,11 @@ NativeModel::NativeModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Nati
   params_ = Napi::Persistent(params);
   params_data_ = params.Data();
   params_length_ = count;
+  reported_bytes_ = native_bytes(count);
+  Napi::MemoryManagement::AdjustExternalMemory(env, reported_bytes_);
 }
+
+NativeModel::~NativeModel() { release(); }
 
 void NativeModel::expect_usable(Napi::Env env, const char* method) const {
   if (disposed_) {
@@ -312,6 +324,10 @@ void NativeModel::release() {
   session_.reset();
   model_.reset();
   params_.Reset();
+  if (reported_bytes_ != 0) {
+    Napi::MemoryManagement::AdjustExternalMemory(Env(), -reported_bytes_);
+    reported_bytes_ = 0;
+  }
 }
 
 }  // namespace backprop_binding

@@ -21,6 +21,8 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
 
   // new NativeModel(spec, params: Float32Array)
   explicit NativeModel(const Napi::CallbackInfo& info);
+  // Unreports the native memory when the garbage collector frees an undisposed model.
+  ~NativeModel() override;
 
   // Called on the JS thread by the worker of trainBatchesAsync when it is
   // done: the model accepts calls again, or, if disposed meanwhile, frees now.
@@ -70,6 +72,9 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   // Checked copy of the labels of the current reading call (see
   // targets_argument), kept to reuse its memory.
   std::vector<std::int32_t> label_copy_;
+  // Native bytes this model reported to V8 (AdjustExternalMemory), so that
+  // the garbage collector counts them when deciding to collect.
+  std::int64_t reported_bytes_ = 0;
   bool disposed_ = false;
   bool training_async_ = false;
   std::atomic<bool> stop_{false};

@@ -122,6 +122,53 @@ const SAFETENSORS_CASES: [string, () => Uint8Array, string[]][] = [
   ['an unknown activation in the metadata', () => editedHeader((h) => (h.__metadata__.architecture = h.__metadata__.architecture.replace('"relu"', '"swish"'))), ['layers[0].activation']],
   ['a metadata value that is not a string', () => editedHeader((h) => ((h.__metadata__ as Record<string, unknown>).seed = 12)), ['__metadata__']],
   [
+    'a repeated __metadata__ key (the last would win)',
+    () => {
+      const text = JSON.stringify(valid.header);
+      const repeated = `{"__metadata__":${JSON.stringify({ ...(valid.header.__metadata__ as object), architecture: '{}' })},${text.slice(1)}`;
+      return withHeaderText(repeated + ' '.repeat((8 - (Buffer.byteLength(repeated) % 8)) % 8), valid.data);
+    },
+    ['repeats the key "__metadata__"'],
+  ],
+  [
+    'a repeated key inside a tensor entry',
+    () => {
+      const text = JSON.stringify(valid.header).replace('"dtype":"F32"', '"dtype":"F16","dtype":"F32"');
+      return withHeaderText(text + ' '.repeat((8 - (Buffer.byteLength(text) % 8)) % 8), valid.data);
+    },
+    ['repeats the key "dtype"'],
+  ],
+  ['an unknown format', () => editedHeader((h) => (h.__metadata__.format = 'keras')), ['__metadata__.format', 'keras']],
+  ['an unknown version', () => editedHeader((h) => (h.__metadata__.version = '2')), ['__metadata__.version', '"2"']],
+  ['a seed in hexadecimal', () => editedHeader((h) => (h.__metadata__.seed = '0x10')), ['__metadata__.seed', '0x10']],
+  ['a seed with an exponent', () => editedHeader((h) => (h.__metadata__.seed = '1e3')), ['__metadata__.seed']],
+  ['trailing bytes after the last tensor', () => buildSafetensors(valid.header, Uint8Array.from([...valid.data, 0, 0, 0, 0])), ['4 bytes after the last tensor']],
+  [
+    'a gap between tensors',
+    () => {
+      // Every tensor after the first moves 4 bytes on; 4 unused bytes open after the first.
+      const header = JSON.parse(JSON.stringify(valid.header)) as Record<string, TensorEntry>;
+      const entries = Object.entries(header).filter(([name]) => name !== '__metadata__');
+      const first = Math.min(...entries.map(([, e]) => e.data_offsets[0]));
+      const firstEnd = entries.find(([, e]) => e.data_offsets[0] === first)![1].data_offsets[1];
+      for (const [, e] of entries) if (e.data_offsets[0] >= firstEnd) e.data_offsets = [e.data_offsets[0] + 4, e.data_offsets[1] + 4];
+      const data = new Uint8Array(valid.data.length + 4);
+      data.set(valid.data.subarray(0, firstEnd));
+      data.set(valid.data.subarray(firstEnd), firstEnd + 4);
+      return buildSafetensors(header, data);
+    },
+    ['gap of 4 bytes'],
+  ],
+  ['an unknown key in a tensor entry', () => editedHeader((h) => ((h['layers.0.bias'] as unknown as Record<string, unknown>).extra = 1)), ['layers.0.bias', 'unknown keys extra']],
+  [
+    'thousands of tensors the architecture does not name',
+    () =>
+      editedHeader((h) => {
+        for (let i = 0; i < 20_000; i++) (h as Record<string, unknown>)[`t${i}`] = { dtype: 'F32', shape: [0], data_offsets: [0, 0] };
+      }),
+    ['expected 4 tensors', 'found 20004'],
+  ],
+  [
     'a non-finite weight',
     () => {
       const bytes = validBytes().slice();

@@ -1,8 +1,11 @@
 /** Bad arguments and unreadable or malformed files: exit code 2 and exactly one line on stderr, no stack trace. */
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuiltFacade } from '../support/built-facade';
-import { classesCsv, fixtureDir, idxBytes, runCli } from './run-cli';
+import { CLI, classesCsv, fixtureDir, idxBytes, runCli } from './run-cli';
 
 beforeAll(() => ensureBuiltFacade(), 300_000);
 
@@ -46,8 +49,8 @@ describe('the CLI refuses bad input with one line and exit code 2', () => {
     [['train', '--data', 'broken-idx3-ubyte.gz', ...LAYERS], /broken-idx3-ubyte\.gz: broken gzip data/],
     [['train', '--data', 'images-idx3-ubyte', '--labels', 'labels-idx1-ubyte', ...LAYERS], /labels-idx1-ubyte has 2 labels, images-idx3-ubyte has 3 samples/],
     [['train', '--data', 'images-idx3-ubyte', ...LAYERS], /--labels is required to train on IDX data/],
-    [['train', '--data', 'missing.csv', ...LAYERS], /missing\.csv: no such file or directory/],
-    [['train', '--data', '.', ...LAYERS], /backprop: \.: illegal operation on a directory/],
+    [['train', '--data', 'missing.csv', ...LAYERS], /missing\.csv: cannot read \(ENOENT: no such file or directory\)/],
+    [['train', '--data', '.', ...LAYERS], /backprop: \.: is a directory, not a regular file/],
     [['train', '--data', 'good.csv'], /required option '--layers <spec>' not specified/],
     [['train', '--data', 'good.csv', '--layers', '3:sofmax'], /"sofmax" is not an activation/],
     [['train', '--data', 'good.csv', '--layers', '0:relu'], /'0:relu' is invalid/],
@@ -69,12 +72,40 @@ describe('the CLI refuses bad input with one line and exit code 2', () => {
     [['train', '--data', 'good.csv', ...LAYERS, '--out', '.'], /--out \.: is a directory/],
     [['train', '--data', 'good.csv', '--layers', '3:relu', '--loss', 'crossEntropy'], /needs a final 'softmax' layer/],
     [['predict', '--model', 'not-a-model.safetensors', '--data', 'good.csv'], /not-a-model\.safetensors: safetensors/],
-    [['predict', '--model', 'missing.safetensors', '--data', 'good.csv'], /missing\.safetensors: no such file or directory/],
+    [['predict', '--model', 'missing.safetensors', '--data', 'good.csv'], /missing\.safetensors: cannot read \(ENOENT: no such file or directory\)/],
+    [['predict', '--model', '/dev/zero', '--data', 'good.csv'], /backprop: \/dev\/zero: is a device, not a regular file/],
     [['evaluate', '--data', 'good.csv'], /required option '--model <file>' not specified/],
     [['worker', '--queue', 'q'], /required option '--redis <url>' not specified/],
     [['worker', '--redis', 'redis://127.0.0.1:1', '--queue', 'q', '--concurrency', '0'], /'--concurrency <n>' argument '0' is invalid\. expected an integer ≥ 1/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('%j', (args, message) => expectUsageError(args, dir, message));
+
+  it('output that cannot be written (predict > /dev/full) is one line naming it, exit code 2', () => {
+    const model = runCli(['train', '--data', 'good.csv', ...LAYERS, '--epochs', '1', '--out', 'full.safetensors'], dir);
+    expect(model.status).toBe(0);
+    const full = openSync('/dev/full', 'w');
+    const result = spawnSync(process.execPath, [CLI, 'predict', '--model', 'full.safetensors', '--data', 'good.csv'], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', full, 'pipe'],
+    });
+    closeSync(full);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^backprop: standard output: cannot write \(ENOSPC: no space left on device\)\n$/);
+  });
+
+  it('a data recipe whose width differs from the model inputs is refused', async () => {
+    const model = runCli(['train', '--data', 'good.csv', ...LAYERS, '--epochs', '1', '--standardize', '--out', 'recipe.safetensors'], dir);
+    expect(model.status).toBe(0);
+    const { Network } = await import('../../lib/index.js');
+    const metadata = await Network.readMetadata(path.join(dir, 'recipe.safetensors'));
+    const recipe = JSON.parse(metadata['backprop.data']) as { preprocessing: { mean: number[]; std: number[] } };
+    recipe.preprocessing.mean.push(0);
+    recipe.preprocessing.std.push(1);
+    const net = await Network.load(path.join(dir, 'recipe.safetensors'));
+    await net.save(path.join(dir, 'wide-recipe.safetensors'), { metadata: { 'backprop.data': JSON.stringify(recipe) } });
+    expectUsageError(['predict', '--model', 'wide-recipe.safetensors', '--data', 'good.csv'], dir, /wide-recipe\.safetensors: the data recipe's preprocessing is 4 wide, the model takes 3 inputs/);
+  });
 
   it('data whose width does not match the model', () => {
     const model = runCli(['train', '--data', 'good.csv', ...LAYERS, '--epochs', '1', '--out', 'm.safetensors'], dir);

@@ -82,7 +82,7 @@ describe('loadIdx', () => {
       /labels must be 1-dimensional, got shape \[3, 1\]/,
     );
     await expect(loadIdx(imagesPath, file('neg', idx(0x09, [3], Buffer.from([0, 255, 1]))))).rejects.toThrow(
-      /label 1 is -1, expected an integer ≥ 0/,
+      /label 1 is -1, expected an integer in \[0, 2147483647\]/,
     );
     await expect(loadIdx(imagesPath, '')).rejects.toThrow(/labelsPath must be a non-empty string or undefined/);
   });

@@ -58,9 +58,10 @@ describe('loadCsv', () => {
     await expect(loadCsv(path.join(dir, name), options as never)).rejects.toThrow(message);
   });
 
-  it('passes file-system errors through with the path', async () => {
-    await expect(loadCsv(path.join(dir, 'missing.csv'))).rejects.toMatchObject({ code: 'ENOENT' });
-    await expect(loadCsv(dir)).rejects.toMatchObject({ code: 'EISDIR', path: dir });
+  it('turns file-system errors into a FileError naming the path', async () => {
+    const missing = path.join(dir, 'missing.csv');
+    await expect(loadCsv(missing)).rejects.toMatchObject({ name: 'FileError', code: 'ENOENT', path: missing });
+    await expect(loadCsv(dir)).rejects.toMatchObject({ name: 'FileError', code: 'EISDIR', path: dir });
     await expect(loadCsv('')).rejects.toThrow(/path must be a non-empty string/);
   });
 });

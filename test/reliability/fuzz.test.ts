@@ -44,4 +44,15 @@ describe('fuzzing (scripts/fuzz.mjs)', () => {
     // The loaders' and the binding's own classes were reached, not just early type checks.
     expect(Object.keys(run.summary?.threw ?? {})).toEqual(expect.arrayContaining(['ArgumentError', 'ShapeError', 'BusyError', 'DisposedError', 'FormatError']));
   });
+
+  it('--help prints the usage and exits 0; an unknown option is one line and exit code 2', () => {
+    const script = path.join(packageRoot, 'scripts', 'fuzz.mjs');
+    const help = spawnSync(process.execPath, ['--expose-gc', script, '--help'], { encoding: 'utf8' });
+    expect([help.status, help.stderr]).toEqual([0, '']);
+    expect(help.stdout).toMatch(/^usage: node scripts\/fuzz\.mjs \[--cases N\]/);
+    const unknown = spawnSync(process.execPath, ['--expose-gc', script, '--frobnicate'], { encoding: 'utf8' });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^fuzz: Unknown option '--frobnicate'/);
+    expect(unknown.stderr).not.toMatch(/\n\s+at /);
+  });
 });

@@ -51,7 +51,7 @@ describe('the CLI refuses bad input with one line and exit code 2', () => {
     [['train', '--data', 'images-idx3-ubyte', ...LAYERS], /--labels is required to train on IDX data/],
     [['train', '--data', 'missing.csv', ...LAYERS], /missing\.csv: cannot read \(ENOENT: no such file or directory\)/],
     [['train', '--data', '.', ...LAYERS], /backprop: \.: is a directory, not a regular file/],
-    [['train', '--data', 'good.csv'], /required option '--layers <spec>' not specified/],
+    [['train', '--data', 'good.csv'], /--layers is required \(unless --resume continues a saved model\)/],
     [['train', '--data', 'good.csv', '--layers', '3:sofmax'], /"sofmax" is not an activation/],
     [['train', '--data', 'good.csv', '--layers', '0:relu'], /'0:relu' is invalid/],
     [['train', '--data', 'good.csv', ...LAYERS, '--epochs', 'ten'], /'--epochs <n>' argument 'ten' is invalid\. expected an integer ≥ 1/],
@@ -99,12 +99,11 @@ describe('the CLI refuses bad input with one line and exit code 2', () => {
     expect(model.status).toBe(0);
     const { Network } = await import('../../lib/index.js');
     const metadata = await Network.readMetadata(path.join(dir, 'recipe.safetensors'));
-    const recipe = JSON.parse(metadata['backprop.data']) as { preprocessing: { mean: number[]; std: number[] } };
-    recipe.preprocessing.mean.push(0);
-    recipe.preprocessing.std.push(1);
+    const recipe = JSON.parse(metadata['backprop.data']) as { columns: string[] };
+    recipe.columns.push('extra');
     const net = await Network.load(path.join(dir, 'recipe.safetensors'));
     await net.save(path.join(dir, 'wide-recipe.safetensors'), { metadata: { 'backprop.data': JSON.stringify(recipe) } });
-    expectUsageError(['predict', '--model', 'wide-recipe.safetensors', '--data', 'good.csv'], dir, /wide-recipe\.safetensors: the data recipe's preprocessing is 4 wide, the model takes 3 inputs/);
+    expectUsageError(['predict', '--model', 'wide-recipe.safetensors', '--data', 'good.csv'], dir, /wide-recipe\.safetensors: the data recipe's input columns is 4 wide, the model takes 3 inputs/);
   });
 
   it('data whose width does not match the model', () => {

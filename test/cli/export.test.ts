@@ -68,7 +68,7 @@ describe('backprop export of a model the library saved', () => {
     const dir = fixtureDir();
     const result = runCli(['export', '--model', 'missing.safetensors', '--out', 'out.onnx'], dir);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/missing\.safetensors: no such file or directory/);
+    expect(result.stderr).toMatch(/missing\.safetensors: cannot read \(ENOENT: no such file or directory\)/);
     expect(existsSync(path.join(dir, 'out.onnx'))).toBe(false);
   });
 });

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArgumentError, DisposedError, Network, type NetworkOptions } from '../../lib/index.js';
-import type { Activation } from '../../lib/backends/backend';
+import type { Activation } from '../../lib/model-spec';
 import { BACKENDS } from '../api/backends';
 import { random, randomLabels, uniform } from '../api/fixtures';
 import { ensureBuiltFacade, packageRoot } from '../support/built-facade';

@@ -4,7 +4,7 @@
  * of DESIGN §2): the reference the ONNX model is checked against.
  */
 import { erf } from '../../lib/backends/js/erf';
-import type { Activation } from '../../lib/backends/backend';
+import type { Activation } from '../../lib/model-spec';
 import type { OnnxNetwork } from '../../lib/onnx/export';
 
 type Row = number[];

@@ -293,7 +293,7 @@ describe('workers', () => {
     };
     const failures: [TrainingJob, string, string[]][] = [
       [{ network: NETWORK, data: { path: wide } }, 'ShapeError', [wide, '2 inputs per row', 'takes 4']],
-      [{ network: NETWORK, data: { path: missing } }, 'Error', ['ENOENT', missing]],
+      [{ network: NETWORK, data: { path: missing } }, 'FileError', ['ENOENT', missing]],
       [diverging, 'DivergenceError', ['training diverged', 'epoch', 'batch']],
     ];
     for (const [job, errorName, mentions] of failures) {

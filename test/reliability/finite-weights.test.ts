@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, DivergenceError, FormatError, Network } from '../../lib/index.js';
-import { parameterLayout } from '../../lib/backends/backend';
+import { parameterLayout } from '../../lib/model-spec';
 import { stateToSafetensors } from '../../lib/io/model-file';
 import { resolveNetworkOptions } from '../../lib/spec';
 import { expectError, thrown } from '../api/expect-error';
@@ -90,8 +90,8 @@ it('save refuses to encode non-finite weights (load would refuse the file)', () 
   const { spec } = resolveNetworkOptions({ inputs: 2, layers: [{ units: 3 }] });
   const params = new Float32Array(parameterLayout(spec).size);
   params[4] = Infinity;
-  const error = thrown(() => stateToSafetensors({ spec, params, seed: 1 }, {}, 'model.safetensors'));
+  const error = thrown(() => stateToSafetensors({ spec, params, seed: 1, recipe: {} }, {}, 'model.safetensors'));
   expectError(error, FormatError, ['model.safetensors', 'parameter 4 is Infinity', 'nothing was written']);
   params[4] = 0;
-  expect(stateToSafetensors({ spec, params, seed: 1 }, {}, 'model.safetensors').length).toBe(1 + 2);
+  expect(stateToSafetensors({ spec, params, seed: 1, recipe: {} }, {}, 'model.safetensors').length).toBe(1 + 2);
 });

@@ -107,7 +107,7 @@ async function train(options: TrainOptions): Promise<void> {
     { target: '--target', columns: '--columns', drop: '--drop' },
   );
   if (data.y === undefined) throw new ArgumentError('--labels is required to train on IDX data');
-  const network = await trainedNetwork(options, data.inputs, data.classes);
+  const network = await trainedNetwork(options, data.inputs, data.classes, data.y);
   const { loss } = network.options;
   const y = targetsFor(data.y, data.classes, loss, network.outputs);
   let scratch: string | null = null;
@@ -151,7 +151,7 @@ async function train(options: TrainOptions): Promise<void> {
 }
 
 /** A new network from --layers and the other flags, or the --resume model with its training state. */
-async function trainedNetwork(options: TrainOptions, inputs: number, classes: string[] | null): Promise<Network> {
+async function trainedNetwork(options: TrainOptions, inputs: number, classes: string[] | null, target: Parameters<typeof targetsFor>[0]): Promise<Network> {
   if (options.resume !== undefined) {
     const network = await Network.load(options.resume, { backend: options.backend });
     if (network.inputs !== inputs) {
@@ -163,6 +163,8 @@ async function trainedNetwork(options: TrainOptions, inputs: number, classes: st
   if (options.layers === undefined) throw new ArgumentError('--layers is required (unless --resume continues a saved model)');
   const last = options.layers[options.layers.length - 1];
   const loss = options.loss ?? defaultLoss(last);
+  // The target's classes against the last layer, in flag terms, before the network's own checks.
+  targetsFor(target, classes, loss, last.units);
   const type = options.optimizer;
   return new Network({
     inputs,

@@ -240,19 +240,35 @@ describe.each(ENGINES)('refused buffers on the %s engine', (backend) => {
     expect(bitsOf(net.getWeights()).equals(before)).toBe(true);
   });
 
-  it.each(DETACH)('trains on as if nothing happened when x and y are detached by %s while fit runs', async (_how, detach) => {
+  it.each(DETACH)('trains on as if nothing happened when x and y are detached by %s once fit trains', async (_how, detach) => {
     const data = () => ({ x: Float32Array.from({ length: 64 * INPUTS }, (_, i) => Math.sin(i)), y: Int32Array.from({ length: 64 }, (_, i) => i % CLASSES) });
     const undisturbed = network(backend);
     const reference = data();
     await undisturbed.fit(reference.x, reference.y, { epochs: 5, batchSize: 8 });
     const net = network(backend);
     const moved = data();
-    const running = net.fit(moved.x, moved.y, { epochs: 5, batchSize: 8 });
-    detach(moved.x.buffer);
-    detach(moved.y.buffer);
+    let detachedAt = 0;
+    await net.fit(moved.x, moved.y, {
+      epochs: 5,
+      batchSize: 8,
+      // The first batch ran on the fit's own copy: the caller's arrays are free again.
+      onBatchEnd: () => {
+        if (detachedAt++ > 0) return;
+        detach(moved.x.buffer);
+        detach(moved.y.buffer);
+      },
+    });
     expect(moved.x.length).toBe(0);
-    await running;
     expect(bitsOf(net.getWeights()).equals(bitsOf(undisturbed.getWeights()))).toBe(true);
+  });
+
+  it.each(DETACH)('rejects with an ArgumentError naming x when x is detached by %s while fit still reads it', async (_how, detach) => {
+    const net = network(backend);
+    const x = Float32Array.from({ length: 64 * INPUTS }, (_, i) => Math.sin(i));
+    const running = net.fit(x, Int32Array.from({ length: 64 }, (_, i) => i % CLASSES));
+    detach(x.buffer);
+    expectError(await rejected(() => running), ArgumentError, ['x']);
+    expect(net.training).toBe(false);
   });
 });
 

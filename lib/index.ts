@@ -1,7 +1,7 @@
 /** The public surface of backprop. */
 export { Network } from './network';
 export type { LayerWeights, Evaluation, LoadOptions, SaveOptions, TargetInput, BatchOptions } from './network';
-export type { NetworkOptions, LayerOptions, OptimizerOptions, BackendChoice } from './spec';
+export type { NetworkOptions, LayerOptions, LossOptions, OptimizerOptions, BackendChoice } from './spec';
 export type { FitOptions } from './fit-options';
 export type { History, EpochLog, BatchLog } from './training';
 export type { Matrix, Labels } from './data';

@@ -5,7 +5,7 @@
  */
 import { parameterLayout, type ModelSpec } from '../model-spec';
 import { ArgumentError, FormatError } from '../errors';
-import { resolveModelSpec, specToOptions, type LayerOptions, type OptimizerOptions } from '../spec';
+import { resolveModelSpec, specToOptions, type LayerOptions, type NetworkOptions, type OptimizerOptions } from '../spec';
 import { isPlainObject } from '../validate';
 import { decodeSafetensors, encodeSafetensors, type Tensor } from './safetensors';
 
@@ -21,7 +21,7 @@ export interface NetworkJSON {
   version: 1;
   inputs: number;
   layers: LayerOptions[];
-  loss: ModelSpec['loss'];
+  loss: NonNullable<NetworkOptions['loss']>;
   optimizer: OptimizerOptions;
   seed: number;
   /** Per layer: weight (units × inputs, row-major) and bias, as numbers. */

@@ -11,6 +11,7 @@
 #include "gradient_clipping.h"
 #include "losses.h"
 #include "optimizers.h"
+#include "penalties.h"
 #include "workspace.h"
 
 namespace backprop {
@@ -37,6 +38,19 @@ std::vector<LayerLayout> layout_of(const ModelSpec& spec) {
   return layers;
 }
 
+std::vector<PenalizedWeights> penalized_of(const ModelSpec& spec,
+                                           const std::vector<LayerLayout>& layers) {
+  std::vector<PenalizedWeights> penalized;
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    const LayerSpec& layer = spec.layers[l];
+    if (layer.l1 > 0 || layer.l2 > 0) {
+      penalized.push_back({layers[l].weight, layers[l].units * layers[l].inputs, layer.l1,
+                           layer.l2});
+    }
+  }
+  return penalized;
+}
+
 // bias gradient: column sums of delta (rows × units), row by row so the
 // inner loop is contiguous and vectorizes.
 void sum_rows(const float* __restrict delta, std::size_t rows, std::size_t units,
@@ -57,6 +71,7 @@ struct Model::Impl {
         isa(isa_path),
         pool(threads),
         layers(layout_of(spec)),
+        penalized(penalized_of(spec, layers)),
         training(spec, Workspace::Purpose::training),
         inference(spec, Workspace::Purpose::inference),
         gradients(spec, Workspace::Purpose::training),
@@ -68,6 +83,7 @@ struct Model::Impl {
   Isa isa;
   ThreadPool* pool;
   std::vector<LayerLayout> layers;
+  std::vector<PenalizedWeights> penalized;  // layers with l1 or l2
   Workspace training;
   Workspace inference;  // predict, evaluate
   Workspace gradients;  // compute_gradients
@@ -97,27 +113,30 @@ struct Model::Impl {
   LossSums loss_of(Workspace& ws, Targets targets, std::size_t rows) {
     const std::size_t last = layers.size() - 1;
     return loss_sums(spec.loss, ws.pre_activation(last), ws.output(last), targets, rows,
-                     outputs());
+                     outputs(), spec.loss_parameters);
   }
 
   double mean(double loss_sum, std::size_t rows) const {
     return loss_sum / double(loss_terms(spec.loss, rows, outputs()));
   }
 
-  // A batch after forward(): its loss (the plain mean, or with row weights
-  // Σ wᵢ·lᵢ / Σ wᵢ; that Σ wᵢ into *weight_sum) and correct count.
-  LossSums batch_loss(Workspace& ws, Targets targets, std::size_t rows,
+  // A batch after forward(): its training loss (the plain mean, or with row
+  // weights Σ wᵢ·lᵢ / Σ wᵢ — that Σ wᵢ into *weight_sum —, plus the
+  // penalties of `weights`) and correct count.
+  LossSums batch_loss(Workspace& ws, const float* weights, Targets targets, std::size_t rows,
                       const float* row_weights, double* weight_sum) {
     LossSums sums = loss_of(ws, targets, rows);
+    double penalty = 0;
+    for (const PenalizedWeights& layer : penalized) penalty += weight_penalty(layer, weights);
     if (row_weights == nullptr) {
-      sums.loss = mean(sums.loss, rows);
+      sums.loss = mean(sums.loss, rows) + penalty;
       return sums;
     }
     const std::size_t last = layers.size() - 1;
     double weighted = 0;
     weighted_loss_sums(spec.loss, ws.pre_activation(last), ws.output(last), targets, rows,
-                       outputs(), row_weights, &weighted, weight_sum);
-    sums.loss = weighted / *weight_sum;
+                       outputs(), row_weights, &weighted, weight_sum, spec.loss_parameters);
+    sums.loss = weighted / *weight_sum + penalty;
     return sums;
   }
 
@@ -126,7 +145,7 @@ struct Model::Impl {
                 std::size_t rows, float* g, const float* row_weights, double weight_sum) {
     const std::size_t last = layers.size() - 1;
     loss_gradient(spec.loss, layers[last].activation, ws.pre_activation(last), ws.output(last),
-                  targets, rows, outputs(), ws.delta(last));
+                  targets, rows, outputs(), ws.delta(last), spec.loss_parameters);
     if (row_weights != nullptr) {
       weight_gradient_rows(ws.delta(last), rows, outputs(), row_weights, weight_sum);
     }
@@ -144,6 +163,7 @@ struct Model::Impl {
       multiply_by_derivative(layers[l - 1].activation, ws.pre_activation(l - 1),
                              ws.output(l - 1), below, rows, layer.inputs);
     }
+    for (const PenalizedWeights& layer : penalized) add_penalty_gradient(layer, weights, g);
   }
 
   // Forward, loss, and — when the loss is finite — backward and one
@@ -153,7 +173,7 @@ struct Model::Impl {
     training.reserve(rows);
     forward(training, params, x, rows);
     double weight_sum = 0;
-    const LossSums sums = batch_loss(training, targets, rows, row_weights, &weight_sum);
+    const LossSums sums = batch_loss(training, params, targets, rows, row_weights, &weight_sum);
     if (!std::isfinite(sums.loss)) return sums;
     backward(training, params, x, targets, rows, grads.data(), row_weights, weight_sum);
     clip_gradients(spec.optimizer, grads.data(), grads.size());
@@ -239,7 +259,8 @@ double Model::compute_gradients(const float* weights, const float* x, Targets ta
   net.gradients.reserve(rows);
   net.forward(net.gradients, weights, x, rows);
   double weight_sum = 0;
-  const double loss = net.batch_loss(net.gradients, targets, rows, row_weights, &weight_sum).loss;
+  const double loss =
+      net.batch_loss(net.gradients, weights, targets, rows, row_weights, &weight_sum).loss;
   net.backward(net.gradients, weights, x, targets, rows, grads, row_weights, weight_sum);
   return loss;
 }

@@ -10,8 +10,9 @@ import type { BackendModel, Score, Trainer, TrainingPlan } from '../backend';
 import { parameterLayout, type LayerOffsets, type ModelSpec, type Targets } from '../../model-spec';
 import { activationKernels, type ActivationKernel } from './activations';
 import { columnSums, fillRows, gemmNN, gemmNT, gemmTN } from './gemm';
-import { lossKernels, type LossKernel } from './losses';
+import { lossKernel, type LossKernel } from './losses';
 import { clipGradients } from './clipping';
+import { addPenaltyGradient, penalizedLayers, penalty, type PenalizedLayer } from './penalties';
 import { createOptimizerState, optimizerStep, type OptimizerState } from './optimizers';
 import { JsTrainer } from './trainer';
 import { Workspace } from './workspace';
@@ -36,6 +37,7 @@ export class JsModel implements BackendModel {
   private readonly layers: readonly LayerOffsets[];
   private readonly activations: readonly ActivationKernel[];
   private readonly loss: LossKernel;
+  private readonly penalized: readonly PenalizedLayer[];
   private readonly inputs: number;
   private readonly outputs: number;
   /** Gradient of the current training step, in parameter layout. */
@@ -54,7 +56,8 @@ export class JsModel implements BackendModel {
     const layout = parameterLayout(spec);
     this.layers = layout.layers;
     this.activations = spec.layers.map((l) => activationKernels[l.activation]);
-    this.loss = lossKernels[spec.loss];
+    this.loss = lossKernel(spec.loss, spec.lossParameters);
+    this.penalized = penalizedLayers(spec.layers, layout.layers);
     this.inputs = spec.inputs;
     this.outputs = this.layers[this.layers.length - 1].units;
     this.grads = new Float32Array(layout.size);
@@ -95,8 +98,9 @@ export class JsModel implements BackendModel {
     weights: Float32Array, x: Float32Array, targets: Targets, rows: number, grads: Float32Array, rowWeights: Float32Array | null,
   ): number {
     const ws = this.readers(rows);
-    const loss = this.forwardLoss(ws, weights, x, targets, rows, rowWeights);
+    const loss = this.forwardLoss(ws, weights, x, targets, rows, rowWeights) + penalty(this.penalized, weights);
     this.backward(ws, weights, x, rows, grads);
+    addPenaltyGradient(this.penalized, weights, grads);
     return loss;
   }
 
@@ -156,9 +160,10 @@ export class JsModel implements BackendModel {
   private trainRows(
     ws: Workspace, x: Float32Array, targets: Targets, rows: number, learningRate: number, rowWeights: Float32Array | null,
   ): number {
-    const loss = this.forwardLoss(ws, this.params, x, targets, rows, rowWeights);
+    const loss = this.forwardLoss(ws, this.params, x, targets, rows, rowWeights) + penalty(this.penalized, this.params);
     if (Number.isFinite(loss)) {
       this.backward(ws, this.params, x, rows, this.grads);
+      addPenaltyGradient(this.penalized, this.params, this.grads);
       clipGradients(this.spec.optimizer, this.grads);
       optimizerStep(this.params, this.grads, this.optimizer, this.spec.optimizer, learningRate);
     }

@@ -55,6 +55,8 @@ export interface LayerSpec {
   /** Penalties on this layer's weight (not its bias): l1·Σ|w| + l2·Σw², ≥ 0. */
   readonly l1: number;
   readonly l2: number;
+  /** Inverted dropout rate in [0, 1) after the activation, in training mode only (0: none). */
+  readonly dropout: number;
 }
 
 /** A validated network description: what a backend needs to build a model. */
@@ -64,6 +66,8 @@ export interface ModelSpec {
   readonly loss: LossName;
   readonly lossParameters: LossParameters;
   readonly optimizer: OptimizerSettings;
+  /** Seeds the dropout masks (uint32), with the optimizer's step count. */
+  readonly dropoutSeed: number;
 }
 
 /** Dense targets (rows × outputs) or class labels (rows), crossEntropy only. */

@@ -40,6 +40,8 @@ export interface LayerOptions {
   l1?: number;
   /** L2 penalty l2·Σw² on this layer's weight (not its bias), added to the training loss; default 0. */
   l2?: number;
+  /** Inverted dropout rate in [0, 1) after the activation, in training mode only; not on the last layer. Default 0. */
+  dropout?: number;
 }
 
 /** A loss with its options; each type takes its own. */
@@ -160,7 +162,7 @@ function resolveLayers(value: unknown): LayerSpec[] {
   return Array.from(value as unknown[], (layer: unknown, i): LayerSpec => {
     const name = `layers[${i}]`;
     const options = checkObject(layer, name);
-    checkKeys(options, name, ['units', 'activation', 'l1', 'l2']);
+    checkKeys(options, name, ['units', 'activation', 'l1', 'l2', 'dropout']);
     const units = checkInteger(options.units, `${name}.units`, 1, 1 << 24);
     const activation = checkOneOf<Activation>(options.activation ?? 'linear', `${name}.activation`, ACTIVATIONS);
     if (activation === 'softmax' && i !== value.length - 1) {
@@ -168,12 +170,16 @@ function resolveLayers(value: unknown): LayerSpec[] {
     }
     const l1 = checkNumber(options.l1 ?? 0, `${name}.l1`, { min: 0, max: MAX_RATE });
     const l2 = checkNumber(options.l2 ?? 0, `${name}.l2`, { min: 0, max: MAX_RATE });
-    return { units, activation, l1, l2 };
+    const dropout = checkNumber(options.dropout ?? 0, `${name}.dropout`, { min: 0, max: 1, maxExclusive: true });
+    if (dropout > 0 && i === value.length - 1) {
+      throw new ArgumentError(`${name}.dropout is not allowed on the last layer (its outputs are the network's)`);
+    }
+    return { units, activation, l1, l2, dropout };
   });
 }
 
 /** Validates the architecture part of NetworkOptions (shared by the constructor and the file loaders). */
-export function resolveModelSpec(options: Record<string, unknown>, optimizer: unknown): ModelSpec {
+export function resolveModelSpec(options: Record<string, unknown>, optimizer: unknown, seed = 0): ModelSpec {
   const inputs = checkInteger(options.inputs, 'inputs', 1, 1 << 24);
   const layers = resolveLayers(options.layers);
   const { loss, lossParameters } = resolveLoss(options.loss);
@@ -196,7 +202,8 @@ export function resolveModelSpec(options: Record<string, unknown>, optimizer: un
   if (parameters > MAX_PARAMETERS) {
     throw new ArgumentError(`layers hold ${parameters} parameters in all; at most 2^31 − 1 fit in one network`);
   }
-  return { inputs, layers, loss, lossParameters, optimizer: resolveOptimizer(optimizer) };
+  // Dropout masks take a uint32 seed: the low 32 bits of the network's.
+  return { inputs, layers, loss, lossParameters, optimizer: resolveOptimizer(optimizer), dropoutSeed: seed % 2 ** 32 };
 }
 
 const LOSS_DEFAULTS: LossParameters = { labelSmoothing: 0, delta: 1 };
@@ -245,6 +252,7 @@ function layerToOptions(layer: LayerSpec): LayerOptions {
   const options: LayerOptions = { units: layer.units, activation: layer.activation };
   if (layer.l1 > 0) options.l1 = layer.l1;
   if (layer.l2 > 0) options.l2 = layer.l2;
+  if (layer.dropout > 0) options.dropout = layer.dropout;
   return options;
 }
 
@@ -257,11 +265,11 @@ export interface ResolvedOptions {
 export function resolveNetworkOptions(value: unknown): ResolvedOptions {
   const options = checkObject(value, 'options');
   checkKeys(options, 'options', ['inputs', 'layers', 'loss', 'optimizer', 'seed', 'backend']);
-  const spec = resolveModelSpec(options, options.optimizer);
   const seed =
     options.seed === undefined
       ? Math.floor(Math.random() * 2 ** 32)
       : checkInteger(options.seed, 'seed', 0, Number.MAX_SAFE_INTEGER);
+  const spec = resolveModelSpec(options, options.optimizer, seed);
   const backend = checkOneOf<BackendChoice>(options.backend ?? 'auto', 'backend', BACKEND_CHOICES);
   return { spec, seed, backend };
 }

@@ -108,6 +108,11 @@ std::vector<backprop::LayerSpec> parse_layers(Napi::Value value) {
     layers[i].activation = named_value(layer.Get("activation"), name + ".activation", kActivations);
     layers[i].l1 = finite_number(layer.Get("l1"), name + ".l1");
     layers[i].l2 = finite_number(layer.Get("l2"), name + ".l2");
+    // Outside [0, 1) the mask threshold is no uint32 (undefined conversion).
+    layers[i].dropout = finite_number(layer.Get("dropout"), name + ".dropout");
+    if (layers[i].dropout < 0 || layers[i].dropout >= 1) {
+      throw_error(env, ErrorKind::argument, name + ".dropout: expected a rate in [0, 1)");
+    }
   }
   return layers;
 }
@@ -141,6 +146,8 @@ backprop::ModelSpec parse_spec(Napi::Value value) {
   spec.loss_parameters.delta =
       finite_number(loss_parameters.Get("delta"), "spec.lossParameters.delta");
   spec.optimizer = parse_optimizer(object.Get("optimizer"));
+  spec.dropout_seed = static_cast<std::uint32_t>(
+      integer_argument(object.Get("dropoutSeed"), "spec.dropoutSeed", 0, UINT32_MAX));
   check_parameter_count_fits(env, spec);
   return spec;
 }

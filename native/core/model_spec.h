@@ -41,6 +41,8 @@ struct LayerSpec {
   // l1·Σ|w| + l2·Σw².
   double l1 = 0;
   double l2 = 0;
+  // Inverted dropout rate in [0, 1) after the activation, training mode only.
+  double dropout = 0;
 };
 
 struct ModelSpec {
@@ -49,6 +51,7 @@ struct ModelSpec {
   Loss loss = Loss::mse;
   LossParameters loss_parameters;
   OptimizerSettings optimizer;
+  std::uint32_t dropout_seed = 0;  // with the optimizer's step count, keys the dropout masks
 };
 
 // Weight (units × inputs, row-major) then bias (units) for each layer, in

@@ -1,5 +1,5 @@
 /**
- * Label smoothing, Huber, MAE and the L1/L2 weight penalties on both
+ * Label smoothing, Huber, MAE, the L1/L2 weight penalties and dropout on both
  * backends: computeGradients against central finite differences of the loss
  * it reports (the training loss, penalties included), the two backends
  * against each other, evaluate without the penalty, and every bad value
@@ -30,6 +30,7 @@ const CASES: Case[] = [
   { name: 'huber, default delta', layers: [{ units: 5, activation: 'elu' }, { units: 3, activation: 'tanh' }], loss: 'huber', labels: false },
   { name: 'mae', layers: [{ units: 5, activation: 'gelu' }, { units: 3 }], loss: 'mae', labels: false },
   { name: 'l1 and l2 on both layers, mse', layers: [{ units: 5, activation: 'tanh', l1: 0.03, l2: 0.05 }, { units: 3, l2: 0.1 }], loss: 'mse', labels: false },
+  { name: 'dropout 0.3 and 0.5 (masks fixed between calls), mse', layers: [{ units: 5, activation: 'tanh', dropout: 0.3 }, { units: 4, activation: 'sigmoid', dropout: 0.5 }, { units: 3 }], loss: 'mse', labels: false },
   { name: 'l1 on the last layer, crossEntropy', layers: [{ units: 5, activation: 'sigmoid' }, { units: 3, activation: 'softmax', l1: 0.02 }], loss: 'crossEntropy', labels: true },
 ];
 

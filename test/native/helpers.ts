@@ -37,10 +37,11 @@ export function modelSpec(
 ): ModelSpec {
   return {
     inputs,
-    layers: layers.map((layer) => ({ l1: 0, l2: 0, ...layer })),
+    layers: layers.map((layer) => ({ l1: 0, l2: 0, dropout: 0, ...layer })),
     loss,
     lossParameters: { labelSmoothing: 0, delta: 1 },
     optimizer: resolveOptimizer(optimizer),
+    dropoutSeed: 0,
   };
 }
 

@@ -1,6 +1,6 @@
 /** `backprop train`: read data, build a network, fit it with progress, save it with its data recipe. */
 import { Command, Option } from 'commander';
-import { Network, type History, type LayerOptions, type LossName, type OptimizerName } from '../../index';
+import { Network, type History, type LayerOptions, type LossName, type NetworkOptions, type OptimizerName } from '../../index';
 import { ArgumentError } from '../../errors';
 import { applyPreprocessing, scale, standardize, type Preprocessing } from '../../preprocess';
 import { BACKEND_CHOICES, LOSSES, OPTIMIZERS, type BackendChoice } from '../../spec';
@@ -17,6 +17,8 @@ interface TrainOptions {
   target?: string;
   layers: LayerOptions[];
   loss?: LossName;
+  labelSmoothing?: number;
+  huberDelta?: number;
   optimizer: OptimizerName;
   lr?: number;
   epochs: number;
@@ -37,6 +39,14 @@ function defaultLoss(last: LayerOptions): LossName {
   return 'mse';
 }
 
+/** The loss with --label-smoothing / --huber-delta (the facade refuses them on another loss). */
+function lossOption(loss: LossName, options: TrainOptions): NonNullable<NetworkOptions['loss']> {
+  const settings: Record<string, number> = {};
+  if (options.labelSmoothing !== undefined) settings.labelSmoothing = options.labelSmoothing;
+  if (options.huberDelta !== undefined) settings.delta = options.huberDelta;
+  return Object.keys(settings).length === 0 ? loss : ({ type: loss, ...settings } as NonNullable<NetworkOptions['loss']>);
+}
+
 /** Statistics from the training rows only (validation rows excluded), applied to every row. */
 function preprocess(x: Float32Array, inputs: number, trainRows: number, options: TrainOptions): { x: Float32Array; stats: Preprocessing | null } {
   if (!options.scale && !options.standardize) return { x, stats: null };
@@ -51,8 +61,10 @@ export function trainCommand(): Command {
     .option('--labels <file>', 'IDX labels file (…-idx1-ubyte[.gz]) for IDX --data')
     .addOption(new Option('--format <format>', 'data format (default: from the file name)').choices(FORMATS))
     .option('--target <column>', 'target column of CSV / JSON lines (default: the last)')
-    .requiredOption('--layers <spec>', 'layers as UNITS[:ACTIVATION],…, e.g. 128:relu,10:softmax', layers)
+    .requiredOption('--layers <spec>', 'layers as UNITS[:ACTIVATION][:NAME=VALUE]…,… (NAME: dropout, l1, l2), e.g. 128:relu:dropout=0.2,64:tanh:l2=1e-4,10:softmax', layers)
     .addOption(new Option('--loss <name>', 'loss (default: crossEntropy after softmax, binaryCrossEntropy after sigmoid, else mse)').choices(LOSSES))
+    .option('--label-smoothing <epsilon>', 'crossEntropy label smoothing in [0, 1)', fraction)
+    .option('--huber-delta <delta>', "huber's delta (default 1)", positiveNumber)
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default('adam'))
     .option('--lr <rate>', "learning rate (default: the optimizer's, as in PyTorch)", positiveNumber)
     .option('--epochs <n>', 'passes over the training data', integer(1), 10)
@@ -77,7 +89,7 @@ async function train(options: TrainOptions): Promise<void> {
   const network = new Network({
     inputs: data.inputs,
     layers: options.layers,
-    loss,
+    loss: lossOption(loss, options),
     optimizer: options.lr === undefined ? options.optimizer : { type: options.optimizer, learningRate: options.lr },
     seed: options.seed,
     backend: options.backend,

@@ -55,31 +55,44 @@ function dataOf(c: Case, seed: number): { x: Float32Array; y: Float32Array | Int
   return { x, y };
 }
 
-describe.each(BACKENDS)('blocks against PyTorch float64 on the %s backend', (backend) => {
-  it('training loss and gradients of every case', async () => {
-    const runs = CASES.map((c, i) => {
-      const net = new Network({ inputs: INPUTS, layers: c.layers, loss: c.loss, seed: 11 + i, backend });
-      const { x, y } = dataOf(c, 40 + i);
-      const result = net.computeGradients(x, y);
-      const weights = net.getWeights().map(({ weight, bias }) => ({ weight: Array.from(weight), bias: Array.from(bias) }));
-      net.dispose();
-      return { c, x, y, weights, loss: result.loss, grads: flatten(result.grads) };
-    });
-    const file = path.join(directory, `request-${backend}.json`);
+interface Run {
+  backend: (typeof BACKENDS)[number];
+  c: Case;
+  x: Float32Array;
+  y: Float32Array | Int32Array;
+  weights: { weight: number[]; bias: number[] }[];
+  loss: number;
+  grads: Float32Array;
+}
+
+describe('blocks against PyTorch float64', () => {
+  it('training loss and gradients of every case, on every backend (one PyTorch run)', async () => {
+    const runs: Run[] = BACKENDS.flatMap((backend) =>
+      CASES.map((c, i) => {
+        const net = new Network({ inputs: INPUTS, layers: c.layers, loss: c.loss, seed: 11 + i, backend });
+        const { x, y } = dataOf(c, 40 + i);
+        const result = net.computeGradients(x, y);
+        const weights = net.getWeights().map(({ weight, bias }) => ({ weight: Array.from(weight), bias: Array.from(bias) }));
+        net.dispose();
+        return { backend, c, x, y, weights, loss: result.loss, grads: flatten(result.grads) };
+      }),
+    );
+    const file = path.join(directory, 'request.json');
     await fs.writeFile(file, JSON.stringify({
       cases: runs.map(({ c, x, y, weights }) => ({
         inputs: INPUTS, layers: c.layers, loss: c.loss, labels: c.labels, weights, x: Array.from(x), y: Array.from(y),
       })),
     }));
     const torch = runTorchScript<{ cases: { loss: number; grads: number[] }[] }>('torch_blocks.py', [file]);
-    runs.forEach(({ c, loss, grads }, i) => {
+    runs.forEach(({ backend, c, loss, grads }, i) => {
       const expected = torch.cases[i];
-      expect(loss, c.name).toBeCloseTo(expected.loss, 5);
+      const name = `${c.name} on ${backend}`;
+      expect(loss, name).toBeCloseTo(expected.loss, 5);
       expect(grads.length).toBe(expected.grads.length);
       const scale = Math.max(...expected.grads.map(Math.abs));
       grads.forEach((g, j) => {
         if (Math.abs(g - expected.grads[j]) > 1e-5 * scale + 1e-7) {
-          throw new Error(`${c.name}: gradient ${j} is ${g}, PyTorch ${expected.grads[j]}`);
+          throw new Error(`${name}: gradient ${j} is ${g}, PyTorch ${expected.grads[j]}`);
         }
       });
     });

@@ -3,6 +3,7 @@
 // synthetic standard-normal inputs, random labels, a pool of 32 batches.
 //   node bench/train.mjs [--json] [--backends native,js] [--threads 1,2]
 //        [--configs xor,small,mnist,wide] [--opts sgd,adam] [--seconds 2] [--repeats 3]
+//        [--dropout 0.2]   (dropout after every hidden activation; default 0: none)
 // Each (backend, threads) runs in its own process: BACKPROP_THREADS sizes
 // the native pool once per process. Needs `npm run build` first.
 import { spawnSync } from 'node:child_process';
@@ -32,6 +33,7 @@ const { values: args } = parseArgs({
     opts: { type: 'string', default: Object.keys(OPTIMIZERS).join(',') },
     seconds: { type: 'string', default: '2' },
     repeats: { type: 'string', default: '3' },
+    dropout: { type: 'string', default: '0' },
     backend: { type: 'string' },
   },
 });
@@ -72,7 +74,9 @@ function network(Network, backend, config, optimizer) {
   const [inputs, ...units] = config.sizes;
   return new Network({
     inputs,
-    layers: units.map((u, i) => ({ units: u, activation: i === units.length - 1 ? config.output : config.hidden })),
+    layers: units.map((u, i) =>
+      i === units.length - 1 ? { units: u, activation: config.output } : { units: u, activation: config.hidden, dropout: Number(args.dropout) },
+    ),
     loss: config.loss,
     optimizer,
     seed: 0,
@@ -143,7 +147,7 @@ async function child() {
         net.dispose();
       }
       for (const [mode, rates] of [['trainBatch', trainBatchRates], ['fit', fitRates]]) {
-        console.log(JSON.stringify({ bench: 'train', backend, ...engine, config: name, optimizer: opt, mode, batch: config.batch, samplesPerSecond: Math.round(median(rates)) }));
+        console.log(JSON.stringify({ bench: 'train', backend, ...engine, config: name, optimizer: opt, dropout: Number(args.dropout), mode, batch: config.batch, samplesPerSecond: Math.round(median(rates)) }));
       }
     }
     if (name === 'small' || name === 'mnist') {
@@ -162,7 +166,7 @@ function parent() {
   for (const backend of args.backends.split(',')) {
     const threadCounts = backend === 'js' ? ['1'] : [...new Set(args.threads.split(','))];
     for (const threads of threadCounts) {
-      const forwarded = ['--configs', args.configs, '--opts', args.opts, '--seconds', args.seconds, '--repeats', args.repeats];
+      const forwarded = ['--configs', args.configs, '--opts', args.opts, '--seconds', args.seconds, '--repeats', args.repeats, '--dropout', args.dropout];
       const result = spawnSync(process.execPath, [script, '--child', '--backend', backend, ...forwarded], {
         env: { ...process.env, BACKPROP_THREADS: threads },
         encoding: 'utf8',

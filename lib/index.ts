@@ -4,6 +4,7 @@ export type { LayerWeights, Evaluation, LoadOptions, SaveOptions, TargetInput, B
 export type {
   NetworkOptions,
   LayerOptions,
+  LossOptions,
   OptimizerOptions,
   SgdOptions,
   AdamOptions,

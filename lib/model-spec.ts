@@ -14,7 +14,15 @@ export type Activation =
   | 'gelu'
   | 'softmax';
 
-export type LossName = 'mse' | 'binaryCrossEntropy' | 'crossEntropy';
+export type LossName = 'mse' | 'binaryCrossEntropy' | 'crossEntropy' | 'huber' | 'mae';
+
+/** The numbers some losses take, resolved (each loss reads its own). */
+export interface LossParameters {
+  /** crossEntropy: ε in [0, 1); targets become (1 − ε)·y + ε/classes. */
+  readonly labelSmoothing: number;
+  /** huber: > 0; quadratic within ±delta of the target, linear beyond. */
+  readonly delta: number;
+}
 
 export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
 
@@ -44,6 +52,11 @@ export interface OptimizerSettings {
 export interface LayerSpec {
   readonly units: number;
   readonly activation: Activation;
+  /** Penalties on this layer's weight (not its bias): l1·Σ|w| + l2·Σw², ≥ 0. */
+  readonly l1: number;
+  readonly l2: number;
+  /** Inverted dropout rate in [0, 1) after the activation, in training mode only (0: none). */
+  readonly dropout: number;
 }
 
 /** A validated network description: what a backend needs to build a model. */
@@ -51,7 +64,10 @@ export interface ModelSpec {
   readonly inputs: number;
   readonly layers: readonly LayerSpec[];
   readonly loss: LossName;
+  readonly lossParameters: LossParameters;
   readonly optimizer: OptimizerSettings;
+  /** Seeds the dropout masks (uint32), with the optimizer's step count. */
+  readonly dropoutSeed: number;
 }
 
 /** Dense targets (rows × outputs) or class labels (rows), crossEntropy only. */

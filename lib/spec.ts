@@ -3,7 +3,7 @@
  * validated ModelSpec the engines take (PyTorch's optimizer defaults).
  */
 import type { BackendName } from './backends/backend';
-import type { Activation, LayerSpec, LossName, ModelSpec, OptimizerName, OptimizerSettings } from './model-spec';
+import type { Activation, LayerSpec, LossName, LossParameters, ModelSpec, OptimizerName, OptimizerSettings } from './model-spec';
 import { ArgumentError } from './errors';
 import { RECIPE_KEYS, type InputNormalizationOptions } from './input-normalization';
 import {
@@ -26,7 +26,7 @@ export const ACTIVATIONS: readonly Activation[] = [
   'gelu',
   'softmax',
 ];
-export const LOSSES: readonly LossName[] = ['mse', 'binaryCrossEntropy', 'crossEntropy'];
+export const LOSSES: readonly LossName[] = ['mse', 'binaryCrossEntropy', 'crossEntropy', 'huber', 'mae'];
 export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
 
 export type BackendChoice = 'auto' | BackendName;
@@ -37,7 +37,19 @@ export interface LayerOptions {
   units: number;
   /** Default 'linear'. 'softmax' only on the last layer. */
   activation?: Activation;
+  /** L1 penalty l1·Σ|w| on this layer's weight (not its bias), added to the training loss; default 0. */
+  l1?: number;
+  /** L2 penalty l2·Σw² on this layer's weight (not its bias), added to the training loss; default 0. */
+  l2?: number;
+  /** Inverted dropout rate in [0, 1) after the activation, in training mode only; not on the last layer. Default 0. */
+  dropout?: number;
 }
+
+/** A loss with its options; each type takes its own. */
+export type LossOptions =
+  | { type: 'crossEntropy'; labelSmoothing?: number }
+  | { type: 'huber'; delta?: number }
+  | { type: 'mse' | 'binaryCrossEntropy' | 'mae' };
 
 /** Gradient clipping, which every optimizer takes: at most one of the two, off unless given. */
 export interface ClippingOptions {
@@ -92,8 +104,8 @@ export interface NetworkOptions {
   inputs: number;
   /** At least one layer; the last one's units are the outputs. */
   layers: LayerOptions[];
-  /** Default 'mse'. */
-  loss?: LossName;
+  /** A loss name or options; default 'mse'. */
+  loss?: LossName | LossOptions;
   /** An optimizer name or options; default 'adam'. */
   optimizer?: OptimizerName | OptimizerOptions;
   /** Seeds weight initialisation and shuffling; default: a random seed (see `Network.seed`). */
@@ -186,21 +198,27 @@ function resolveLayers(value: unknown): LayerSpec[] {
   return Array.from(value as unknown[], (layer: unknown, i): LayerSpec => {
     const name = `layers[${i}]`;
     const options = checkObject(layer, name);
-    checkKeys(options, name, ['units', 'activation']);
+    checkKeys(options, name, ['units', 'activation', 'l1', 'l2', 'dropout']);
     const units = checkInteger(options.units, `${name}.units`, 1, 1 << 24);
     const activation = checkOneOf<Activation>(options.activation ?? 'linear', `${name}.activation`, ACTIVATIONS);
     if (activation === 'softmax' && i !== value.length - 1) {
       throw new ArgumentError(`${name}.activation 'softmax' is allowed on the last layer only`);
     }
-    return { units, activation };
+    const l1 = checkNumber(options.l1 ?? 0, `${name}.l1`, { min: 0, max: MAX_RATE });
+    const l2 = checkNumber(options.l2 ?? 0, `${name}.l2`, { min: 0, max: MAX_RATE });
+    const dropout = checkNumber(options.dropout ?? 0, `${name}.dropout`, { min: 0, max: 1, maxExclusive: true });
+    if (dropout > 0 && i === value.length - 1) {
+      throw new ArgumentError(`${name}.dropout is not allowed on the last layer (its outputs are the network's)`);
+    }
+    return { units, activation, l1, l2, dropout };
   });
 }
 
 /** Validates the architecture part of NetworkOptions (shared by the constructor and the file loaders). */
-export function resolveModelSpec(options: Record<string, unknown>, optimizer: unknown): ModelSpec {
+export function resolveModelSpec(options: Record<string, unknown>, optimizer: unknown, seed = 0): ModelSpec {
   const inputs = checkInteger(options.inputs, 'inputs', 1, 1 << 24);
   const layers = resolveLayers(options.layers);
-  const loss = checkOneOf<LossName>(options.loss ?? 'mse', 'loss', LOSSES);
+  const { loss, lossParameters } = resolveLoss(options.loss);
   const last = layers[layers.length - 1].activation;
   if (loss === 'crossEntropy' && last !== 'softmax') {
     throw new ArgumentError(`loss 'crossEntropy' needs a final 'softmax' layer, got '${last}'`);
@@ -220,7 +238,58 @@ export function resolveModelSpec(options: Record<string, unknown>, optimizer: un
   if (parameters > MAX_PARAMETERS) {
     throw new ArgumentError(`layers hold ${parameters} parameters in all; at most 2^31 − 1 fit in one network`);
   }
-  return { inputs, layers, loss, optimizer: resolveOptimizer(optimizer) };
+  // Dropout masks take a uint32 seed: the low 32 bits of the network's.
+  return { inputs, layers, loss, lossParameters, optimizer: resolveOptimizer(optimizer), dropoutSeed: seed % 2 ** 32 };
+}
+
+const LOSS_DEFAULTS: LossParameters = { labelSmoothing: 0, delta: 1 };
+/** The options of LossParameters each loss reads. */
+const LOSS_OPTIONS: Record<LossName, (keyof LossParameters)[]> = {
+  mse: [],
+  binaryCrossEntropy: [],
+  crossEntropy: ['labelSmoothing'],
+  huber: ['delta'],
+  mae: [],
+};
+
+/** The name of a loss option (a name, or options with a type). */
+export function lossName(loss: LossName | LossOptions): LossName {
+  return typeof loss === 'string' ? loss : loss.type;
+}
+
+/** `loss`: a name or { type, ...its options }. */
+function resolveLoss(value: unknown): { loss: LossName; lossParameters: LossParameters } {
+  if (value === undefined) value = 'mse';
+  const options = typeof value === 'string' ? { type: value } : checkObject(value, 'loss');
+  const loss = checkOneOf<LossName>(options.type, typeof value === 'string' ? 'loss' : 'loss.type', LOSSES);
+  checkKeys(options, 'loss', ['type', ...LOSS_OPTIONS[loss]]);
+  const lossParameters: LossParameters = {
+    labelSmoothing: checkNumber(options.labelSmoothing ?? LOSS_DEFAULTS.labelSmoothing, 'loss.labelSmoothing', {
+      min: 0,
+      max: 1,
+      maxExclusive: true,
+    }),
+    delta: checkNumber(options.delta ?? LOSS_DEFAULTS.delta, 'loss.delta', { min: 0, minExclusive: true, max: MAX_RATE }),
+  };
+  return { loss, lossParameters };
+}
+
+/** The loss option that rebuilds this spec's loss: its name when every parameter is the default. */
+function lossToOptions(spec: ModelSpec): LossName | LossOptions {
+  const changed = LOSS_OPTIONS[spec.loss].filter((key) => spec.lossParameters[key] !== LOSS_DEFAULTS[key]);
+  if (changed.length === 0) return spec.loss;
+  const options: Record<string, unknown> = { type: spec.loss };
+  for (const key of changed) options[key] = spec.lossParameters[key];
+  return options as LossOptions;
+}
+
+/** The layer options that rebuild this layer (penalties only when set). */
+function layerToOptions(layer: LayerSpec): LayerOptions {
+  const options: LayerOptions = { units: layer.units, activation: layer.activation };
+  if (layer.l1 > 0) options.l1 = layer.l1;
+  if (layer.l2 > 0) options.l2 = layer.l2;
+  if (layer.dropout > 0) options.dropout = layer.dropout;
+  return options;
 }
 
 export interface ResolvedOptions {
@@ -232,11 +301,11 @@ export interface ResolvedOptions {
 export function resolveNetworkOptions(value: unknown): ResolvedOptions {
   const options = checkObject(value, 'options');
   checkKeys(options, 'options', ['inputs', 'layers', 'loss', 'optimizer', 'seed', 'backend', ...RECIPE_KEYS]);
-  const spec = resolveModelSpec(options, options.optimizer);
   const seed =
     options.seed === undefined
       ? Math.floor(Math.random() * 2 ** 32)
       : checkInteger(options.seed, 'seed', 0, Number.MAX_SAFE_INTEGER);
+  const spec = resolveModelSpec(options, options.optimizer, seed);
   const backend = checkOneOf<BackendChoice>(options.backend ?? 'auto', 'backend', BACKEND_CHOICES);
   return { spec, seed, backend };
 }
@@ -251,8 +320,8 @@ export function specToOptions(spec: ModelSpec): Required<Pick<NetworkOptions, 'i
   for (const key of CLIPPING) if (spec.optimizer[key] > 0) optimizer[key] = spec.optimizer[key];
   return {
     inputs: spec.inputs,
-    layers: spec.layers.map(({ units, activation }) => ({ units, activation })),
-    loss: spec.loss,
+    layers: spec.layers.map(layerToOptions),
+    loss: lossToOptions(spec),
     // The keys of OPTIMIZER_DEFAULTS[type] are those of that type's options.
     optimizer: optimizer as unknown as OptimizerOptions,
   };

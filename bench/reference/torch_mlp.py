@@ -5,7 +5,7 @@ samples/s of training steps, then one per config with batch-1 no-grad
 predict latency in microseconds.
 
   /usr/bin/python3 bench/reference/torch_mlp.py [--threads 1] [--configs small,mnist,wide]
-        [--opts sgd,adam] [--seconds 2] [--repeats 3]
+        [--opts sgd,adam] [--seconds 2] [--repeats 3] [--dropout 0.2]
 
 --threads sets torch.set_num_threads and, through threadpoolctl when it is
 installed, the OpenBLAS pool that Debian's PyTorch runs its float32 GEMMs in.
@@ -27,13 +27,15 @@ CONFIGS = {
 POOL_BATCHES = 32  # batches of synthetic data cycled through, as bench/train.mjs
 
 
-def network(config):
+def network(config, dropout=0.0):
     layers = []
     sizes = config["sizes"]
     for i in range(len(sizes) - 1):
         layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
         if i < len(sizes) - 2:
             layers.append(torch.nn.ReLU() if config["hidden"] == "relu" else torch.nn.Tanh())
+            if dropout > 0:
+                layers.append(torch.nn.Dropout(dropout))
     if config["output"] == "sigmoid":
         layers.append(torch.nn.Sigmoid())
     return torch.nn.Sequential(*layers)
@@ -56,9 +58,9 @@ def optimizer(name, parameters):
     return torch.optim.Adam(parameters, lr=1e-3)
 
 
-def train_rate(config, opt, seconds):
+def train_rate(config, opt, seconds, dropout):
     torch.manual_seed(0)
-    model = network(config)
+    model = network(config, dropout)
     optim = optimizer(opt, model.parameters())
     loss_fn = torch.nn.CrossEntropyLoss() if config["output"] == "softmax" else torch.nn.MSELoss()
     xs, ys = batches(config)
@@ -100,6 +102,7 @@ def main():
     parser.add_argument("--opts", default="sgd,adam")
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--dropout", type=float, default=0.0, help="dropout after every hidden activation")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     try:
@@ -111,8 +114,8 @@ def main():
     for name in args.configs.split(","):
         config = CONFIGS[name]
         for opt in args.opts.split(","):
-            rates = [train_rate(config, opt, args.seconds) for _ in range(args.repeats)]
-            print(json.dumps(dict(bench="train", **common, config=name, optimizer=opt, mode="step",
+            rates = [train_rate(config, opt, args.seconds, args.dropout) for _ in range(args.repeats)]
+            print(json.dumps(dict(bench="train", **common, config=name, optimizer=opt, dropout=args.dropout, mode="step",
                                   batch=config["batch"], samplesPerSecond=round(statistics.median(rates)))), flush=True)
         latencies = [predict_microseconds(config, args.seconds / 2) for _ in range(args.repeats)]
         print(json.dumps(dict(bench="predict", **common, config=name, batch=1,

@@ -28,18 +28,40 @@ export function fraction(value: string): number {
   return n;
 }
 
-/** "128:relu,10:softmax" → layer options; an activation left out is 'linear'. */
+/** Numeric block options a --layers part may set as NAME=VALUE (their rules are the facade's). */
+const BLOCK_OPTIONS = ['dropout', 'l1', 'l2'] as const;
+type BlockOption = (typeof BLOCK_OPTIONS)[number];
+
+/**
+ * "128:relu:dropout=0.2,64:tanh:l2=1e-4,10:softmax" → layer options: the units,
+ * then in any order at most one activation (default 'linear') and NAME=VALUE
+ * block options.
+ */
 export function layers(value: string): LayerOptions[] {
   return value.split(',').map((part) => {
-    const [units, activation = 'linear', extra] = part.trim().split(':');
+    const [units, ...parts] = part.trim().split(':');
     const count = Number(units);
-    if (extra !== undefined || units === '' || !Number.isSafeInteger(count) || count < 1) {
-      throw new InvalidArgumentError(`expected UNITS[:ACTIVATION],… such as 128:relu,10:softmax; "${part}" is not`);
+    if (units === '' || !Number.isSafeInteger(count) || count < 1) {
+      throw new InvalidArgumentError(`expected UNITS[:ACTIVATION][:NAME=VALUE]…,… such as 128:relu:dropout=0.2,10:softmax; "${part}" is not`);
     }
-    if (!(ACTIVATIONS as readonly string[]).includes(activation)) {
-      throw new InvalidArgumentError(`"${activation}" is not an activation (${ACTIVATIONS.join(', ')})`);
+    const layer: LayerOptions = { units: count };
+    for (const item of parts) {
+      const [name, text, extra] = item.split('=');
+      if (text === undefined) {
+        if (!(ACTIVATIONS as readonly string[]).includes(name)) {
+          throw new InvalidArgumentError(`"${name}" is not an activation (${ACTIVATIONS.join(', ')}) nor NAME=VALUE (${BLOCK_OPTIONS.join(', ')})`);
+        }
+        if (layer.activation !== undefined) throw new InvalidArgumentError(`"${part}" has two activations`);
+        layer.activation = name as Activation;
+        continue;
+      }
+      const number = Number(text);
+      if (!(BLOCK_OPTIONS as readonly string[]).includes(name) || extra !== undefined || text.trim() === '' || !Number.isFinite(number)) {
+        throw new InvalidArgumentError(`"${item}" in "${part}" is not NAME=NUMBER with NAME one of ${BLOCK_OPTIONS.join(', ')}`);
+      }
+      layer[name as BlockOption] = number;
     }
-    return { units: count, activation: activation as Activation };
+    return { ...layer, activation: layer.activation ?? 'linear' };
   });
 }
 

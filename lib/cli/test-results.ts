@@ -3,6 +3,7 @@
  * (`backprop report --model … --data …`), or the network `backprop train`
  * just trained, run on its validation rows.
  */
+import { lossName } from '../spec';
 import * as path from 'node:path';
 import { ArgumentError } from '../errors';
 import type { Network } from '../index';
@@ -14,7 +15,7 @@ export async function modelTestResults(options: ModelInputOptions): Promise<Test
   const { network, recipe, x, data } = await modelInputs(options, true);
   try {
     if (data.y === undefined) throw new ArgumentError('--labels is required to test on IDX data');
-    const { loss } = network.options;
+    const loss = lossName(network.options.loss);
     return testResults({
       source: path.basename(options.data),
       loss,
@@ -41,7 +42,7 @@ export function validationTestResults(
   const targetWidth = y.length / (x.length / network.inputs);
   return testResults({
     source,
-    loss: network.options.loss,
+    loss: lossName(network.options.loss),
     outputs: network.outputs,
     rows,
     predictions: network.predict(x.subarray(x.length - rows * network.inputs)),

@@ -12,7 +12,7 @@ import { recipeFromMetadata, recipeMetadata, resolveRecipe, type RecipeOptions }
 import { allocateParameters } from '../memory-estimate';
 import { parameterLayout, type ModelSpec } from '../model-spec';
 import type { ScheduleState } from '../schedules';
-import { resolveModelSpec, specToOptions, type LayerOptions, type OptimizerOptions } from '../spec';
+import { resolveModelSpec, specToOptions, type LayerOptions, type NetworkOptions, type OptimizerOptions } from '../spec';
 import { isPlainObject } from '../validate';
 import { withModelBytes, withModelFile, type TensorSource } from './model-reader';
 import { encodeHeader, MAX_HEADER_BYTES, parseHeader, type HeaderCheck, type SafetensorsHeader, type Tensor, type TensorEntry } from './safetensors';
@@ -43,7 +43,7 @@ export interface NetworkJSON extends RecipeOptions {
   version: 1;
   inputs: number;
   layers: LayerOptions[];
-  loss: ModelSpec['loss'];
+  loss: NonNullable<NetworkOptions['loss']>;
   optimizer: OptimizerOptions;
   seed: number;
   /** Per layer: weight (units × inputs, row-major) and bias, as numbers. */

@@ -1,4 +1,5 @@
 /** A job's training data, as the worker reads it: decoded inline arrays, or a file read with the CLI's loaders. */
+import { lossName } from '../spec';
 import { loadData } from '../cli/data-source';
 import { targetsFor } from '../cli/targets';
 import { toRows, toTargets, type Matrix } from '../data';
@@ -16,7 +17,7 @@ export interface JobData {
 
 /** `data` has been through decodeTypedArrays: typed arrays are real ones again. Targets come back as fit takes them (labels as Int32Array). */
 export async function readJobData(data: InlineData | FileData, network: Network): Promise<JobData> {
-  const { loss } = network.options;
+  const loss = lossName(network.options.loss);
   if (!isFileData(data)) {
     const { data: x, rows } = toRows(data.x as Matrix, 'job.data.x', network.inputs);
     return { x, rows, y: toTargets(data.y as TargetInput, 'job.data.y', rows, network.outputs, loss) };

@@ -3,6 +3,7 @@
  * its checkpoint or from scratch, fit the epochs still to run (reporting each
  * epoch), and return the model, the history and metrics on held-out data.
  */
+import { lossName } from '../spec';
 import type { Labels, Matrix } from '../data';
 import { toRows, toTargets } from '../data';
 import { fitOptions, type FitOptions } from '../fit-options';
@@ -40,7 +41,7 @@ export interface JobRun {
 /** The rows the job holds out: validationData, else the validationSplit rows (taken from the end, as fit does), else none. */
 function heldOut(job: TrainingJob, data: JobData, network: Network): { x: Float32Array; y: Float32Array | Int32Array; rows: number } | null {
   const { validationData, validationSplit } = fitOptions(job.fit);
-  const { loss } = network.options;
+  const loss = lossName(network.options.loss);
   if (validationData) {
     const { data: x, rows } = toRows(validationData.x, 'job.fit.validationData.x', network.inputs);
     return { x, rows, y: toTargets(validationData.y as Matrix | Labels, 'job.fit.validationData.y', rows, network.outputs, loss) };

@@ -47,6 +47,8 @@ constexpr std::pair<const char*, Loss> kLosses[] = {
     {"mse", Loss::mse},
     {"binaryCrossEntropy", Loss::binary_cross_entropy},
     {"crossEntropy", Loss::cross_entropy},
+    {"huber", Loss::huber},
+    {"mae", Loss::mae},
 };
 
 constexpr std::pair<const char*, OptimizerType> kOptimizers[] = {
@@ -104,6 +106,13 @@ std::vector<backprop::LayerSpec> parse_layers(Napi::Value value) {
     Napi::Object layer = object_field(array.Get(i), name);
     layers[i].units = integer_argument(layer.Get("units"), name + ".units", 1, kMaxWidth);
     layers[i].activation = named_value(layer.Get("activation"), name + ".activation", kActivations);
+    layers[i].l1 = finite_number(layer.Get("l1"), name + ".l1");
+    layers[i].l2 = finite_number(layer.Get("l2"), name + ".l2");
+    // Outside [0, 1) the mask threshold is no uint32 (undefined conversion).
+    layers[i].dropout = finite_number(layer.Get("dropout"), name + ".dropout");
+    if (layers[i].dropout < 0 || layers[i].dropout >= 1) {
+      throw_error(env, ErrorKind::argument, name + ".dropout: expected a rate in [0, 1)");
+    }
   }
   return layers;
 }
@@ -131,7 +140,14 @@ backprop::ModelSpec parse_spec(Napi::Value value) {
   spec.inputs = integer_argument(object.Get("inputs"), "spec.inputs", 1, kMaxWidth);
   spec.layers = parse_layers(object.Get("layers"));
   spec.loss = named_value(object.Get("loss"), "spec.loss", kLosses);
+  Napi::Object loss_parameters = object_field(object.Get("lossParameters"), "spec.lossParameters");
+  spec.loss_parameters.label_smoothing =
+      finite_number(loss_parameters.Get("labelSmoothing"), "spec.lossParameters.labelSmoothing");
+  spec.loss_parameters.delta =
+      finite_number(loss_parameters.Get("delta"), "spec.lossParameters.delta");
   spec.optimizer = parse_optimizer(object.Get("optimizer"));
+  spec.dropout_seed = static_cast<std::uint32_t>(
+      integer_argument(object.Get("dropoutSeed"), "spec.dropoutSeed", 0, UINT32_MAX));
   check_parameter_count_fits(env, spec);
   return spec;
 }

@@ -6,11 +6,13 @@
 #include <vector>
 
 #include "activations.h"
+#include "dropout.h"
 #include "float_env.h"
 #include "gemm/gemm.h"
 #include "gradient_clipping.h"
 #include "losses.h"
 #include "optimizers.h"
+#include "penalties.h"
 #include "workspace.h"
 
 namespace backprop {
@@ -37,6 +39,19 @@ std::vector<LayerLayout> layout_of(const ModelSpec& spec) {
   return layers;
 }
 
+std::vector<PenalizedWeights> penalized_of(const ModelSpec& spec,
+                                           const std::vector<LayerLayout>& layers) {
+  std::vector<PenalizedWeights> penalized;
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    const LayerSpec& layer = spec.layers[l];
+    if (layer.l1 > 0 || layer.l2 > 0) {
+      penalized.push_back({layers[l].weight, layers[l].units * layers[l].inputs, layer.l1,
+                           layer.l2});
+    }
+  }
+  return penalized;
+}
+
 // bias gradient: column sums of delta (rows × units), row by row so the
 // inner loop is contiguous and vectorizes.
 void sum_rows(const float* __restrict delta, std::size_t rows, std::size_t units,
@@ -57,6 +72,7 @@ struct Model::Impl {
         isa(isa_path),
         pool(threads),
         layers(layout_of(spec)),
+        penalized(penalized_of(spec, layers)),
         training(spec, Workspace::Purpose::training),
         inference(spec, Workspace::Purpose::inference),
         gradients(spec, Workspace::Purpose::training),
@@ -68,11 +84,15 @@ struct Model::Impl {
   Isa isa;
   ThreadPool* pool;
   std::vector<LayerLayout> layers;
+  std::vector<PenalizedWeights> penalized;  // layers with l1 or l2
   Workspace training;
   Workspace inference;  // predict, evaluate
   Workspace gradients;  // compute_gradients
   std::vector<float> grads;  // the training step's gradient
   Optimizer optimizer;
+  // The optimizer's step count for readers (compute_gradients' dropout
+  // masks), refreshed by each training step: readers never touch `optimizer`.
+  std::atomic<std::uint64_t> mask_step{0};
   // Readers and training share nothing but the pool (safe to call from
   // several threads): each side has its own lock.
   std::mutex readers;
@@ -81,7 +101,11 @@ struct Model::Impl {
   std::size_t outputs() const { return layers.back().units; }
 
   // Fills the workspace's pre-activations and outputs for `rows` rows of x.
-  void forward(Workspace& ws, const float* weights, const float* x, std::size_t rows) {
+  // In training mode (`mask_step`: the optimizer step whose masks apply) a
+  // layer with dropout passes its masked copy on; in inference mode (null)
+  // nothing is dropped.
+  void forward(Workspace& ws, const float* weights, const float* x, std::size_t rows,
+               const std::uint64_t* step) {
     const float* input = x;
     for (std::size_t l = 0; l < layers.size(); ++l) {
       const LayerLayout& layer = layers[l];
@@ -91,48 +115,66 @@ struct Model::Impl {
             pool);
       activate(layer.activation, z, ws.output(l), rows, layer.units);
       input = ws.output(l);
+      float* dropped = step ? ws.dropped(l) : nullptr;
+      if (dropped) {
+        dropout_forward(ws.output(l), dropped, rows * layer.units,
+                        dropout_key(spec.dropout_seed, *step, std::uint32_t(l)),
+                        spec.layers[l].dropout);
+        input = dropped;
+      }
     }
+  }
+
+  // Layer l's input in training mode: x, or the layer below's (masked) output.
+  const float* input_of(Workspace& ws, const float* x, std::size_t l) {
+    if (l == 0) return x;
+    float* dropped = ws.dropped(l - 1);
+    return dropped ? dropped : ws.output(l - 1);
   }
 
   LossSums loss_of(Workspace& ws, Targets targets, std::size_t rows) {
     const std::size_t last = layers.size() - 1;
     return loss_sums(spec.loss, ws.pre_activation(last), ws.output(last), targets, rows,
-                     outputs());
+                     outputs(), spec.loss_parameters);
   }
 
   double mean(double loss_sum, std::size_t rows) const {
     return loss_sum / double(loss_terms(spec.loss, rows, outputs()));
   }
 
-  // A batch after forward(): its loss (the plain mean, or with row weights
-  // Σ wᵢ·lᵢ / Σ wᵢ; that Σ wᵢ into *weight_sum) and correct count.
-  LossSums batch_loss(Workspace& ws, Targets targets, std::size_t rows,
+  // A batch after forward(): its training loss (the plain mean, or with row
+  // weights Σ wᵢ·lᵢ / Σ wᵢ — that Σ wᵢ into *weight_sum —, plus the
+  // penalties of `weights`) and correct count.
+  LossSums batch_loss(Workspace& ws, const float* weights, Targets targets, std::size_t rows,
                       const float* row_weights, double* weight_sum) {
     LossSums sums = loss_of(ws, targets, rows);
+    double penalty = 0;
+    for (const PenalizedWeights& layer : penalized) penalty += weight_penalty(layer, weights);
     if (row_weights == nullptr) {
-      sums.loss = mean(sums.loss, rows);
+      sums.loss = mean(sums.loss, rows) + penalty;
       return sums;
     }
     const std::size_t last = layers.size() - 1;
     double weighted = 0;
     weighted_loss_sums(spec.loss, ws.pre_activation(last), ws.output(last), targets, rows,
-                       outputs(), row_weights, &weighted, weight_sum);
-    sums.loss = weighted / *weight_sum;
+                       outputs(), row_weights, &weighted, weight_sum, spec.loss_parameters);
+    sums.loss = weighted / *weight_sum + penalty;
     return sums;
   }
 
   // After batch_loss() on the same rows: the gradient of that loss into g.
   void backward(Workspace& ws, const float* weights, const float* x, Targets targets,
-                std::size_t rows, float* g, const float* row_weights, double weight_sum) {
+                std::size_t rows, float* g, const float* row_weights, double weight_sum,
+                std::uint64_t step) {
     const std::size_t last = layers.size() - 1;
     loss_gradient(spec.loss, layers[last].activation, ws.pre_activation(last), ws.output(last),
-                  targets, rows, outputs(), ws.delta(last));
+                  targets, rows, outputs(), ws.delta(last), spec.loss_parameters);
     if (row_weights != nullptr) {
       weight_gradient_rows(ws.delta(last), rows, outputs(), row_weights, weight_sum);
     }
     for (std::size_t l = last + 1; l-- > 0;) {
       const LayerLayout& layer = layers[l];
-      const float* input = l == 0 ? x : ws.output(l - 1);
+      const float* input = input_of(ws, x, l);
       const float* delta = ws.delta(l);
       sgemm(isa, Trans::yes, Trans::no, layer.units, layer.inputs, rows, delta, layer.units,
             input, layer.inputs, g + layer.weight, layer.inputs, false, nullptr, pool);
@@ -141,9 +183,15 @@ struct Model::Impl {
       float* below = ws.delta(l - 1);
       sgemm(isa, Trans::no, Trans::no, rows, layer.inputs, layer.units, delta, layer.units,
             weights + layer.weight, layer.inputs, below, layer.inputs, false, nullptr, pool);
+      if (ws.dropped(l - 1)) {
+        dropout_backward(below, rows * layer.inputs,
+                         dropout_key(spec.dropout_seed, step, std::uint32_t(l - 1)),
+                         spec.layers[l - 1].dropout);
+      }
       multiply_by_derivative(layers[l - 1].activation, ws.pre_activation(l - 1),
                              ws.output(l - 1), below, rows, layer.inputs);
     }
+    for (const PenalizedWeights& layer : penalized) add_penalty_gradient(layer, weights, g);
   }
 
   // Forward, loss, and — when the loss is finite — backward and one
@@ -151,13 +199,16 @@ struct Model::Impl {
   LossSums step(const float* x, Targets targets, std::size_t rows, double learning_rate,
                 const float* row_weights) {
     training.reserve(rows);
-    forward(training, params, x, rows);
+    const std::uint64_t step = optimizer.steps();
+    mask_step.store(step);
+    forward(training, params, x, rows, &step);
     double weight_sum = 0;
-    const LossSums sums = batch_loss(training, targets, rows, row_weights, &weight_sum);
+    const LossSums sums = batch_loss(training, params, targets, rows, row_weights, &weight_sum);
     if (!std::isfinite(sums.loss)) return sums;
-    backward(training, params, x, targets, rows, grads.data(), row_weights, weight_sum);
+    backward(training, params, x, targets, rows, grads.data(), row_weights, weight_sum, step);
     clip_gradients(spec.optimizer, grads.data(), grads.size());
     optimizer.step(params, grads.data(), learning_rate);
+    mask_step.store(optimizer.steps());
     return sums;
   }
 
@@ -207,7 +258,7 @@ void Model::predict(const float* weights, const float* x, std::size_t rows, floa
   for (std::size_t first = 0; first < rows; first += kInferenceBlockRows) {
     const std::size_t block = std::min(kInferenceBlockRows, rows - first);
     ws.reserve(block);
-    net.forward(ws, weights, x + first * inputs, block);
+    net.forward(ws, weights, x + first * inputs, block, nullptr);
     const float* result = ws.output(net.layers.size() - 1);
     std::copy(result, result + block * outs, out + first * outs);
   }
@@ -223,7 +274,7 @@ Score Model::evaluate(const float* weights, const float* x, Targets targets, std
   for (std::size_t first = 0; first < rows; first += kInferenceBlockRows) {
     const std::size_t block = std::min(kInferenceBlockRows, rows - first);
     ws.reserve(block);
-    net.forward(ws, weights, x + first * inputs, block);
+    net.forward(ws, weights, x + first * inputs, block, nullptr);
     const LossSums sums = net.loss_of(ws, target_rows(targets, first, outs), block);
     total.loss += sums.loss;
     total.correct += sums.correct;
@@ -237,10 +288,12 @@ double Model::compute_gradients(const float* weights, const float* x, Targets ta
   std::lock_guard<std::mutex> lock(impl_->readers);
   Impl& net = *impl_;
   net.gradients.reserve(rows);
-  net.forward(net.gradients, weights, x, rows);
+  const std::uint64_t step = net.mask_step.load();
+  net.forward(net.gradients, weights, x, rows, &step);
   double weight_sum = 0;
-  const double loss = net.batch_loss(net.gradients, targets, rows, row_weights, &weight_sum).loss;
-  net.backward(net.gradients, weights, x, targets, rows, grads, row_weights, weight_sum);
+  const double loss =
+      net.batch_loss(net.gradients, weights, targets, rows, row_weights, &weight_sum).loss;
+  net.backward(net.gradients, weights, x, targets, rows, grads, row_weights, weight_sum, step);
   return loss;
 }
 
@@ -259,6 +312,8 @@ std::size_t Model::save_optimizer_state(float* first, float* second) {
 void Model::restore_optimizer_state(std::size_t steps, const float* first, const float* second) {
   std::lock_guard<std::mutex> lock(impl_->trainer);
   impl_->optimizer.restore_state(steps, first, second);
+  // Readers take dropout masks of the step after the last one trained.
+  impl_->mask_step.store(impl_->optimizer.steps());
 }
 
 std::size_t Model::train(const TrainingPlan& plan, std::size_t first_batch,

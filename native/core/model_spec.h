@@ -8,7 +8,13 @@
 namespace backprop {
 
 enum class Activation { linear, sigmoid, tanh, relu, leaky_relu, elu, gelu, softmax };
-enum class Loss { mse, binary_cross_entropy, cross_entropy };
+enum class Loss { mse, binary_cross_entropy, cross_entropy, huber, mae };
+
+// The numbers some losses take; each loss reads its own.
+struct LossParameters {
+  double label_smoothing = 0;  // cross_entropy: targets become (1 − ε)·y + ε/outputs
+  double delta = 1;            // huber: quadratic within ±delta, linear beyond
+};
 enum class OptimizerType { sgd, adam, adamw, rmsprop, adagrad };
 
 // PyTorch's hyperparameters; unused ones are ignored by each type.
@@ -31,13 +37,21 @@ struct OptimizerSettings {
 struct LayerSpec {
   std::size_t units = 0;
   Activation activation = Activation::linear;
+  // Penalties on the weight (not the bias) added to the training loss:
+  // l1·Σ|w| + l2·Σw².
+  double l1 = 0;
+  double l2 = 0;
+  // Inverted dropout rate in [0, 1) after the activation, training mode only.
+  double dropout = 0;
 };
 
 struct ModelSpec {
   std::size_t inputs = 0;
   std::vector<LayerSpec> layers;
   Loss loss = Loss::mse;
+  LossParameters loss_parameters;
   OptimizerSettings optimizer;
+  std::uint32_t dropout_seed = 0;  // with the optimizer's step count, keys the dropout masks
 };
 
 // Weight (units × inputs, row-major) then bias (units) for each layer, in

@@ -20,6 +20,8 @@ void Workspace::reserve(std::size_t rows) {
     offsets.z = take(layer.units);
     offsets.a = layer.activation == Activation::linear ? offsets.z : take(layer.units);
     offsets.delta = training ? take(layer.units) : 0;
+    offsets.has_dropped = training && layer.dropout > 0;
+    offsets.dropped = offsets.has_dropped ? take(layer.units) : 0;
   }
   if (training) {
     inputs_offset_ = take(spec_.inputs);

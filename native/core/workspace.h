@@ -28,6 +28,11 @@ class Workspace {
   float* pre_activation(std::size_t layer) { return floats_.data() + layers_[layer].z; }
   float* output(std::size_t layer) { return floats_.data() + layers_[layer].a; }
   float* delta(std::size_t layer) { return floats_.data() + layers_[layer].delta; }
+  // Training only, for a layer with dropout: its output after the mask (the
+  // next layer's input in training mode); null for the other layers.
+  float* dropped(std::size_t layer) {
+    return layers_[layer].has_dropped ? floats_.data() + layers_[layer].dropped : nullptr;
+  }
 
   // Training only: rows × inputs, rows × outputs, rows, rows.
   float* gathered_inputs() { return floats_.data() + inputs_offset_; }
@@ -37,7 +42,8 @@ class Workspace {
 
  private:
   struct Offsets {
-    std::size_t z, a, delta;
+    std::size_t z, a, delta, dropped;
+    bool has_dropped;
   };
 
   const ModelSpec& spec_;

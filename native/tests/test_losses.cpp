@@ -1,5 +1,6 @@
 // Losses: hand values, correct counts, stability at extreme logits, and the
-// fused gradients against central differences of the mean loss.
+// gradients (fused, smoothed, huber, mae) against central differences of the
+// mean loss.
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -21,6 +22,7 @@ struct Case {
   std::vector<float> z;
   std::vector<float> dense;
   std::vector<std::int32_t> labels;
+  backprop::LossParameters parameters{};
 
   Targets targets() const {
     return labels.empty() ? Targets{dense.data(), nullptr} : Targets{nullptr, labels.data()};
@@ -32,7 +34,8 @@ struct Case {
   }
   backprop::LossSums sums(const std::vector<float>& logits) const {
     const std::vector<float> a = outputs_of(logits);
-    return backprop::loss_sums(loss, logits.data(), a.data(), targets(), rows, outputs);
+    return backprop::loss_sums(loss, logits.data(), a.data(), targets(), rows, outputs,
+                               parameters);
   }
   double mean(const std::vector<float>& logits) const {
     return sums(logits).loss / double(backprop::loss_terms(loss, rows, outputs));
@@ -41,7 +44,7 @@ struct Case {
     const std::vector<float> a = outputs_of(z);
     std::vector<float> delta(z.size());
     backprop::loss_gradient(loss, last, z.data(), a.data(), targets(), rows, outputs,
-                            delta.data());
+                            delta.data(), parameters);
     return delta;
   }
 };
@@ -71,6 +74,22 @@ void hand_values() {
   CHECK_CLOSE(dense.sums(dense.z).loss, 0.25 * 2.40760596444438 + 0.75 * 0.40760596444438, 1e-7,
               0);
   CHECK(dense.sums(dense.z).correct == 1);
+
+  // ε = 0.3 over 3 classes: q = 0.7·y + 0.1; row terms Σ_j q_j·(lse − z_j).
+  Case smoothed{Loss::cross_entropy, Activation::softmax, 1, 3, {1, 2, 3}, {}, {0}};
+  smoothed.parameters.label_smoothing = 0.3;
+  CHECK_CLOSE(smoothed.sums(smoothed.z).loss,
+              0.8 * 2.40760596444438 + 0.1 * 1.40760596444438 + 0.1 * 0.40760596444438, 1e-7, 0);
+
+  // errors 0.5, −2, 0 with delta 1: 0.125 + (2 − 0.5) + 0
+  Case huber{Loss::huber, Activation::linear, 1, 3, {0.5f, -1, 2}, {0, 1, 2}, {}};
+  CHECK_CLOSE(huber.sums(huber.z).loss, 0.125 + 1.5, 1e-12, 0);
+  huber.parameters.delta = 3;
+  CHECK_CLOSE(huber.sums(huber.z).loss, 0.125 + 2, 1e-12, 0);
+  const Case mae{Loss::mae, Activation::linear, 1, 3, {0.5f, -1, 2}, {0, 1, 2}, {}};
+  CHECK_CLOSE(mae.sums(mae.z).loss, 2.5, 1e-12, 0);
+  const std::vector<float> g = mae.gradient();  // sign(e)/3, sign(0) = 0
+  CHECK(g[0] == float(1.0 / 3) && g[1] == -float(1.0 / 3) && g[2] == 0);
 }
 
 void correct_counts_break_ties_on_the_first_max() {
@@ -112,6 +131,14 @@ void gradients_match_central_differences() {
       // Targets that do not sum to 1: the gradient is still exact.
       {Loss::cross_entropy, Activation::softmax, 2, 3, {0.3f, -1.2f, 0.8f, 2.0f, 0.1f, -0.4f},
        {0, 1, 0.5f, 0.2f, 0, 0.3f}, {}},
+      {Loss::cross_entropy, Activation::softmax, 2, 3, {0.3f, -1.2f, 0.8f, 2.0f, 0.1f, -0.4f}, {},
+       {2, 1}, {0.15, 1}},
+      {Loss::cross_entropy, Activation::softmax, 2, 3, {0.3f, -1.2f, 0.8f, 2.0f, 0.1f, -0.4f},
+       {0, 1, 0.5f, 0.2f, 0, 0.3f}, {}, {0.4, 1}},
+      {Loss::huber, Activation::tanh, 2, 3, {0.3f, -1.2f, 0.8f, 2.0f, 0.1f, -0.4f},
+       {0, 1, 0.5f, -1, 0.2f, 0.3f}, {}, {0, 0.5}},
+      {Loss::mae, Activation::sigmoid, 2, 3, {0.3f, -1.2f, 0.8f, 2.0f, 0.1f, -0.4f},
+       {0, 1, 0.5f, -1, 0.2f, 0.3f}, {}},
   };
   const float h = 1e-2f;
   for (const Case& c : cases) {

@@ -108,7 +108,9 @@ Data make_data(std::size_t rows, std::size_t inputs, std::size_t outputs, Loss l
                             outputs;
     for (std::size_t j = 0; j < outputs; ++j) {
       switch (loss) {
-        case Loss::mse: d.dense.push_back(rng.uniform(-1, 1)); break;
+        case Loss::mse:
+        case Loss::huber:
+        case Loss::mae: d.dense.push_back(rng.uniform(-1, 1)); break;
         case Loss::binary_cross_entropy: d.dense.push_back((j + cls) % 2 ? 1.0f : 0.0f); break;
         case Loss::cross_entropy: d.dense.push_back(j == cls ? 1.0f : 0.0f); break;
       }

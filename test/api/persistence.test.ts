@@ -74,6 +74,30 @@ describe.each(BACKENDS)('persistence on the %s backend', (backend) => {
     expect(copy.seed).toBe(net.seed);
   });
 
+  it('keeps dropout, l1, l2 and loss options through both formats: same options, same training-mode gradients', async () => {
+    const net = new Network({
+      inputs: 5,
+      layers: [{ units: 7, activation: 'relu', dropout: 0.3, l2: 1e-3 }, { units: 3, activation: 'softmax', l1: 1e-4 }],
+      loss: { type: 'crossEntropy', labelSmoothing: 0.15 },
+      seed: 12,
+      backend,
+    });
+    const file = path.join(directory, `${backend}-blocks.safetensors`);
+    await net.save(file);
+    const copies = [await Network.load(file, { backend }), Network.fromJSON(JSON.stringify(net.toJSON()), { backend })];
+    const expected = net.computeGradients(X, LABELS);
+    for (const copy of copies) {
+      expect(copy.options).toEqual(net.options);
+      const actual = copy.computeGradients(X, LABELS);
+      expect(actual.loss).toBe(expected.loss);
+      expect(bitsOf(actual.grads).equals(bitsOf(expected.grads))).toBe(true);
+      copy.dispose();
+    }
+    expect(net.options.layers[0]).toEqual({ units: 7, activation: 'relu', dropout: 0.3, l2: 1e-3 });
+    expect(net.options.loss).toEqual({ type: 'crossEntropy', labelSmoothing: 0.15 });
+    net.dispose();
+  });
+
   it('writes the safetensors layout PyTorch reads', async () => {
     const net = trainedNetwork(backend);
     const file = path.join(directory, `${backend}-layout.safetensors`);

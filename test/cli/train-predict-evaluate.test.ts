@@ -140,6 +140,23 @@ describe('backprop train / predict / evaluate on CSV', () => {
     network.dispose();
   });
 
+  it('block options in --layers and loss options reach the saved model', async () => {
+    const result = runCli(
+      ['train', '--data', 'train.csv', '--layers', '8:tanh:dropout=0.25:l2=0.001,6:l1=1e-4:relu,3:softmax', '--label-smoothing', '0.1',
+        '--epochs', '2', '--seed', '4', '--out', 'blocks.safetensors'],
+      dir,
+    );
+    expect(result.status).toBe(0);
+    const network = await Network.load(path.join(dir, 'blocks.safetensors'));
+    expect(network.options.layers).toEqual([
+      { units: 8, activation: 'tanh', l2: 0.001, dropout: 0.25 },
+      { units: 6, activation: 'relu', l1: 1e-4 },
+      { units: 3, activation: 'softmax' },
+    ]);
+    expect(network.options.loss).toEqual({ type: 'crossEntropy', labelSmoothing: 0.1 });
+    network.dispose();
+  });
+
   it('learns: the same seed gives the same model, and enough epochs separate the classes', () => {
     const args = ['train', '--data', 'train.csv', '--layers', '8:tanh,3:softmax', '--epochs', '60', '--lr', '0.05', '--seed', '5', '--standardize'];
     expect(runCli([...args, '--out', 'a.safetensors'], dir).status).toBe(0);

@@ -23,10 +23,10 @@ export function twoLayerSpec(
   optimizer: OptimizerSettings = sgdSettings,
 ): ModelSpec {
   const layers: LayerSpec[] = [
-    { units, activation: hidden },
-    { units: outputs, activation: output },
+    { units, activation: hidden, l1: 0, l2: 0, dropout: 0 },
+    { units: outputs, activation: output, l1: 0, l2: 0, dropout: 0 },
   ];
-  return { inputs, layers, loss, optimizer };
+  return { inputs, layers, loss, lossParameters: { labelSmoothing: 0, delta: 1 }, optimizer, dropoutSeed: 0 };
 }
 
 /** A model over seeded random params; `shared` puts them in a SharedArrayBuffer (what an async fit needs). */

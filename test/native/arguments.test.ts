@@ -78,7 +78,7 @@ const constructorCases: BadCall[] = [
   { what: 'nesterov string', call: construct(withOptimizer({ nesterov: 'yes' })), error: ArgumentError, message: /^spec\.optimizer\.nesterov: expected a boolean/ },
   {
     what: 'parameter count overflow',
-    call: construct(withSpec({ inputs: 2 ** 31 - 1, layers: [{ units: 2 ** 31 - 1, activation: 'relu' }, spec.layers[1]] })),
+    call: construct(withSpec({ inputs: 2 ** 31 - 1, layers: [{ units: 2 ** 31 - 1, activation: 'relu', l1: 0, l2: 0, dropout: 0 }, spec.layers[1]] })),
     error: ShapeError,
     message: /too large/,
   },
@@ -91,8 +91,8 @@ const constructorCases: BadCall[] = [
 
 /** Rules of the facade (lib/spec.ts), not of memory safety: the binding leaves them to it. */
 const facadeRules: ReadonlyArray<{ what: string; spec: Record<string, unknown> }> = [
-  { what: 'softmax not last', spec: withSpec({ layers: [{ units: 4, activation: 'softmax' }, spec.layers[1]] }) },
-  { what: 'crossEntropy without softmax', spec: withSpec({ layers: [spec.layers[0], { units: 2, activation: 'linear' }] }) },
+  { what: 'softmax not last', spec: withSpec({ layers: [{ units: 4, activation: 'softmax', l1: 0, l2: 0, dropout: 0 }, spec.layers[1]] }) },
+  { what: 'crossEntropy without softmax', spec: withSpec({ layers: [spec.layers[0], { units: 2, activation: 'linear', l1: 0, l2: 0, dropout: 0 }] }) },
   { what: 'binaryCrossEntropy without sigmoid', spec: withSpec({ loss: 'binaryCrossEntropy' }) },
   { what: 'learningRate < 0', spec: withOptimizer({ learningRate: -1 }) },
   { what: 'momentum 1', spec: withOptimizer({ type: 'sgd', momentum: 1 }) },

@@ -32,8 +32,17 @@ export function looseAddon(): LooseAddon {
   return createRequire(__filename)(binary) as LooseAddon;
 }
 
-export function modelSpec(inputs: number, layers: LayerSpec[], loss: LossName, optimizer = 'adam'): ModelSpec {
-  return { inputs, layers, loss, optimizer: resolveOptimizer(optimizer) };
+export function modelSpec(
+  inputs: number, layers: Pick<LayerSpec, 'units' | 'activation'>[], loss: LossName, optimizer = 'adam',
+): ModelSpec {
+  return {
+    inputs,
+    layers: layers.map((layer) => ({ l1: 0, l2: 0, dropout: 0, ...layer })),
+    loss,
+    lossParameters: { labelSmoothing: 0, delta: 1 },
+    optimizer: resolveOptimizer(optimizer),
+    dropoutSeed: 0,
+  };
 }
 
 /** Deterministic small weights in [-0.5, 0.5), biases 0. */

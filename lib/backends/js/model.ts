@@ -10,8 +10,10 @@ import type { BackendModel, OptimizerSnapshot, Score, Trainer, TrainingPlan } fr
 import { parameterLayout, type LayerOffsets, type ModelSpec, type Targets } from '../../model-spec';
 import { activationKernels, type ActivationKernel } from './activations';
 import { columnSums, fillRows, gemmNN, gemmNT, gemmTN } from './gemm';
-import { lossKernels, type LossKernel } from './losses';
+import { lossKernel, type LossKernel } from './losses';
 import { clipGradients } from './clipping';
+import { dropBackward, dropForward, maskKey } from './dropout';
+import { addPenaltyGradient, penalizedLayers, penalty, type PenalizedLayer } from './penalties';
 import { createOptimizerState, optimizerStep, type OptimizerState } from './optimizers';
 import { JsTrainer } from './trainer';
 import { Workspace } from './workspace';
@@ -36,6 +38,9 @@ export class JsModel implements BackendModel {
   private readonly layers: readonly LayerOffsets[];
   private readonly activations: readonly ActivationKernel[];
   private readonly loss: LossKernel;
+  private readonly penalized: readonly PenalizedLayer[];
+  /** Each layer's dropout rate (0: none). */
+  private readonly dropout: readonly number[];
   private readonly inputs: number;
   private readonly outputs: number;
   /** Gradient of the current training step, in parameter layout. */
@@ -54,7 +59,9 @@ export class JsModel implements BackendModel {
     const layout = parameterLayout(spec);
     this.layers = layout.layers;
     this.activations = spec.layers.map((l) => activationKernels[l.activation]);
-    this.loss = lossKernels[spec.loss];
+    this.loss = lossKernel(spec.loss, spec.lossParameters);
+    this.penalized = penalizedLayers(spec.layers, layout.layers);
+    this.dropout = spec.layers.map((l) => l.dropout);
     this.inputs = spec.inputs;
     this.outputs = this.layers[this.layers.length - 1].units;
     this.grads = new Float32Array(layout.size);
@@ -67,7 +74,7 @@ export class JsModel implements BackendModel {
     const width = this.outputs;
     for (let r0 = 0; r0 < rows; r0 += INFERENCE_BLOCK_ROWS) {
       const block = Math.min(INFERENCE_BLOCK_ROWS, rows - r0);
-      this.forward(ws, weights, x, r0 * this.inputs, block);
+      this.forward(ws, weights, x, r0 * this.inputs, block, null);
       const n = block * width;
       const o = r0 * width;
       for (let i = 0; i < n; i++) out[o + i] = last[i];
@@ -82,7 +89,7 @@ export class JsModel implements BackendModel {
     let correct = 0;
     for (let r0 = 0; r0 < rows; r0 += INFERENCE_BLOCK_ROWS) {
       const block = Math.min(INFERENCE_BLOCK_ROWS, rows - r0);
-      this.forward(ws, weights, x, r0 * this.inputs, block);
+      this.forward(ws, weights, x, r0 * this.inputs, block, null);
       const z = ws.z[lastLayer];
       const a = ws.a[lastLayer];
       sum += this.loss.sum(z, a, targets, r0, block, width);
@@ -95,8 +102,10 @@ export class JsModel implements BackendModel {
     weights: Float32Array, x: Float32Array, targets: Targets, rows: number, grads: Float32Array, rowWeights: Float32Array | null,
   ): number {
     const ws = this.readers(rows);
-    const loss = this.forwardLoss(ws, weights, x, targets, rows, rowWeights);
-    this.backward(ws, weights, x, rows, grads);
+    const step = this.maskStep();
+    const loss = this.forwardLoss(ws, weights, x, targets, rows, rowWeights, step) + penalty(this.penalized, weights);
+    this.backward(ws, weights, x, rows, grads, step);
+    addPenaltyGradient(this.penalized, weights, grads);
     return loss;
   }
 
@@ -152,14 +161,14 @@ export class JsModel implements BackendModel {
   /** Workspaces with room for `rows` rows; they grow (never shrink) on demand. */
   private readers(rows: number): Workspace {
     if (this.readerWorkspace === null || this.readerWorkspace.capacity < rows) {
-      this.readerWorkspace = new Workspace(this.layers, rows);
+      this.readerWorkspace = new Workspace(this.layers, this.dropout, rows);
     }
     return this.readerWorkspace;
   }
 
   private training(rows: number): Workspace {
     if (this.trainingWorkspace === null || this.trainingWorkspace.capacity < rows) {
-      this.trainingWorkspace = new Workspace(this.layers, rows);
+      this.trainingWorkspace = new Workspace(this.layers, this.dropout, rows);
     }
     return this.trainingWorkspace;
   }
@@ -168,9 +177,11 @@ export class JsModel implements BackendModel {
   private trainRows(
     ws: Workspace, x: Float32Array, targets: Targets, rows: number, learningRate: number, rowWeights: Float32Array | null,
   ): number {
-    const loss = this.forwardLoss(ws, this.params, x, targets, rows, rowWeights);
+    const step = this.maskStep();
+    const loss = this.forwardLoss(ws, this.params, x, targets, rows, rowWeights, step) + penalty(this.penalized, this.params);
     if (Number.isFinite(loss)) {
-      this.backward(ws, this.params, x, rows, this.grads);
+      this.backward(ws, this.params, x, rows, this.grads, step);
+      addPenaltyGradient(this.penalized, this.params, this.grads);
       clipGradients(this.spec.optimizer, this.grads);
       optimizerStep(this.params, this.grads, this.optimizer, this.spec.optimizer, learningRate);
     }
@@ -189,8 +200,13 @@ export class JsModel implements BackendModel {
     }
   }
 
-  /** Z = X·Wᵀ + b (bias prefilled, then accumulated into) and A = f(Z), layer by layer. */
-  private forward(ws: Workspace, params: Float32Array, x: Float32Array, xOff: number, rows: number): void {
+  /**
+   * Z = X·Wᵀ + b (bias prefilled, then accumulated into) and A = f(Z), layer
+   * by layer. In training mode (`maskStep`: the optimizer step whose masks
+   * apply) a layer with dropout passes its masked copy on; in inference mode
+   * (null) nothing is dropped.
+   */
+  private forward(ws: Workspace, params: Float32Array, x: Float32Array, xOff: number, rows: number, maskStep: number | null): void {
     let input = x;
     let inputOff = xOff;
     for (let l = 0; l < this.layers.length; l++) {
@@ -201,7 +217,23 @@ export class JsModel implements BackendModel {
       this.activations[l].forward(z, ws.a[l], rows, units);
       input = ws.a[l];
       inputOff = 0;
+      const dropped = ws.dropped[l];
+      if (maskStep !== null && dropped !== null) {
+        dropForward(ws.a[l], dropped, rows * units, maskKey(this.spec.dropoutSeed, maskStep, l), this.dropout[l]);
+        input = dropped;
+      }
     }
+  }
+
+  /** Layer l's input in training mode: x, or the layer below's (masked) output. */
+  private inputOf(ws: Workspace, x: Float32Array, l: number): Float32Array {
+    if (l === 0) return x;
+    return ws.dropped[l - 1] ?? ws.a[l - 1];
+  }
+
+  /** The step whose dropout masks a training-mode pass uses: the next optimizer step's. */
+  private maskStep(): number {
+    return this.optimizer.steps[0];
   }
 
   /**
@@ -210,8 +242,9 @@ export class JsModel implements BackendModel {
    */
   private forwardLoss(
     ws: Workspace, params: Float32Array, x: Float32Array, targets: Targets, rows: number, rowWeights: Float32Array | null,
+    maskStep: number,
   ): number {
-    this.forward(ws, params, x, 0, rows);
+    this.forward(ws, params, x, 0, rows, maskStep);
     const last = this.layers.length - 1;
     const width = this.outputs;
     const z = ws.z[last];
@@ -248,11 +281,11 @@ export class JsModel implements BackendModel {
   }
 
   /** From the last layer's dL/dZ (left by forwardLoss): dW, db of every layer into grads. */
-  private backward(ws: Workspace, params: Float32Array, x: Float32Array, rows: number, grads: Float32Array): void {
+  private backward(ws: Workspace, params: Float32Array, x: Float32Array, rows: number, grads: Float32Array, maskStep: number): void {
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const { inputs, units, weight, bias } = this.layers[l];
       const d = ws.delta[l];
-      const input = l === 0 ? x : ws.a[l - 1];
+      const input = this.inputOf(ws, x, l);
       grads.fill(0, weight, weight + units * inputs);
       gemmTN(units, inputs, rows, d, 0, input, 0, grads, weight);
       columnSums(d, rows, units, grads, bias);
@@ -260,6 +293,9 @@ export class JsModel implements BackendModel {
         const previous = ws.delta[l - 1];
         previous.fill(0, 0, rows * inputs);
         gemmNN(rows, inputs, units, d, 0, params, weight, previous, 0);
+        if (ws.dropped[l - 1] !== null) {
+          dropBackward(previous, rows * inputs, maskKey(this.spec.dropoutSeed, maskStep, l - 1), this.dropout[l - 1]);
+        }
         this.activations[l - 1].backward(ws.z[l - 1], ws.a[l - 1], previous, rows, inputs);
       }
     }

@@ -12,6 +12,9 @@ export class Workspace {
   readonly z: Float32Array[];
   readonly a: Float32Array[];
   readonly delta: Float32Array[];
+  /** Per layer with dropout: its output after the mask (the next layer's
+   *  input in training mode), capacity × units; null for the others. */
+  readonly dropped: (Float32Array | null)[];
   /** Gathered input rows (capacity × inputs) of a shuffled batch. */
   readonly x: Float32Array;
   /** Gathered targets: dense rows (capacity × outputs) or class labels. */
@@ -20,8 +23,9 @@ export class Workspace {
   /** Gathered row weights of a weighted batch. */
   readonly rowWeights: Float32Array;
 
-  constructor(layers: readonly LayerOffsets[], capacity: number) {
+  constructor(layers: readonly LayerOffsets[], dropout: readonly number[], capacity: number) {
     this.capacity = capacity;
+    this.dropped = layers.map((l, i) => (dropout[i] > 0 ? new Float32Array(capacity * l.units) : null));
     this.z = layers.map((l) => new Float32Array(capacity * l.units));
     this.a = layers.map((l) => new Float32Array(capacity * l.units));
     this.delta = layers.map((l) => new Float32Array(capacity * l.units));

@@ -1,7 +1,7 @@
 /** `backprop evaluate`: mean loss and the loss's metrics of a saved model on labelled data. */
 import { Command, Option } from 'commander';
 import { ArgumentError } from '../../errors';
-import { BACKEND_CHOICES, type BackendChoice } from '../../spec';
+import { BACKEND_CHOICES, lossName, type BackendChoice } from '../../spec';
 import { FORMATS, type DataFormat } from '../data-source';
 import { modelInputs } from '../model-inputs';
 import { targetsFor } from '../targets';
@@ -36,7 +36,7 @@ async function evaluate(options: EvaluateOptions): Promise<void> {
   const { network, x, data } = await modelInputs(options, true);
   try {
     if (data.y === undefined) throw new ArgumentError('--labels is required to evaluate on IDX data');
-    const y = targetsFor(data.y, data.classes, network.options.loss, network.outputs);
+    const y = targetsFor(data.y, data.classes, lossName(network.options.loss), network.outputs);
     const result = { ...network.evaluate(x, y), samples: data.rows };
     if (options.json) {
       process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
-import { BACKEND_CHOICES, type BackendChoice } from '../../spec';
+import { BACKEND_CHOICES, lossName, type BackendChoice } from '../../spec';
 import { FORMATS, type DataFormat } from '../data-source';
 import { modelInputs } from '../model-inputs';
 import { predictionLines } from '../predictions';
@@ -41,7 +41,7 @@ async function predict(options: PredictOptions): Promise<void> {
     const out = network.predict(x);
     const format = options.json || /\.(jsonl|ndjson)$/i.test(options.out ?? '') ? 'jsonl' : 'csv';
     const names = { classes: network.classes ?? recipe?.classes ?? null, target: recipe?.target ?? null };
-    const lines = predictionLines(out, network.outputs, network.options.loss, names, format);
+    const lines = predictionLines(out, network.outputs, lossName(network.options.loss), names, format);
     if (options.out === undefined) {
       await writeLines(process.stdout, lines);
       return;

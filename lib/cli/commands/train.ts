@@ -1,9 +1,10 @@
 /** `backprop train`: read data, build a network, fit it with progress, save it with its data recipe. */
+import { lossName } from '../../spec';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { Network, type FitOptions, type History, type LayerOptions, type LossName, type OptimizerName, type OptimizerOptions } from '../../index';
+import { Network, type FitOptions, type History, type LayerOptions, type LossName, type NetworkOptions, type OptimizerName, type OptimizerOptions } from '../../index';
 import { ArgumentError } from '../../errors';
 import type { InputNormalizationOptions } from '../../input-normalization';
 import { BACKEND_CHOICES, LOSSES, OPTIMIZERS, type BackendChoice } from '../../spec';
@@ -30,6 +31,8 @@ interface TrainOptions {
   fillMissing?: FillMethod;
   layers?: LayerOptions[];
   loss?: LossName;
+  labelSmoothing?: number;
+  huberDelta?: number;
   optimizer: OptimizerName;
   lr?: number;
   epochs: number;
@@ -64,6 +67,14 @@ function inputNormalization(options: TrainOptions): InputNormalizationOptions | 
   return options.scale ? 'scale' : undefined;
 }
 
+/** The loss with --label-smoothing / --huber-delta (the facade refuses them on another loss). */
+function lossOption(loss: LossName, options: TrainOptions): NonNullable<NetworkOptions['loss']> {
+  const settings: Record<string, number> = {};
+  if (options.labelSmoothing !== undefined) settings.labelSmoothing = options.labelSmoothing;
+  if (options.huberDelta !== undefined) settings.delta = options.huberDelta;
+  return Object.keys(settings).length === 0 ? loss : ({ type: loss, ...settings } as NonNullable<NetworkOptions['loss']>);
+}
+
 export function trainCommand(): Command {
   return new Command('train')
     .description('train a network on a CSV, JSON-lines or IDX data set and save it (safetensors)')
@@ -74,8 +85,10 @@ export function trainCommand(): Command {
     .option('--columns <list>', 'input columns, comma-separated (default: every column but the target and --drop)', names)
     .addOption(new Option('--drop <list>', 'columns that are not inputs, comma-separated (an id, a date, …)').argParser(names).conflicts('columns'))
     .addOption(new Option('--fill-missing <how>', "empty input cells take the training rows' column mean, median or zero (saved with the model)").choices(FILL_METHODS))
-    .option('--layers <spec>', 'layers as UNITS[:ACTIVATION],…, e.g. 128:relu,10:softmax (required unless --resume)', layers)
+    .option('--layers <spec>', 'layers as UNITS[:ACTIVATION][:NAME=VALUE]…,… (NAME: dropout, l1, l2), e.g. 128:relu:dropout=0.2,64:tanh:l2=1e-4,10:softmax (required unless --resume)', layers)
     .addOption(new Option('--loss <name>', 'loss (default: crossEntropy after softmax, binaryCrossEntropy after sigmoid, else mse)').choices(LOSSES))
+    .option('--label-smoothing <epsilon>', 'crossEntropy label smoothing in [0, 1)', fraction)
+    .option('--huber-delta <delta>', "huber's delta (default 1)", positiveNumber)
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default('adam'))
     .option('--lr <rate>', "learning rate (default: the optimizer's, as in PyTorch)", positiveNumber)
     .option('--epochs <n>', 'passes over the training data', integer(1), 10)
@@ -108,7 +121,7 @@ async function train(options: TrainOptions): Promise<void> {
   );
   if (data.y === undefined) throw new ArgumentError('--labels is required to train on IDX data');
   const network = await trainedNetwork(options, data.inputs, data.classes, data.y);
-  const { loss } = network.options;
+  const loss = lossName(network.options.loss);
   const y = targetsFor(data.y, data.classes, loss, network.outputs);
   let scratch: string | null = null;
   try {
@@ -169,7 +182,7 @@ async function trainedNetwork(options: TrainOptions, inputs: number, classes: st
   return new Network({
     inputs,
     layers: options.layers,
-    loss,
+    loss: lossOption(loss, options),
     optimizer: {
       type,
       ...(options.lr === undefined ? {} : { learningRate: options.lr }),
@@ -194,7 +207,7 @@ function trainingControl(options: TrainOptions, network: Network, y: Float32Arra
     control.schedule = typeof schedule !== 'function' && schedule.type === 'plateau' ? { ...schedule, ...monitor } : schedule;
   }
   if (options.classWeight !== undefined) {
-    const classes = network.options.loss === 'crossEntropy' ? network.outputs : 2;
+    const classes = lossName(network.options.loss) === 'crossEntropy' ? network.outputs : 2;
     control.classWeight =
       options.classWeight === 'balanced' ? balancedClassWeights(classesOf(y, rows, network.outputs), classes) : options.classWeight;
   }

@@ -159,8 +159,11 @@ void test_thread_count_invariance(Isa isa) {
   Random rng{0x5EEDu};
   // Just enough work to be split (gemm.cpp: kMinFlopsPerTask); k spans two
   // blocks of every kernel. 20 × 60 splits along n into parts one AVX tile
-  // wide, which read A in place where the whole product packs it.
-  const std::size_t shapes[][3] = {{190, 41, 520}, {41, 190, 520}, {20, 60, 3400}, {70, 600, 900}};
+  // wide, which read A in place where the whole product packs it. 400 × 10
+  // shares out rows one tile wide (A read in place); 30 × 1100 packs B in
+  // more than one column block of every kernel.
+  const std::size_t shapes[][3] = {{190, 41, 520}, {41, 190, 520}, {20, 60, 3400},
+                                   {70, 600, 900}, {400, 10, 1100}, {30, 1100, 300}};
   for (const auto& shape : shapes) {
     for (int variant = 0; variant < 4; ++variant) {
       const Trans ta = kTrans[variant & 1], tb = kTrans[(variant >> 1) & 1];

@@ -343,17 +343,25 @@ void for_each_block(const Problem& pr, ThreadPool* pool, Block block) {
 
 // Writes rows [i_begin, i_end) × columns [j_begin, j_end) of Cᵀ, held at
 // block (element (i_begin, j_begin), row stride ld), into C transposed,
-// then + C, then + bias: an order fixed by the shape alone.
+// then + C, then + bias: an order fixed by the shape alone. Bands of
+// kTransposeBand rows of Cᵀ at a time, so that the band's cache lines serve
+// consecutive rows of C from L1 instead of each read of a column of a large
+// Cᵀ missing.
+constexpr std::size_t kTransposeBand = 16;
+
 void write_transposed(const Problem& pr, const float* block, std::size_t ld, std::size_t i_begin, std::size_t i_end,
                       std::size_t j_begin, std::size_t j_end) {
-  for (std::size_t j = j_begin; j < j_end; ++j) {
-    float* row = pr.c + j * pr.ldc;
-    const float* column = block + (j - j_begin);
-    for (std::size_t i = i_begin; i < i_end; ++i) {
-      float value = column[(i - i_begin) * ld];
-      if (pr.accumulate) value += row[i];
-      if (pr.bias != nullptr) value += pr.bias[i];
-      row[i] = value;
+  for (std::size_t band = i_begin; band < i_end; band += kTransposeBand) {
+    const std::size_t band_end = std::min(i_end, band + kTransposeBand);
+    for (std::size_t j = j_begin; j < j_end; ++j) {
+      float* row = pr.c + j * pr.ldc;
+      const float* column = block + (j - j_begin);
+      for (std::size_t i = band; i < band_end; ++i) {
+        float value = column[(i - i_begin) * ld];
+        if (pr.accumulate) value += row[i];
+        if (pr.bias != nullptr) value += pr.bias[i];
+        row[i] = value;
+      }
     }
   }
 }
@@ -412,7 +420,7 @@ void sgemm(Isa isa, Trans trans_a, Trans trans_b, std::size_t m, std::size_t n, 
       dot_products(pr, pool);
       return;
     }
-    if (m < n && pr.kernel->transposes_wide_products) {
+    if (m < n && m <= pr.kernel->transposed_rows_max) {
       transposed_product(pr, pool, true);
       return;
     }

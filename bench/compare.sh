@@ -2,9 +2,12 @@
 # Runs our benchmarks and the references back to back, alternating, so the
 # numbers in BENCHMARKS.md come from one run on one machine state.
 #   bash bench/compare.sh [gemm] [train] [js]     (default: all three)
-# References (../shared/anchors): OpenBLAS sgemm with its AVX-512 kernels
-# (OPENBLAS_CORETYPE=SkylakeX), PyTorch 1.13 training (torch_mlp.py,
-# OMP_WAIT_POLICY=passive), TensorFlow.js's pure-JS cpu backend (anchors/js).
+# References: OpenBLAS sgemm with the kernels of our widest ISA on this CPU
+# (AVX-512: OPENBLAS_CORETYPE=SkylakeX; otherwise OpenBLAS's own pick for the
+# CPU, e.g. Zen or Haswell, both AVX2), measured by
+# gemm_bench --openblas in the same process right after each of our shapes;
+# from ../shared/anchors, PyTorch 1.13 training (torch_mlp.py,
+# OMP_WAIT_POLICY=passive) and TensorFlow.js's pure-JS cpu backend (anchors/js).
 # Needs: apt-get install libopenblas-dev python3-torch python3-threadpoolctl;
 # for `js`, `npm ci` in a writable copy of anchors/js (ANCHORS_JS, below).
 # Output: JSON lines in bench/results/<UTC stamp>/, one file per step.
@@ -13,21 +16,21 @@ cd "$(dirname "$0")/.."
 anchors=${ANCHORS:-$(cd ../shared/anchors && pwd)}
 anchors_js=${ANCHORS_JS:-/tmp/anchors-js}
 out=bench/results/$(date -u +%Y%m%dT%H%M%SZ)
-mkdir -p "$out" build-cmake/anchors
+mkdir -p "$out"
 steps=("$@"); [[ ${#steps[@]} -gt 0 ]] || steps=(gemm train js)
 
 canary() { bash "$anchors/canary.sh" "$1" >> "$out/canary.jsonl" 2>/dev/null || true; }
-openblas() { env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS="$1" "${@:2}"; }
-
 npm run build --silent
+# Our widest ISA here, and the OpenBLAS kernels that match it.
+isa=$(node -e "import('backprop').then(b => console.log(b.info().isa))")
+coretype=; [[ $isa != avx512 ]] || coretype=SkylakeX
+openblas() { env -u OPENBLAS_L2_SIZE ${coretype:+OPENBLAS_CORETYPE=$coretype} OPENBLAS_NUM_THREADS="$1" "${@:2}"; }
 for step in "${steps[@]}"; do
   case $step in
     gemm)
-      gcc -O2 -march=native -o build-cmake/anchors/sgemm_bench "$anchors/sgemm_bench.c" -lopenblas
       for t in 1 2; do
         canary "gemm-t$t"
-        node bench/gemm.mjs --json --isa avx512 --threads "$t" >> "$out/gemm-ours.jsonl"
-        openblas "$t" build-cmake/anchors/sgemm_bench --sets square,mlp --threads "$t" | grep '^{' >> "$out/gemm-openblas.jsonl"
+        openblas "$t" node bench/gemm.mjs --json --isa "$isa" --threads "$t" --openblas >> "$out/gemm.jsonl"
       done ;;
     train)
       for t in 1 2; do

@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <new>
-#include <thread>
 
 #include "../thread_pool.h"
 #include "kernel.h"
@@ -223,20 +224,41 @@ class PhasedItems {
     for (;;) {
       const std::size_t item = next_.fetch_add(1, std::memory_order_relaxed);
       if (item >= count) return;
-      const std::size_t needed = phase_start(item);
-      for (unsigned spins = 0; finished_.load(std::memory_order_acquire) < needed; ++spins) {
-        // Short waits are the norm (the other thread finishing its item);
-        // past that, give the core to whoever holds the item we wait for.
-        if (spins >= 64) std::this_thread::yield();
-      }
+      wait_until_finished(phase_start(item));
       run(item);
-      finished_.fetch_add(1, std::memory_order_release);
+      // Sequentially consistent, as the sleeper's two steps below: either it
+      // sees this item finished or this sees it asleep (and wakes it).
+      finished_.fetch_add(1);
+      if (sleepers_.load() > 0) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        woken_.notify_all();
+      }
     }
   }
 
  private:
+  // The usual wait is the other thread finishing an item it is running:
+  // spin for that. On a shared host the thread we wait for may have lost
+  // its core for a whole time slice; sleep then rather than burn ours.
+  void wait_until_finished(std::size_t needed) {
+    constexpr unsigned kSpins = 4096;
+    for (unsigned spin = 0; spin < kSpins; ++spin) {
+      if (finished_.load(std::memory_order_acquire) >= needed) return;
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    }
+    std::unique_lock<std::mutex> lock(mutex_);
+    sleepers_.fetch_add(1);
+    woken_.wait(lock, [&] { return finished_.load() >= needed; });
+    sleepers_.fetch_sub(1);
+  }
+
   std::atomic<std::size_t> next_{0};
   std::atomic<std::size_t> finished_{0};
+  std::atomic<unsigned> sleepers_{0};
+  std::mutex mutex_;
+  std::condition_variable woken_;
 };
 
 // A product split over the rows of C, BLIS style: each (jc, pc) block of

@@ -127,8 +127,9 @@ void test_small_sizes(Isa isa) {
 void test_block_boundaries(Isa isa) {
   Random rng{0xABCDEFu + static_cast<unsigned>(isa)};
   // 40 × 530: the weights read in place as Cᵀ = B·Aᵀ span several row blocks.
-  const std::size_t shapes[][3] = {{37, 45, 800}, {29, 20, 800},  {250, 33, 20},
-                                   {13, 1030, 9}, {97, 70, 385}, {40, 530, 300}};
+  // 150 × 10: narrower than an AVX tile, computed as Cᵀ over several k blocks.
+  const std::size_t shapes[][3] = {{37, 45, 800}, {29, 20, 800},  {250, 33, 20},    {13, 1030, 9},
+                                   {97, 70, 385}, {40, 530, 300}, {150, 10, 600}};
   for (const auto& shape : shapes) {
     for (int variant = 0; variant < 16; ++variant) {
       const Case cs{kTrans[variant & 1], kTrans[(variant >> 1) & 1], shape[0], shape[1], shape[2],

@@ -165,9 +165,11 @@ constexpr double kMinFlopsPerTask = 4.0e6;
 
 // Tasks per thread when there is work enough: threads take tasks from a
 // shared counter, so a thread that the OS preempts (the machine is shared)
-// leaves its second task to the others instead of holding everyone up. Only
-// for big products: each task packs its own panels, and a thread running
-// two tasks packs the shared operand twice.
+// leaves its second task to the others instead of holding everyone up. The
+// shared-B product always cuts its rows this finely (its parts share their
+// packing); the split into independent blocks of C, where each task packs
+// its own panels and a thread running two packs the shared operand twice,
+// only for big products.
 constexpr std::size_t kTasksPerThread = 2;
 constexpr double kMinFlopsPerSharedTask = 64.0e6;
 
@@ -175,7 +177,8 @@ struct Split {
   std::size_t parts_m, parts_n;
 };
 
-// A grid of parts_m × parts_n blocks of C, one per task. Each block packs its
+// A grid of parts_m × parts_n blocks of C, one per task, for the products
+// shared_b_product does not take (fewer row tiles than threads). Each block packs its
 // own panels, so a split along n re-packs A once per column part and a split
 // along m re-packs B once per row part: pick the grid that re-packs least.
 Split choose_split(const Problem& pr, unsigned threads) {

@@ -228,18 +228,30 @@ class PhasedItems {
       const std::size_t item = next_.fetch_add(1, std::memory_order_relaxed);
       if (item >= count) return;
       wait_until_finished(phase_start(item));
+      // Counted as finished even when it throws (out of memory for a packing
+      // buffer), so that no thread waits for it forever; the pool hands the
+      // exception to the caller.
+      const Finisher finisher{*this};
       run(item);
-      // Sequentially consistent, as the sleeper's two steps below: either it
-      // sees this item finished or this sees it asleep (and wakes it).
-      finished_.fetch_add(1);
-      if (sleepers_.load() > 0) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        woken_.notify_all();
-      }
     }
   }
 
  private:
+  struct Finisher {
+    PhasedItems& items;
+    ~Finisher() { items.finish_one(); }
+  };
+
+  void finish_one() {
+    // Sequentially consistent, as the sleeper's two steps below: either it
+    // sees this item finished or this sees it asleep (and wakes it).
+    finished_.fetch_add(1);
+    if (sleepers_.load() > 0) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      woken_.notify_all();
+    }
+  }
+
   // The usual wait is the other thread finishing an item it is running:
   // spin for that. On a shared host the thread we wait for may have lost
   // its core for a whole time slice; sleep then rather than burn ours.

@@ -2,29 +2,31 @@
 # Runs our benchmarks and their references back to back, alternating, so the
 # numbers in BENCHMARKS.md come from one run on one machine state.
 #   bash bench/compare.sh [gemm] [train]     (default: both)
-# References, the project's own runners in bench/reference/:
-#   openblas_gemm.c  OpenBLAS cblas_sgemm on gemm_bench's shapes, with its
-#                    AVX-512 kernels (OPENBLAS_CORETYPE=SkylakeX);
-#   torch_mlp.py     PyTorch training and batch-1 predict on train.mjs's
-#                    configurations (OMP_WAIT_POLICY=passive).
+# References, the project's own runners:
+#   gemm   OpenBLAS sgemm with the kernels of our widest ISA on this CPU
+#          (AVX-512: OPENBLAS_CORETYPE=SkylakeX; otherwise OpenBLAS's own pick,
+#          e.g. Zen or Haswell), measured by gemm_bench --openblas in the same
+#          process right after each of our shapes;
+#   train  PyTorch training and batch-1 predict on train.mjs's configurations
+#          (bench/reference/torch_mlp.py, OMP_WAIT_POLICY=passive).
 # Needs: apt-get install libopenblas-dev python3-torch python3-threadpoolctl
 # Output: JSON lines in bench/results/<UTC stamp>/, one file per step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/results/$(date -u +%Y%m%dT%H%M%SZ)
-mkdir -p "$out" build-cmake/reference
+mkdir -p "$out"
 steps=("$@"); [[ ${#steps[@]} -gt 0 ]] || steps=(gemm train)
 
-openblas() { env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS="$1" "${@:2}"; }
-
 npm run build --silent
+# Our widest ISA here, and the OpenBLAS kernels that match it.
+isa=$(node -e "console.log(require('./dist/index.js').info().isa)")
+coretype=; [[ $isa != avx512 ]] || coretype=SkylakeX
+openblas() { env -u OPENBLAS_L2_SIZE ${coretype:+OPENBLAS_CORETYPE=$coretype} OPENBLAS_NUM_THREADS="$1" "${@:2}"; }
 for step in "${steps[@]}"; do
   case $step in
     gemm)
-      cc -O2 -o build-cmake/reference/openblas_gemm bench/reference/openblas_gemm.c -lopenblas
       for t in 1 2; do
-        node bench/gemm.mjs --json --isa avx512 --threads "$t" >> "$out/gemm-ours.jsonl"
-        openblas "$t" build-cmake/reference/openblas_gemm --threads "$t" >> "$out/gemm-openblas.jsonl"
+        openblas "$t" node bench/gemm.mjs --json --isa "$isa" --threads "$t" --openblas >> "$out/gemm.jsonl"
       done ;;
     train)
       for t in 1 2; do

@@ -1,10 +1,22 @@
 // sgemm throughput: C[m×n] = op(A)·op(B), op(A) m×k, row-major, for the
 // square and MLP shapes, per ISA, op and thread count. Median GFLOP/s of
-// several repetitions of at least --min-time seconds each.
+// several repetitions of at least --min-time seconds each, and GFLOP per
+// second of process CPU time (all threads; spinning counts) over those
+// repetitions: on a shared, loaded host, where a second thread often waits
+// for a core, the work done per CPU-second drifts much less than wall time.
 //   gemm_bench [--isa avx512] [--threads 1,2] [--ops NN,NT,TN]
 //              [--shapes 512,64x784x256] [--min-time 0.2] [--reps 5] [--json]
+//              [--openblas]
+// --openblas also measures cblas_sgemm from the system's libopenblas.so.0
+// (loaded at run time, so nothing here links against it) right after each
+// of our measurements, in the same process and the same way: "isa" is then
+// "openblas", whose kernels follow OPENBLAS_CORETYPE or the CPU.
 #include <algorithm>
+#include <dlfcn.h>
+
 #include <chrono>
+#include <functional>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -34,6 +46,7 @@ struct Options {
   double min_time = 0.2;
   int reps = 5;
   bool json = false;
+  bool openblas = false;
 };
 
 std::vector<std::string> split_list(const char* text) {
@@ -53,7 +66,7 @@ std::vector<std::string> split_list(const char* text) {
 
 const char* const kUsage =
     "usage: gemm_bench [--isa NAME] [--threads 1,2] [--ops NN,NT,TN] [--shapes 512,64x784x256]\n"
-    "                  [--min-time SECONDS] [--reps N] [--json]\n";
+    "                  [--min-time SECONDS] [--reps N] [--json] [--openblas]\n";
 
 [[noreturn]] void usage(const char* problem) {
   std::fprintf(stderr, "gemm_bench: %s\n%s", problem, kUsage);
@@ -88,6 +101,8 @@ Options parse_options(int argc, char** argv) {
       std::exit(0);
     } else if (arg == "--json") {
       options.json = true;
+    } else if (arg == "--openblas") {
+      options.openblas = true;
     } else if (arg == "--isa") {
       Isa isa;
       if (!backprop::parse_isa(value(), &isa) || !backprop::isa_supported(isa)) usage("unknown or unsupported ISA");
@@ -127,8 +142,42 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// Median GFLOP/s over `reps` timed batches of calls, each lasting ≥ min_time.
-double measure(Isa isa, const std::string& op, const Shape& s, backprop::ThreadPool& pool, const Options& o) {
+double process_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + 1e-9 * static_cast<double>(now.tv_nsec);
+}
+
+struct Rates {
+  double wall_gflops;  // median over the repetitions
+  double cpu_gflops;   // over all of them
+};
+
+// cblas_sgemm(order, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) and
+// openblas_set_num_threads, from libopenblas.so.0; null when it is not installed.
+struct OpenBlas {
+  using Sgemm = void (*)(int, int, int, int, int, int, float, const float*, int, const float*, int, float, float*,
+                         int);
+  Sgemm sgemm = nullptr;
+  void (*set_threads)(int) = nullptr;
+};
+
+OpenBlas load_openblas() {
+  void* library = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+  if (library == nullptr) usage("--openblas: cannot load libopenblas.so.0 (apt-get install libopenblas0)");
+  OpenBlas blas;
+  blas.sgemm = reinterpret_cast<OpenBlas::Sgemm>(dlsym(library, "cblas_sgemm"));
+  blas.set_threads = reinterpret_cast<void (*)(int)>(dlsym(library, "openblas_set_num_threads"));
+  if (blas.sgemm == nullptr || blas.set_threads == nullptr) usage("--openblas: libopenblas.so.0 lacks cblas_sgemm");
+  return blas;
+}
+
+// The product C = op(A)·op(B) as one call of the library measured.
+using Product = std::function<void(Trans ta, Trans tb, const Shape& s, const float* a, std::size_t lda,
+                                   const float* b, std::size_t ldb, float* c)>;
+
+// GFLOP/s over `reps` timed batches of calls, each lasting ≥ min_time.
+Rates measure(const Product& product, const std::string& op, const Shape& s, const Options& o) {
   const Trans ta = op == "TN" ? Trans::yes : Trans::no;
   const Trans tb = op == "NT" ? Trans::yes : Trans::no;
   std::vector<float> a(s.m * s.k), b(s.k * s.n), c(s.m * s.n);
@@ -141,9 +190,7 @@ double measure(Isa isa, const std::string& op, const Shape& s, backprop::ThreadP
   }
   const std::size_t lda = ta == Trans::no ? s.k : s.m;
   const std::size_t ldb = tb == Trans::no ? s.n : s.k;
-  const auto call = [&] {
-    backprop::sgemm(isa, ta, tb, s.m, s.n, s.k, a.data(), lda, b.data(), ldb, c.data(), s.n, false, nullptr, &pool);
-  };
+  const auto call = [&] { product(ta, tb, s, a.data(), lda, b.data(), ldb, c.data()); };
   call();  // warm caches and grow the packing buffers
   std::size_t calls = 1;
   for (;;) {
@@ -153,6 +200,8 @@ double measure(Isa isa, const std::string& op, const Shape& s, backprop::ThreadP
     calls *= 2;
   }
   std::vector<double> rates;
+  double total_flops = 0.0;
+  const double cpu_start = process_cpu_seconds();
   for (int rep = 0; rep < o.reps; ++rep) {
     std::size_t done = 0;
     const auto start = std::chrono::steady_clock::now();
@@ -163,31 +212,51 @@ double measure(Isa isa, const std::string& op, const Shape& s, backprop::ThreadP
       elapsed = seconds_since(start);
     } while (elapsed < o.min_time);
     rates.push_back(2.0 * s.m * s.n * s.k * done / elapsed * 1e-9);
+    total_flops += 2.0 * s.m * s.n * s.k * done;
   }
+  const double cpu_seconds = process_cpu_seconds() - cpu_start;
   std::sort(rates.begin(), rates.end());
-  return rates[rates.size() / 2];
+  return {rates[rates.size() / 2], total_flops / cpu_seconds * 1e-9};
+}
+
+void print(const char* isa, unsigned threads, const std::string& op, const Shape& s, const Rates& rates, bool json) {
+  if (json) {
+    std::printf("{\"bench\":\"gemm\",\"isa\":\"%s\",\"threads\":%u,\"op\":\"%s\",\"m\":%zu,\"k\":%zu,\"n\":%zu,"
+                "\"gflops\":%.2f,\"cpu_gflops\":%.2f}\n",
+                isa, threads, op.c_str(), s.m, s.k, s.n, rates.wall_gflops, rates.cpu_gflops);
+  } else {
+    std::printf("%-8s %7u %3s %6zu %6zu %6zu %9.1f %9.1f\n", isa, threads, op.c_str(), s.m, s.k, s.n,
+                rates.wall_gflops, rates.cpu_gflops);
+  }
+  std::fflush(stdout);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   const Options o = parse_options(argc, argv);
-  if (!o.json) std::printf("%-7s %7s %3s %6s %6s %6s %9s\n", "isa", "threads", "op", "m", "k", "n", "GFLOP/s");
+  const OpenBlas blas = o.openblas ? load_openblas() : OpenBlas{};
+  if (!o.json)
+    std::printf("%-8s %7s %3s %6s %6s %6s %9s %9s\n", "isa", "threads", "op", "m", "k", "n", "GFLOP/s", "per CPU-s");
   for (unsigned threads : o.threads) {
     backprop::ThreadPool pool(threads);
+    if (o.openblas) blas.set_threads(static_cast<int>(threads));
     for (Isa isa : o.isas) {
+      const Product ours = [&](Trans ta, Trans tb, const Shape& s, const float* a, std::size_t lda, const float* b,
+                               std::size_t ldb, float* c) {
+        backprop::sgemm(isa, ta, tb, s.m, s.n, s.k, a, lda, b, ldb, c, s.n, false, nullptr, &pool);
+      };
+      const Product reference = [&](Trans ta, Trans tb, const Shape& s, const float* a, std::size_t lda,
+                                    const float* b, std::size_t ldb, float* c) {
+        constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
+        blas.sgemm(kRowMajor, ta == Trans::no ? kNoTrans : kTrans, tb == Trans::no ? kNoTrans : kTrans,
+                   static_cast<int>(s.m), static_cast<int>(s.n), static_cast<int>(s.k), 1.0f, a, static_cast<int>(lda),
+                   b, static_cast<int>(ldb), 0.0f, c, static_cast<int>(s.n));
+      };
       for (const Shape& s : o.shapes) {
         for (const std::string& op : o.ops) {
-          const double gflops = measure(isa, op, s, pool, o);
-          if (o.json) {
-            std::printf("{\"bench\":\"gemm\",\"isa\":\"%s\",\"threads\":%u,\"op\":\"%s\",\"m\":%zu,\"k\":%zu,\"n\":%zu,"
-                        "\"gflops\":%.2f}\n",
-                        backprop::isa_name(isa), threads, op.c_str(), s.m, s.k, s.n, gflops);
-          } else {
-            std::printf("%-7s %7u %3s %6zu %6zu %6zu %9.1f\n", backprop::isa_name(isa), threads, op.c_str(), s.m,
-                        s.k, s.n, gflops);
-          }
-          std::fflush(stdout);
+          print(backprop::isa_name(isa), threads, op, s, measure(ours, op, s, o), o.json);
+          if (o.openblas) print("openblas", threads, op, s, measure(reference, op, s, o), o.json);
         }
       }
     }

@@ -1,9 +1,12 @@
 // Model throughput without the binding: train_batch samples/s and batch-1
 // predict latency for the MLP shapes of bench/train.mjs, so that the core's
-// share of a call can be profiled (perf) apart from Node's.
+// share of a call can be profiled (perf) apart from Node's. Each also per
+// second of process CPU time (all threads): on a loaded, shared host, where
+// wall time mostly measures the scheduler, that drifts much less.
 //   model_bench [--isa avx512] [--threads 1] [--configs xor,small,mnist,wide]
 //                 [--opts sgd,adam] [--seconds 1]
 #include <chrono>
+#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -87,6 +90,12 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+double process_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + 1e-9 * static_cast<double>(now.tv_nsec);
+}
+
 void run(const Config& config, OptimizerType optimizer, const char* optimizer_name, Isa isa,
          backprop::ThreadPool& pool, double seconds) {
   const ModelSpec spec = spec_of(config, optimizer);
@@ -108,6 +117,7 @@ void run(const Config& config, OptimizerType optimizer, const char* optimizer_na
   };
 
   std::size_t steps = 0;
+  const double train_cpu_start = process_cpu_seconds();
   const Clock::time_point train_start = Clock::now();
   while (seconds_since(train_start) < seconds) {
     const std::size_t b = steps++ % kPoolBatches;
@@ -115,17 +125,23 @@ void run(const Config& config, OptimizerType optimizer, const char* optimizer_na
                     spec.optimizer.learning_rate, nullptr);
   }
   const double samples_per_second = static_cast<double>(steps * config.batch) / seconds_since(train_start);
+  const double samples_per_cpu_second =
+      static_cast<double>(steps * config.batch) / (process_cpu_seconds() - train_cpu_start);
 
   std::vector<float> out(outputs);
   std::size_t calls = 0;
+  const double predict_cpu_start = process_cpu_seconds();
   const Clock::time_point predict_start = Clock::now();
   while (seconds_since(predict_start) < seconds) {
     for (int i = 0; i < 100; ++i) net.predict(params.data(), x.data(), 1, out.data());
     calls += 100;
   }
   const double microseconds = seconds_since(predict_start) * 1e6 / static_cast<double>(calls);
-  std::printf("%-6s %-5s %-7s %u threads  train %9.0f samples/s  predict(batch 1) %7.2f us\n", config.name,
-              optimizer_name, backprop::isa_name(isa), pool.size(), samples_per_second, microseconds);
+  const double cpu_microseconds = (process_cpu_seconds() - predict_cpu_start) * 1e6 / static_cast<double>(calls);
+  std::printf("%-6s %-5s %-7s %u threads  train %9.0f samples/s (%9.0f per CPU-s)  predict(batch 1) %7.2f us "
+              "(%7.2f CPU us)\n",
+              config.name, optimizer_name, backprop::isa_name(isa), pool.size(), samples_per_second,
+              samples_per_cpu_second, microseconds, cpu_microseconds);
 }
 
 }  // namespace

@@ -84,13 +84,19 @@ Napi::TypedArrayOf<double> float64_array(Napi::Value value, const std::string& n
 
 std::size_t integer_argument(Napi::Value value, const std::string& name, std::size_t min,
                              std::size_t max) {
-  const std::string expected = name + ": expected an integer in [" + std::to_string(min) + ", " +
-                               std::to_string(max) + "], got ";
-  if (!value.IsNumber()) throw_error(value.Env(), ErrorKind::argument, expected + describe(value));
+  // The message is built only on failure: this check runs on every call,
+  // batch-1 predict included, where formatting it would cost more than the
+  // product.
+  const auto fail = [&] {
+    throw_error(value.Env(), ErrorKind::argument,
+                name + ": expected an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
+                    "], got " + describe(value));
+  };
+  if (!value.IsNumber()) fail();
   double number = value.As<Napi::Number>().DoubleValue();
   if (!std::isfinite(number) || std::floor(number) != number ||
       number < static_cast<double>(min) || number > static_cast<double>(max)) {
-    throw_error(value.Env(), ErrorKind::argument, expected + describe(value));
+    fail();
   }
   return static_cast<std::size_t>(number);
 }
@@ -114,11 +120,18 @@ std::size_t checked_product(Napi::Env env, std::size_t a, std::size_t b, const s
 
 void expect_length(Napi::Env env, std::size_t actual, std::size_t expected,
                    const std::string& name, const std::string& meaning) {
-  if (actual != expected) {
-    throw_error(env, ErrorKind::shape,
-                name + ": expected length " + std::to_string(expected) + " (" + meaning +
-                    "), got " + std::to_string(actual));
-  }
+  if (actual != expected) length_error(env, actual, expected, name, meaning);
+}
+
+void length_error(Napi::Env env, std::size_t actual, std::size_t expected, const std::string& name,
+                  const std::string& meaning) {
+  throw_error(env, ErrorKind::shape,
+              name + ": expected length " + std::to_string(expected) + " (" + meaning + "), got " +
+                  std::to_string(actual));
+}
+
+std::string rows_times(std::size_t rows, const char* what, std::size_t count) {
+  return "rows " + std::to_string(rows) + " × " + what + " " + std::to_string(count);
 }
 
 void expect_rows_fit(Napi::Env env, std::size_t rows, const backprop::ModelSpec& spec,
@@ -147,8 +160,8 @@ TargetsArgument targets_argument(Napi::Value value, const std::string& name, std
   if (value.IsTypedArray() &&
       value.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array) {
     Napi::TypedArrayOf<float> dense = value.As<Napi::TypedArrayOf<float>>();
-    expect_length(env, dense.ElementLength(), checked_product(env, rows, outputs, name),
-                  name, "rows " + std::to_string(rows) + " × outputs " + std::to_string(outputs));
+    expect_length(env, dense.ElementLength(), checked_product(env, rows, outputs, name), name,
+                  [&] { return rows_times(rows, "outputs", outputs); });
     TargetsArgument result{backprop::Targets{}, dense};
     result.targets.dense = dense.Data();
     return result;
@@ -156,7 +169,8 @@ TargetsArgument targets_argument(Napi::Value value, const std::string& name, std
   if (labels_allowed && value.IsTypedArray() &&
       value.As<Napi::TypedArray>().TypedArrayType() == napi_int32_array) {
     Napi::TypedArrayOf<std::int32_t> labels = value.As<Napi::TypedArrayOf<std::int32_t>>();
-    expect_length(env, labels.ElementLength(), rows, name, "one class label per row");
+    expect_length(env, labels.ElementLength(), rows, name,
+                  [] { return std::string("one class label per row"); });
     label_copy.assign(labels.Data(), labels.Data() + rows);
     for (std::size_t i = 0; i < rows; ++i) {
       if (label_copy[i] < 0 || static_cast<std::size_t>(label_copy[i]) >= outputs) {

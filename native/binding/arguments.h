@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model_spec.h"
@@ -44,6 +45,20 @@ std::size_t checked_product(Napi::Env env, std::size_t a, std::size_t b, const s
 // ShapeError "<name>: expected length <expected> (<meaning>), got <actual>".
 void expect_length(Napi::Env env, std::size_t actual, std::size_t expected,
                    const std::string& name, const std::string& meaning);
+[[noreturn]] void length_error(Napi::Env env, std::size_t actual, std::size_t expected,
+                               const std::string& name, const std::string& meaning);
+
+// The same check with a message built only on failure, for the checks every
+// call makes (batch-1 predict costs a few microseconds, formatting a
+// message about as much): `meaning()` returns the <meaning> text.
+template <class Meaning, class = decltype(std::declval<Meaning>()())>
+void expect_length(Napi::Env env, std::size_t actual, std::size_t expected, const std::string& name,
+                   Meaning meaning) {
+  if (actual != expected) length_error(env, actual, expected, name, meaning());
+}
+
+// "rows <rows> × <what> <count>", the <meaning> of a rows × width array.
+std::string rows_times(std::size_t rows, const char* what, std::size_t count);
 
 // Refuses row counts whose work space would not be addressable, before the
 // core sizes buffers from them: rows × (inputs + every layer's units) must

@@ -44,7 +44,7 @@ RowInput row_input(const Napi::CallbackInfo& info, std::size_t x_index, std::siz
   Napi::TypedArrayOf<float> x = float32_array(info[x_index], "x");
   std::size_t rows = integer_argument(info[rows_index], "rows", 1);
   expect_length(env, x.ElementLength(), checked_product(env, rows, spec.inputs, "rows × inputs"),
-                "x", "rows " + std::to_string(rows) + " × inputs " + std::to_string(spec.inputs));
+                "x", [&] { return rows_times(rows, "inputs", spec.inputs); });
   expect_rows_fit(env, rows, spec, "rows");
   return RowInput{x.Data(), rows};
 }
@@ -164,8 +164,7 @@ Napi::Value NativeModel::Predict(const Napi::CallbackInfo& info) {
   Napi::TypedArrayOf<float> out = float32_array(info[3], "out");
   expect_length(env, out.ElementLength(),
                 checked_product(env, input.rows, model_->outputs(), "rows × outputs"), "out",
-                "rows " + std::to_string(input.rows) + " × outputs " +
-                    std::to_string(model_->outputs()));
+                [&] { return rows_times(input.rows, "outputs", model_->outputs()); });
   call_core(env, [&] { model_->predict(weights, input.x, input.rows, out.Data()); });
   return env.Undefined();
 }

@@ -127,8 +127,9 @@ void test_small_sizes(Isa isa) {
 void test_block_boundaries(Isa isa) {
   Random rng{0xABCDEFu + static_cast<unsigned>(isa)};
   // 40 × 530: the weights read in place as Cᵀ = B·Aᵀ span several row blocks.
-  const std::size_t shapes[][3] = {{37, 45, 800}, {29, 20, 800},  {250, 33, 20},
-                                   {13, 1030, 9}, {97, 70, 385}, {40, 530, 300}};
+  // 150 × 10: narrower than an AVX tile, computed as Cᵀ over several k blocks.
+  const std::size_t shapes[][3] = {{37, 45, 800}, {29, 20, 800},  {250, 33, 20},    {13, 1030, 9},
+                                   {97, 70, 385}, {40, 530, 300}, {150, 10, 600}};
   for (const auto& shape : shapes) {
     for (int variant = 0; variant < 16; ++variant) {
       const Case cs{kTrans[variant & 1], kTrans[(variant >> 1) & 1], shape[0], shape[1], shape[2],
@@ -159,8 +160,11 @@ void test_thread_count_invariance(Isa isa) {
   Random rng{0x5EEDu};
   // Just enough work to be split (gemm.cpp: kMinFlopsPerTask); k spans two
   // blocks of every kernel. 20 × 60 splits along n into parts one AVX tile
-  // wide, which read A in place where the whole product packs it.
-  const std::size_t shapes[][3] = {{190, 41, 520}, {41, 190, 520}, {20, 60, 3400}, {70, 600, 900}};
+  // wide, which read A in place where the whole product packs it. 400 × 10
+  // shares out rows one tile wide (A read in place); 30 × 1100 packs B in
+  // more than one column block of every kernel.
+  const std::size_t shapes[][3] = {{190, 41, 520}, {41, 190, 520}, {20, 60, 3400},
+                                   {70, 600, 900}, {400, 10, 1100}, {30, 1100, 300}};
   for (const auto& shape : shapes) {
     for (int variant = 0; variant < 4; ++variant) {
       const Trans ta = kTrans[variant & 1], tb = kTrans[(variant >> 1) & 1];

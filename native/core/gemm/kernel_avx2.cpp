@@ -96,7 +96,7 @@ const Kernel& avx2_kernel() {
   static const Kernel kernel{kMr, kNr, 120, 256, 1024,
                              pack_a<kMr, pack_panel_across_rows<kMr>, pack_panel_along_rows<kMr>>,
                              pack_b<kNr, pack_panel_across_avx<kNr>, pack_panel_along_rows<kNr>>,
-                             micro_kernel<MicroAvx2, kMr>, 32, dot_products<DotAvx2, 8, 3>, true};
+                             micro_kernel<MicroAvx2, kMr>, 32, dot_products<DotAvx2, 8, 3>, 128};
   return kernel;
 }
 

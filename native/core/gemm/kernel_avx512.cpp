@@ -3,6 +3,8 @@
 // against 14 loads keeps both FMA ports busy. Compiled with -mavx512f -mfma only; called only after cpuid.
 #include <immintrin.h>
 
+#include <cstdint>
+
 #include "dot.h"
 #include "micro_dispatch.h"
 #include "pack_avx.h"
@@ -139,7 +141,7 @@ const Kernel& avx512_kernel() {
   static const Kernel kernel{kMr, kNr, 240, 384, 512,
                              pack_a<kMr, pack_panel_across_avx<kMr>, pack_panel_along_avx512<kMr>>,
                              pack_b<kNr, pack_panel_across_avx<kNr>, pack_panel_along_avx512<kNr>>,
-                             micro, 16, dot_products<DotAvx512, 8, 6>, true};
+                             micro, 16, dot_products<DotAvx512, 8, 6>, SIZE_MAX};
   return kernel;
 }
 

@@ -89,7 +89,7 @@ const Kernel& neon_kernel() {
   static const Kernel kernel{kMr, kNr, 128, 256, 1024,
                              pack_a<kMr, pack_panel_across_rows<kMr>, pack_panel_along_rows<kMr>>,
                              pack_b<kNr, pack_panel_across_rows<kNr>, pack_panel_along_rows<kNr>>,
-                             micro_kernel<MicroNeon, kMr>, 16, dot_products<DotNeon, 6, 4>, false};
+                             micro_kernel<MicroNeon, kMr>, 16, dot_products<DotNeon, 6, 4>, 0};
   return kernel;
 }
 

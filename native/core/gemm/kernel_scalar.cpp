@@ -60,7 +60,7 @@ const Kernel& scalar_kernel() {
   static const Kernel kernel{kMr, kNr, 128, 256, 1024,
                              pack_a<kMr, pack_panel_across_rows<kMr>, pack_panel_along_rows<kMr>>,
                              pack_b<kNr, pack_panel_across_rows<kNr>, pack_panel_along_rows<kNr>>,
-                             micro_kernel<MicroScalar, kMr>, 1, dot_products<DotScalar, 4, 1>, false};
+                             micro_kernel<MicroScalar, kMr>, 1, dot_products<DotScalar, 4, 1>, 0};
   return kernel;
 }
 

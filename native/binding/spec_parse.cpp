@@ -54,6 +54,11 @@ constexpr std::pair<const char*, OptimizerType> kOptimizers[] = {
     {"adagrad", OptimizerType::adagrad},
 };
 
+constexpr std::pair<const char*, backprop::Precision> kPrecisions[] = {
+    {"float32", backprop::Precision::float32},
+    {"bfloat16", backprop::Precision::bfloat16},
+};
+
 Napi::Object object_field(Napi::Value value, const std::string& name) {
   if (!value.IsObject() || value.IsArray() || value.IsFunction()) {
     throw_error(value.Env(), ErrorKind::argument,
@@ -163,6 +168,7 @@ backprop::ModelSpec parse_spec(Napi::Value value) {
   spec.layers = parse_layers(object.Get("layers"));
   spec.loss = named_value(object.Get("loss"), "spec.loss", kLosses);
   spec.optimizer = parse_optimizer(object.Get("optimizer"));
+  spec.precision = named_value(object.Get("precision"), "spec.precision", kPrecisions);
   check_loss_matches_output(env, spec);
   check_parameter_count_fits(env, spec);
   return spec;

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "gemm/gemm.h"
+
 namespace backprop {
 
 enum class Activation { linear, sigmoid, tanh, relu, leaky_relu, elu, gelu, softmax };
@@ -34,6 +36,7 @@ struct ModelSpec {
   std::vector<LayerSpec> layers;
   Loss loss = Loss::mse;
   OptimizerSettings optimizer;
+  Precision precision = Precision::float32;  // of every GEMM (DESIGN.md §9)
 };
 
 // Weight (units × inputs, row-major) then bias (units) for each layer, in

@@ -82,7 +82,7 @@ struct Network::Impl {
     for (std::size_t l = 0; l < layers.size(); ++l) {
       const LayerLayout& layer = layers[l];
       float* z = ws.pre_activation(l);
-      sgemm(isa, Trans::no, Trans::yes, rows, layer.units, layer.inputs, input, layer.inputs,
+      gemm(spec.precision, isa, Trans::no, Trans::yes, rows, layer.units, layer.inputs, input, layer.inputs,
             params + layer.weight, layer.inputs, z, layer.units, false, params + layer.bias,
             pool);
       activate(layer.activation, z, ws.output(l), rows, layer.units);
@@ -109,12 +109,12 @@ struct Network::Impl {
       const LayerLayout& layer = layers[l];
       const float* input = l == 0 ? x : ws.output(l - 1);
       const float* delta = ws.delta(l);
-      sgemm(isa, Trans::yes, Trans::no, layer.units, layer.inputs, rows, delta, layer.units,
+      gemm(spec.precision, isa, Trans::yes, Trans::no, layer.units, layer.inputs, rows, delta, layer.units,
             input, layer.inputs, g + layer.weight, layer.inputs, false, nullptr, pool);
       sum_rows(delta, rows, layer.units, g + layer.bias);
       if (l == 0) break;
       float* below = ws.delta(l - 1);
-      sgemm(isa, Trans::no, Trans::no, rows, layer.inputs, layer.units, delta, layer.units,
+      gemm(spec.precision, isa, Trans::no, Trans::no, rows, layer.inputs, layer.units, delta, layer.units,
             params + layer.weight, layer.inputs, below, layer.inputs, false, nullptr, pool);
       multiply_by_derivative(layers[l - 1].activation, ws.pre_activation(l - 1),
                              ws.output(l - 1), below, rows, layer.inputs);

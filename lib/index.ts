@@ -6,7 +6,7 @@ export type { FitOptions } from './fit-options';
 export type { History, EpochLog, BatchLog } from './training';
 export type { Matrix, Labels } from './data';
 export type { NetworkJSON } from './io/model-file';
-export type { Activation, LossName, OptimizerName, BackendName } from './backends/backend';
+export type { Activation, LossName, OptimizerName, BackendName, Precision } from './backends/backend';
 export { info, version } from './info';
 export type { Info } from './info';
 export {

@@ -8,8 +8,10 @@ export interface Info {
   version: string;
   /** The engine that backend 'auto' uses here (BACKPROP_BACKEND counts). */
   backend: BackendName;
-  /** SIMD path of the native engine ('scalar', 'avx2', 'avx512', 'neon'), or 'js'. */
+  /** SIMD path of the native engine ('scalar', 'avx2', 'avx512', 'avx512bf16', 'amx', 'neon'), or 'js'. */
   isa: string;
+  /** How precision 'bfloat16' runs its GEMMs here: 'amx', 'avx512bf16', or 'emulated' (float32 arithmetic on rounded operands). */
+  bfloat16: string;
   /** Threads the engine computes with. */
   threads: number;
   /** Path of the loaded native binary, or null when it did not load. */
@@ -30,6 +32,7 @@ export function info(): Info {
     version,
     backend: engine.name,
     isa: engine.info.isa,
+    bfloat16: engine.info.bfloat16,
     threads: engine.info.threads,
     binary: 'engine' in native ? native.engine.info.binary : null,
     ...('error' in native ? { nativeError: native.error } : {}),

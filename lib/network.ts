@@ -10,6 +10,7 @@ import {
   type Engine,
   type EngineModel,
   type ModelSpec,
+  type Precision,
   type Targets,
   type TrainChunk,
 } from './backends/backend';
@@ -29,7 +30,7 @@ import {
   type NetworkJSON,
 } from './io/model-file';
 import { Rng } from './rng';
-import { BACKEND_CHOICES, resolveNetworkOptions, specToOptions, type BackendChoice, type NetworkOptions } from './spec';
+import { BACKEND_CHOICES, PRECISIONS, resolveNetworkOptions, specToOptions, type BackendChoice, type NetworkOptions } from './spec';
 import { trainingRun, type ChunkSizer, type DataSet, type History, type TrainingPlan } from './training';
 import { fitOptions, type FitOptions } from './fit-options';
 import { checkKeys, checkObject, checkOneOf, fail, isPlainObject } from './validate';
@@ -49,6 +50,8 @@ export interface Evaluation {
 
 export interface LoadOptions {
   backend?: BackendChoice;
+  /** Overrides the precision the model was saved with (its weights are float32 either way). */
+  precision?: Precision;
 }
 
 export interface SaveOptions {
@@ -383,8 +386,8 @@ export class Network {
 
   /** Rebuilds a network from toJSON()'s output (or that output as a JSON string). */
   static fromJSON(json: unknown, options?: LoadOptions): Network {
-    const backend = loadBackend(options);
-    return Network.#fromState(stateFromJSON(typeof json === 'string' ? parseJson(json) : json), backend);
+    const load = loadOptions(options);
+    return Network.#fromState(stateFromJSON(typeof json === 'string' ? parseJson(json) : json), load);
   }
 
   /**
@@ -407,13 +410,13 @@ export class Network {
 
   static async load(path: string, options?: LoadOptions): Promise<Network> {
     if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
-    const backend = loadBackend(options);
+    const load = loadOptions(options);
     const bytes = await fs.readFile(path);
-    return Network.#fromState(stateFromSafetensors(bytes, path), backend);
+    return Network.#fromState(stateFromSafetensors(bytes, path), load);
   }
 
-  static #fromState(state: ModelState, backend: BackendChoice): Network {
-    const network = new Network({ ...specToOptions(state.spec), seed: state.seed, backend });
+  static #fromState(state: ModelState, { backend, precision }: LoadOptions): Network {
+    const network = new Network({ ...specToOptions(state.spec), seed: state.seed, backend, precision: precision ?? state.spec.precision });
     network.#params.set(state.params);
     return network;
   }
@@ -445,11 +448,16 @@ function saveMetadata(options: SaveOptions | undefined): Record<string, string> 
   return metadata as Record<string, string>;
 }
 
-function loadBackend(options: LoadOptions | undefined): BackendChoice {
-  if (options === undefined) return 'auto';
+function loadOptions(options: LoadOptions | undefined): LoadOptions {
+  if (options === undefined) return { backend: 'auto' };
   const checked = checkObject(options, 'options');
-  checkKeys(checked, 'options', ['backend']);
-  return checkOneOf<BackendChoice>(checked.backend ?? 'auto', 'options.backend', BACKEND_CHOICES);
+  checkKeys(checked, 'options', ['backend', 'precision']);
+  return {
+    backend: checkOneOf<BackendChoice>(checked.backend ?? 'auto', 'options.backend', BACKEND_CHOICES),
+    ...(checked.precision === undefined
+      ? {}
+      : { precision: checkOneOf<Precision>(checked.precision, 'options.precision', PRECISIONS) }),
+  };
 }
 
 function allFinite(values: Float32Array): boolean {

@@ -10,6 +10,7 @@ import type {
   ModelSpec,
   OptimizerName,
   OptimizerSettings,
+  Precision,
 } from './backends/backend';
 import { ArgumentError } from './errors';
 import {
@@ -34,6 +35,7 @@ export const ACTIVATIONS: readonly Activation[] = [
 ];
 export const LOSSES: readonly LossName[] = ['mse', 'binaryCrossEntropy', 'crossEntropy'];
 export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
+export const PRECISIONS: readonly Precision[] = ['float32', 'bfloat16'];
 
 export type BackendChoice = 'auto' | BackendName;
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'native', 'js'];
@@ -71,6 +73,8 @@ export interface NetworkOptions {
   seed?: number;
   /** Default 'auto': the native engine when it loads, else the pure-TS one. */
   backend?: BackendChoice;
+  /** Default 'float32'. 'bfloat16': GEMM operands rounded to bfloat16, sums and everything else float32. */
+  precision?: Precision;
 }
 
 type Defaults = Omit<OptimizerSettings, 'type'>;
@@ -174,7 +178,8 @@ export function resolveModelSpec(options: Record<string, unknown>, optimizer: un
   if (parameters > MAX_PARAMETERS) {
     throw new ArgumentError(`layers hold ${parameters} parameters in all; at most 2^31 − 1 fit in one network`);
   }
-  return { inputs, layers, loss, optimizer: resolveOptimizer(optimizer) };
+  const precision = checkOneOf<Precision>(options.precision ?? 'float32', 'precision', PRECISIONS);
+  return { inputs, layers, loss, optimizer: resolveOptimizer(optimizer), precision };
 }
 
 export interface ResolvedOptions {
@@ -185,7 +190,7 @@ export interface ResolvedOptions {
 
 export function resolveNetworkOptions(value: unknown): ResolvedOptions {
   const options = checkObject(value, 'options');
-  checkKeys(options, 'options', ['inputs', 'layers', 'loss', 'optimizer', 'seed', 'backend']);
+  checkKeys(options, 'options', ['inputs', 'layers', 'loss', 'optimizer', 'seed', 'backend', 'precision']);
   const spec = resolveModelSpec(options, options.optimizer);
   const seed =
     options.seed === undefined
@@ -196,7 +201,7 @@ export function resolveNetworkOptions(value: unknown): ResolvedOptions {
 }
 
 /** The options that rebuild this spec (for toJSON and file metadata). */
-export function specToOptions(spec: ModelSpec): Required<Pick<NetworkOptions, 'inputs' | 'layers' | 'loss'>> & {
+export function specToOptions(spec: ModelSpec): Required<Pick<NetworkOptions, 'inputs' | 'layers' | 'loss' | 'precision'>> & {
   optimizer: OptimizerOptions;
 } {
   const { type } = spec.optimizer;
@@ -209,5 +214,6 @@ export function specToOptions(spec: ModelSpec): Required<Pick<NetworkOptions, 'i
     layers: spec.layers.map(({ units, activation }) => ({ units, activation })),
     loss: spec.loss,
     optimizer,
+    precision: spec.precision,
   };
 }

@@ -33,6 +33,9 @@ export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
 
 export type BackendName = 'native' | 'js';
 
+/** Of every GEMM: float32, or operands rounded to bfloat16 (nearest even) with float32 sums (DESIGN.md §9). */
+export type Precision = 'float32' | 'bfloat16';
+
 /** Every hyperparameter of every optimizer, resolved to a number (PyTorch defaults). */
 export interface OptimizerSettings {
   readonly type: OptimizerName;
@@ -63,6 +66,7 @@ export interface ModelSpec {
   readonly layers: readonly LayerSpec[];
   readonly loss: LossName;
   readonly optimizer: OptimizerSettings;
+  readonly precision: Precision;
 }
 
 /** Dense targets (rows × outputs) or class labels (rows), crossEntropy only. */
@@ -120,6 +124,8 @@ export interface EngineModel {
 export interface EngineInfo {
   readonly isa: string;
   readonly threads: number;
+  /** How bfloat16 GEMMs run: 'amx', 'avx512bf16' or 'emulated'. */
+  readonly bfloat16: string;
   /** Where the binary was loaded from ('' for the js engine). */
   readonly binary: string;
 }

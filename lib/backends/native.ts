@@ -62,7 +62,7 @@ interface ErrorClasses {
 /** What native/binding/addon.cpp exports. */
 interface RawAddon {
   /** Throws BackendError when BACKPROP_ISA is unknown or unsupported here. */
-  info(): { isa: string; threads: number; isaSupported: string[]; napiVersion: number };
+  info(): { isa: string; bfloat16: string; threads: number; isaSupported: string[]; napiVersion: number };
   setErrorClasses(classes: ErrorClasses): void;
   NativeModel: new (spec: ModelSpec, params: Float32Array) => RawNativeModel;
 }
@@ -149,8 +149,8 @@ export function loadNativeEngine(): { engine: Engine } | { error: string } {
   }
   try {
     addon.setErrorClasses({ ArgumentError, ShapeError, BusyError, DisposedError, BackendError, BackpropError });
-    const { isa, threads } = addon.info();
-    const info: EngineInfo = { isa, threads, binary };
+    const { isa, bfloat16, threads } = addon.info();
+    const info: EngineInfo = { isa, threads, bfloat16, binary };
     const engine: Engine = {
       name: 'native',
       info,

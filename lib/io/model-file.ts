@@ -23,6 +23,7 @@ export interface NetworkJSON {
   layers: LayerOptions[];
   loss: ModelSpec['loss'];
   optimizer: OptimizerOptions;
+  precision: ModelSpec['precision'];
   seed: number;
   /** Per layer: weight (units × inputs, row-major) and bias, as numbers. */
   weights: { weight: number[]; bias: number[] }[];

@@ -168,7 +168,9 @@ backprop::ModelSpec parse_spec(Napi::Value value) {
   spec.layers = parse_layers(object.Get("layers"));
   spec.loss = named_value(object.Get("loss"), "spec.loss", kLosses);
   spec.optimizer = parse_optimizer(object.Get("optimizer"));
-  spec.precision = named_value(object.Get("precision"), "spec.precision", kPrecisions);
+  // Absent means float32, as before the option existed.
+  Napi::Value precision = object.Get("precision");
+  if (!precision.IsUndefined()) spec.precision = named_value(precision, "spec.precision", kPrecisions);
   check_loss_matches_output(env, spec);
   check_parameter_count_fits(env, spec);
   return spec;

@@ -24,7 +24,7 @@ export function twoLayerSpec(
     { units, activation: hidden },
     { units: outputs, activation: output },
   ];
-  return { inputs, layers, loss, optimizer };
+  return { inputs, layers, loss, optimizer, precision: 'float32' };
 }
 
 export function createModel(spec: ModelSpec, seed: number): { model: EngineModel; params: Float32Array } {

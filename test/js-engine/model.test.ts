@@ -27,7 +27,7 @@ function chunk(firstBatch: number, batchCount: number, xs = x): TrainChunk {
 describe('jsEngine', () => {
   it('names itself and reports a single-threaded js isa', () => {
     expect(jsEngine.name).toBe('js');
-    expect(jsEngine.info).toEqual({ isa: 'js', threads: 1, binary: '' });
+    expect(jsEngine.info).toEqual({ isa: 'js', threads: 1, bfloat16: 'emulated', binary: '' });
     expect(createModel(spec, 1).model.trainsOffThread).toBe(false);
   });
 });

@@ -32,7 +32,7 @@ export function looseAddon(): LooseAddon {
 }
 
 export function modelSpec(inputs: number, layers: LayerSpec[], loss: LossName, optimizer = 'adam'): ModelSpec {
-  return { inputs, layers, loss, optimizer: resolveOptimizer(optimizer) };
+  return { inputs, layers, loss, optimizer: resolveOptimizer(optimizer), precision: 'float32' };
 }
 
 /** Deterministic small weights in [-0.5, 0.5), biases 0. */

@@ -40,6 +40,8 @@ function gatherRows(
 export class JsModel implements EngineModel {
   readonly trainsOffThread = false;
   private readonly spec: ModelSpec;
+  /** precision 'bfloat16': GEMM operands rounded as they are packed. */
+  private readonly bfloat16: boolean;
   private readonly params: Float32Array;
   private readonly layers: readonly LayerOffsets[];
   private readonly activations: readonly ActivationKernel[];
@@ -56,6 +58,7 @@ export class JsModel implements EngineModel {
 
   constructor(spec: ModelSpec, params: Float32Array) {
     this.spec = spec;
+    this.bfloat16 = spec.precision === 'bfloat16';
     this.params = params;
     const layout = parameterLayout(spec);
     this.layers = layout.layers;
@@ -185,7 +188,7 @@ export class JsModel implements EngineModel {
       const { inputs, units, weight, bias } = this.layers[l];
       const z = ws.z[l];
       fillRows(z, 0, rows, units, params, bias);
-      gemmNT(rows, units, inputs, input, inputOff, params, weight, z, 0);
+      gemmNT(rows, units, inputs, input, inputOff, params, weight, z, 0, this.bfloat16);
       this.activations[l].forward(z, ws.a[l], rows, units);
       input = ws.a[l];
       inputOff = 0;
@@ -219,12 +222,12 @@ export class JsModel implements EngineModel {
       const d = ws.delta[l];
       const input = l === 0 ? x : ws.a[l - 1];
       grads.fill(0, weight, weight + units * inputs);
-      gemmTN(units, inputs, rows, d, 0, input, 0, grads, weight);
+      gemmTN(units, inputs, rows, d, 0, input, 0, grads, weight, this.bfloat16);
       columnSums(d, rows, units, grads, bias);
       if (l > 0) {
         const previous = ws.delta[l - 1];
         previous.fill(0, 0, rows * inputs);
-        gemmNN(rows, inputs, units, d, 0, params, weight, previous, 0);
+        gemmNN(rows, inputs, units, d, 0, params, weight, previous, 0, this.bfloat16);
         this.activations[l - 1].backward(ws.z[l - 1], ws.a[l - 1], previous, rows, inputs);
       }
     }

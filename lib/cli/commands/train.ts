@@ -1,9 +1,9 @@
 /** `backprop train`: read data, build a network, fit it with progress, save it with its data recipe. */
 import { Command, Option } from 'commander';
-import { Network, type History, type LayerOptions, type LossName, type OptimizerName } from '../../index';
+import { Network, type History, type LayerOptions, type LossName, type OptimizerName, type Precision } from '../../index';
 import { ArgumentError } from '../../errors';
 import { applyPreprocessing, scale, standardize, type Preprocessing } from '../../preprocess';
-import { BACKEND_CHOICES, LOSSES, OPTIMIZERS, type BackendChoice } from '../../spec';
+import { BACKEND_CHOICES, LOSSES, OPTIMIZERS, PRECISIONS, type BackendChoice } from '../../spec';
 import { FORMATS, loadData, type DataFormat } from '../data-source';
 import { saveModel } from '../model-file';
 import { fraction, integer, layers, positiveNumber } from '../options';
@@ -26,6 +26,7 @@ interface TrainOptions {
   scale?: boolean;
   standardize?: boolean;
   backend: BackendChoice;
+  precision: Precision;
   out: string;
   json?: boolean;
 }
@@ -54,6 +55,7 @@ export function trainCommand(): Command {
     .requiredOption('--layers <spec>', 'layers as UNITS[:ACTIVATION],…, e.g. 128:relu,10:softmax', layers)
     .addOption(new Option('--loss <name>', 'loss (default: crossEntropy after softmax, binaryCrossEntropy after sigmoid, else mse)').choices(LOSSES))
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default('adam'))
+    .addOption(new Option('--precision <name>', 'precision of the matrix products').choices(PRECISIONS).default('float32'))
     .option('--lr <rate>', "learning rate (default: the optimizer's, as in PyTorch)", positiveNumber)
     .option('--epochs <n>', 'passes over the training data', integer(1), 10)
     .option('--batch-size <n>', 'samples per optimizer step', integer(1), 32)
@@ -81,6 +83,7 @@ async function train(options: TrainOptions): Promise<void> {
     optimizer: options.lr === undefined ? options.optimizer : { type: options.optimizer, learningRate: options.lr },
     seed: options.seed,
     backend: options.backend,
+    precision: options.precision,
   });
   const y = targetsFor(data.y, data.classes, loss, last.units);
   const batches = Math.ceil((data.rows - validationRows) / options.batchSize);

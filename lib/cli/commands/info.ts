@@ -17,6 +17,7 @@ export function infoCommand(): Command {
         `backend  ${facts.backend}`,
         `isa      ${facts.isa}`,
         `threads  ${facts.threads}`,
+        `bfloat16 ${facts.bfloat16}`,
         `binary   ${facts.binary ?? `not loaded: ${facts.nativeError ?? 'unknown reason'}`}`,
       ];
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,7 +1,8 @@
-// sgemm throughput: C[m×n] = op(A)·op(B), op(A) m×k, row-major, for the
-// square and MLP shapes, per ISA, op and thread count. Median GFLOP/s of
-// several repetitions of at least --min-time seconds each.
-//   gemm_bench [--isa avx512] [--threads 1,2] [--ops NN,NT,TN]
+// GEMM throughput: C[m×n] = op(A)·op(B), op(A) m×k, row-major, for the
+// square and MLP shapes, per ISA, precision (float32: sgemm; bfloat16:
+// bf16gemm, on the path bf16_path gives that ISA), op and thread count.
+// Median GFLOP/s of several repetitions of at least --min-time seconds each.
+//   gemm_bench [--isa avx512] [--threads 1,2] [--ops NN,NT,TN] [--precision float32,bfloat16]
 //              [--shapes 512,64x784x256] [--min-time 0.2] [--reps 5] [--json]
 #include <algorithm>
 #include <chrono>
@@ -18,6 +19,7 @@
 namespace {
 
 using backprop::Isa;
+using backprop::Precision;
 using backprop::Trans;
 
 struct Shape {
@@ -28,6 +30,7 @@ struct Options {
   std::vector<Isa> isas;
   std::vector<unsigned> threads;
   std::vector<std::string> ops{"NN", "NT", "TN"};
+  std::vector<Precision> precisions{Precision::float32, Precision::bfloat16};
   std::vector<Shape> shapes{{128, 128, 128},   {256, 256, 256},   {512, 512, 512},    {1024, 1024, 1024},
                             {2048, 2048, 2048}, {64, 784, 256},   {128, 784, 256},    {256, 784, 1024},
                             {256, 1024, 1024},  {128, 256, 10}};
@@ -52,7 +55,8 @@ std::vector<std::string> split_list(const char* text) {
 }
 
 const char* const kUsage =
-    "usage: gemm_bench [--isa NAME] [--threads 1,2] [--ops NN,NT,TN] [--shapes 512,64x784x256]\n"
+    "usage: gemm_bench [--isa NAME] [--threads 1,2] [--ops NN,NT,TN] [--precision float32,bfloat16]\n"
+    "                  [--shapes 512,64x784x256]\n"
     "                  [--min-time SECONDS] [--reps N] [--json]\n";
 
 [[noreturn]] void usage(const char* problem) {
@@ -99,6 +103,12 @@ Options parse_options(int argc, char** argv) {
       options.ops = split_list(value());
       for (const std::string& op : options.ops)
         if (op != "NN" && op != "NT" && op != "TN") usage("ops are NN, NT, TN");
+    } else if (arg == "--precision") {
+      options.precisions.clear();
+      for (const std::string& p : split_list(value())) {
+        if (p != "float32" && p != "bfloat16") usage("precisions are float32, bfloat16");
+        options.precisions.push_back(p == "float32" ? Precision::float32 : Precision::bfloat16);
+      }
     } else if (arg == "--shapes") {
       options.shapes.clear();
       for (const std::string& s : split_list(value())) options.shapes.push_back(parse_shape(s));
@@ -111,7 +121,7 @@ Options parse_options(int argc, char** argv) {
     }
   }
   if (options.isas.empty()) {
-    for (Isa isa : {Isa::avx512, Isa::avx2, Isa::neon, Isa::scalar})
+    for (Isa isa : {Isa::amx, Isa::avx512bf16, Isa::avx512, Isa::avx2, Isa::neon, Isa::scalar})
       if (backprop::isa_supported(isa)) options.isas.push_back(isa);
   }
   if (options.threads.empty()) {
@@ -128,7 +138,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 // Median GFLOP/s over `reps` timed batches of calls, each lasting ≥ min_time.
-double measure(Isa isa, const std::string& op, const Shape& s, backprop::ThreadPool& pool, const Options& o) {
+double measure(Isa isa, Precision precision, const std::string& op, const Shape& s, backprop::ThreadPool& pool, const Options& o) {
   const Trans ta = op == "TN" ? Trans::yes : Trans::no;
   const Trans tb = op == "NT" ? Trans::yes : Trans::no;
   std::vector<float> a(s.m * s.k), b(s.k * s.n), c(s.m * s.n);
@@ -142,7 +152,8 @@ double measure(Isa isa, const std::string& op, const Shape& s, backprop::ThreadP
   const std::size_t lda = ta == Trans::no ? s.k : s.m;
   const std::size_t ldb = tb == Trans::no ? s.n : s.k;
   const auto call = [&] {
-    backprop::sgemm(isa, ta, tb, s.m, s.n, s.k, a.data(), lda, b.data(), ldb, c.data(), s.n, false, nullptr, &pool);
+    backprop::gemm(precision, isa, ta, tb, s.m, s.n, s.k, a.data(), lda, b.data(), ldb, c.data(), s.n, false, nullptr,
+                   &pool);
   };
   call();  // warm caches and grow the packing buffers
   std::size_t calls = 1;
@@ -172,22 +183,29 @@ double measure(Isa isa, const std::string& op, const Shape& s, backprop::ThreadP
 
 int main(int argc, char** argv) {
   const Options o = parse_options(argc, argv);
-  if (!o.json) std::printf("%-7s %7s %3s %6s %6s %6s %9s\n", "isa", "threads", "op", "m", "k", "n", "GFLOP/s");
+  if (!o.json) {
+    std::printf("%-10s %-19s %7s %3s %6s %6s %6s %9s\n", "isa", "precision", "threads", "op", "m", "k", "n", "GFLOP/s");
+  }
   for (unsigned threads : o.threads) {
     backprop::ThreadPool pool(threads);
     for (Isa isa : o.isas) {
       for (const Shape& s : o.shapes) {
         for (const std::string& op : o.ops) {
-          const double gflops = measure(isa, op, s, pool, o);
-          if (o.json) {
-            std::printf("{\"bench\":\"gemm\",\"isa\":\"%s\",\"threads\":%u,\"op\":\"%s\",\"m\":%zu,\"k\":%zu,\"n\":%zu,"
-                        "\"gflops\":%.2f}\n",
-                        backprop::isa_name(isa), threads, op.c_str(), s.m, s.k, s.n, gflops);
-          } else {
-            std::printf("%-7s %7u %3s %6zu %6zu %6zu %9.1f\n", backprop::isa_name(isa), threads, op.c_str(), s.m,
-                        s.k, s.n, gflops);
+          for (Precision precision : o.precisions) {
+            const double gflops = measure(isa, precision, op, s, pool, o);
+            const char* name = precision == Precision::float32 ? "float32" : "bfloat16";
+            const char* path = precision == Precision::float32 ? "" : backprop::bf16_path_name(backprop::bf16_path(isa));
+            if (o.json) {
+              std::printf("{\"bench\":\"gemm\",\"isa\":\"%s\",\"precision\":\"%s\",\"bfloat16\":\"%s\",\"threads\":%u,"
+                          "\"op\":\"%s\",\"m\":%zu,\"k\":%zu,\"n\":%zu,\"gflops\":%.2f}\n",
+                          backprop::isa_name(isa), name, path, threads, op.c_str(), s.m, s.k, s.n, gflops);
+            } else {
+              const std::string label = precision == Precision::float32 ? name : std::string(name) + " (" + path + ")";
+              std::printf("%-10s %-19s %7u %3s %6zu %6zu %6zu %9.1f\n", backprop::isa_name(isa), label.c_str(), threads,
+                          op.c_str(), s.m, s.k, s.n, gflops);
+            }
+            std::fflush(stdout);
           }
-          std::fflush(stdout);
         }
       }
     }

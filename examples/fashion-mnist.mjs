@@ -60,7 +60,7 @@ const net = new Network({
 const { isa, threads } = info();
 console.log(
   `backprop: ${net.backend} engine${net.backend === 'native' ? ` (${isa}, ${threads} threads)` : ''}; ` +
-    `${train.rows} training images, ${test.rows} test images, precision ${values.precision}`,
+    `${train.rows} training images, ${test.rows} test images${values.precision === 'float32' ? '' : `, precision ${values.precision}`}`,
 );
 
 const started = performance.now();

@@ -2,13 +2,13 @@
   # The addon as node-gyp builds it at install time (and prebuildify for the
   # prebuilt binaries): build/Release/backprop.node, found by node-gyp-build.
   # Same layout as native/core/CMakeLists.txt: files named *_avx2.cpp,
-  # *_avx512.cpp, *_neon.cpp are compiled alone with their own flags and
+  # *_avx512.cpp, *_avx512bf16.cpp, *_amx.cpp, *_neon.cpp are compiled alone with their own flags and
   # announce themselves with BACKPROP_HAVE_<ISA>; everything else targets the
   # baseline CPU, so one binary runs anywhere and picks its ISA at run time.
   'variables': {
     # Lists native/core and native/core/gemm sources; argument: a suffix to
     # keep ('_avx2.cpp' ...), or 'baseline' for all the others.
-    'list_core_sources': "node -p \"const fs = require('fs'); const isa = ['_avx2.cpp', '_avx512.cpp', '_neon.cpp']; const want = process.argv[1]; ['native/core', 'native/core/gemm'].flatMap((dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.cpp') && (want === 'baseline' ? !isa.some((s) => f.endsWith(s)) : f.endsWith(want))).map((f) => dir + '/' + f)).join(' ')\"",
+    'list_core_sources': "node -p \"const fs = require('fs'); const isa = ['_avx2.cpp', '_avx512.cpp', '_avx512bf16.cpp', '_amx.cpp', '_neon.cpp']; const want = process.argv[1]; ['native/core', 'native/core/gemm'].flatMap((dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.cpp') && (want === 'baseline' ? !isa.some((s) => f.endsWith(s)) : f.endsWith(want))).map((f) => dir + '/' + f)).join(' ')\"",
   },
   'target_defaults': {
     'include_dirs': ['native/core'],
@@ -18,7 +18,7 @@
     'cflags_cc': ['-std=c++17'],
     'cflags_cc!': ['-fno-exceptions', '-std=gnu++17'],
     'conditions': [
-      ['target_arch=="x64"', {'defines': ['BACKPROP_HAVE_AVX2', 'BACKPROP_HAVE_AVX512']}],
+      ['target_arch=="x64"', {'defines': ['BACKPROP_HAVE_AVX2', 'BACKPROP_HAVE_AVX512', 'BACKPROP_HAVE_AVX512BF16', 'BACKPROP_HAVE_AMX']}],
       ['target_arch=="arm64"', {'defines': ['BACKPROP_HAVE_NEON']}],
     ],
   },
@@ -39,7 +39,7 @@
         'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS',
       ],
       'conditions': [
-        ['target_arch=="x64"', {'dependencies': ['backprop_avx2', 'backprop_avx512']}],
+        ['target_arch=="x64"', {'dependencies': ['backprop_avx2', 'backprop_avx512', 'backprop_avx512bf16', 'backprop_amx']}],
         ['target_arch=="arm64"', {'dependencies': ['backprop_neon']}],
       ],
     },
@@ -58,6 +58,18 @@
           'type': 'static_library',
           'sources': ['<!@(<(list_core_sources) _avx512.cpp)'],
           'cflags': ['-mavx512f', '-mfma'],
+        },
+        {
+          'target_name': 'backprop_avx512bf16',
+          'type': 'static_library',
+          'sources': ['<!@(<(list_core_sources) _avx512bf16.cpp)'],
+          'cflags': ['-mavx512f', '-mavx512bw', '-mavx512bf16', '-mfma'],
+        },
+        {
+          'target_name': 'backprop_amx',
+          'type': 'static_library',
+          'sources': ['<!@(<(list_core_sources) _amx.cpp)'],
+          'cflags': ['-mavx512f', '-mavx512bw', '-mavx512bf16', '-mamx-tile', '-mamx-bf16'],
         },
       ],
     }],

@@ -4,6 +4,7 @@
 //   node bench/train.mjs [--json] [--backends native,js] [--threads 1,2]
 //        [--configs xor,small,mnist,wide] [--opts sgd,adam] [--seconds 2] [--repeats 3]
 //        [--dropout 0.2]   (dropout after every hidden activation; default 0: none)
+//        [--precision float32,bfloat16]
 // Each (backend, threads) runs in its own process: BACKPROP_THREADS sizes
 // the native pool once per process. Needs `npm run build` first.
 import { spawnSync } from 'node:child_process';
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     repeats: { type: 'string', default: '3' },
     dropout: { type: 'string', default: '0' },
     backend: { type: 'string' },
+    precision: { type: 'string', default: 'float32' },
   },
 });
 
@@ -70,7 +72,7 @@ function makeData(config) {
   return { x, y, rows, inputs };
 }
 
-function network(Network, backend, config, optimizer) {
+function network(Network, backend, config, optimizer, precision = 'float32') {
   const [inputs, ...units] = config.sizes;
   return new Network({
     inputs,
@@ -81,6 +83,7 @@ function network(Network, backend, config, optimizer) {
     optimizer,
     seed: 0,
     backend,
+    precision,
   });
 }
 
@@ -133,29 +136,30 @@ async function child() {
   const repeats = Number(args.repeats);
   const facts = info();
   const engine = backend === 'native' ? { isa: facts.isa, threads: facts.threads } : { isa: 'js', threads: 1 };
-  for (const name of args.configs.split(',')) {
+  const cases = args.precision.split(',').flatMap((precision) => args.configs.split(',').map((name) => [precision, name]));
+  for (const [precision, name] of cases) {
     const config = CONFIGS[name];
     const data = makeData(config);
     for (const opt of args.opts.split(',')) {
       const trainBatchRates = [];
       const fitRates = [];
       for (let r = 0; r < repeats; r++) {
-        const net = network(Network, backend, config, OPTIMIZERS[opt]);
+        const net = network(Network, backend, config, OPTIMIZERS[opt], precision);
         timeTrainBatch(net, data, config, Math.min(0.5, seconds / 4));
         trainBatchRates.push(timeTrainBatch(net, data, config, seconds));
         fitRates.push(await timeFit(net, data, config, seconds));
         net.dispose();
       }
       for (const [mode, rates] of [['trainBatch', trainBatchRates], ['fit', fitRates]]) {
-        console.log(JSON.stringify({ bench: 'train', backend, ...engine, config: name, optimizer: opt, dropout: Number(args.dropout), mode, batch: config.batch, samplesPerSecond: Math.round(median(rates)) }));
+        console.log(JSON.stringify({ bench: 'train', backend, ...engine, precision, bfloat16: facts.bfloat16, config: name, optimizer: opt, dropout: Number(args.dropout), mode, batch: config.batch, samplesPerSecond: Math.round(median(rates)) }));
       }
     }
     if (name === 'small' || name === 'mnist') {
-      const net = network(Network, backend, config, OPTIMIZERS.sgd);
+      const net = network(Network, backend, config, OPTIMIZERS.sgd, precision);
       const latencies = [];
       for (let r = 0; r < repeats; r++) latencies.push(predictLatency(net, data, Math.min(1, seconds)));
       net.dispose();
-      console.log(JSON.stringify({ bench: 'predict', backend, ...engine, config: name, batch: 1, microseconds: Number(median(latencies).toFixed(2)) }));
+      console.log(JSON.stringify({ bench: 'predict', backend, ...engine, precision, config: name, batch: 1, microseconds: Number(median(latencies).toFixed(2)) }));
     }
   }
 }
@@ -166,7 +170,7 @@ function parent() {
   for (const backend of args.backends.split(',')) {
     const threadCounts = backend === 'js' ? ['1'] : [...new Set(args.threads.split(','))];
     for (const threads of threadCounts) {
-      const forwarded = ['--configs', args.configs, '--opts', args.opts, '--seconds', args.seconds, '--repeats', args.repeats, '--dropout', args.dropout];
+      const forwarded = ['--configs', args.configs, '--opts', args.opts, '--seconds', args.seconds, '--repeats', args.repeats, '--dropout', args.dropout, '--precision', args.precision];
       const result = spawnSync(process.execPath, [script, '--child', '--backend', backend, ...forwarded], {
         env: { ...process.env, BACKPROP_THREADS: threads },
         encoding: 'utf8',
@@ -181,7 +185,7 @@ function parent() {
   }
   if (!args.json) {
     for (const r of rows) {
-      const what = r.bench === 'train' ? `${r.config} ${r.optimizer} ${r.mode}` : `${r.config} predict(batch 1)`;
+      const what = `${r.precision === 'bfloat16' ? 'bf16 ' : ''}${r.bench === 'train' ? `${r.config} ${r.optimizer} ${r.mode}` : `${r.config} predict(batch 1)`}`;
       const value = r.bench === 'train' ? `${r.samplesPerSecond} samples/s` : `${r.microseconds} µs`;
       console.log(`${r.backend.padEnd(6)} ${r.isa.padEnd(6)} ${String(r.threads).padStart(2)} threads  ${what.padEnd(24)} ${value}`);
     }

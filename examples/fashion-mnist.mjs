@@ -5,6 +5,7 @@
 //
 //   node examples/fashion-mnist.mjs [--epochs 10] [--train-limit N] [--test-limit N]
 //                                   [--data-dir /usr/share/datasets/fashion-mnist] [--seed 0]
+//                                   [--precision float32|bfloat16]
 //
 // (after `npm run build`; BACKPROP_THREADS / BACKPROP_BACKEND choose the engine).
 import { existsSync } from 'node:fs';
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     'test-limit': { type: 'string' },
     'data-dir': { type: 'string', default: '/usr/share/datasets/fashion-mnist' },
     seed: { type: 'string', default: '0' },
+    precision: { type: 'string', default: 'float32' },
   },
 });
 const epochs = Number(values.epochs);
@@ -53,11 +55,12 @@ const net = new Network({
   loss: 'crossEntropy',
   optimizer: { type: 'adam', learningRate: 1e-3 },
   seed,
+  precision: values.precision,
 });
 const { isa, threads } = info();
 console.log(
   `backprop: ${net.backend} engine${net.backend === 'native' ? ` (${isa}, ${threads} threads)` : ''}; ` +
-    `${train.rows} training images, ${test.rows} test images`,
+    `${train.rows} training images, ${test.rows} test images${values.precision === 'float32' ? '' : `, precision ${values.precision}`}`,
 );
 
 const started = performance.now();

@@ -18,7 +18,7 @@ export type { FitOptions } from './fit-options';
 export type { History, EpochLog, BatchLog } from './training';
 export type { Matrix, Labels } from './data';
 export type { NetworkJSON } from './io/model-file';
-export type { Activation, LossName, OptimizerName } from './model-spec';
+export type { Activation, LossName, OptimizerName, Precision } from './model-spec';
 export type { BackendName } from './backends/backend';
 export { info, version } from './info';
 export type { Info } from './info';

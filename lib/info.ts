@@ -8,8 +8,10 @@ export interface Info {
   version: string;
   /** The backend that 'auto' uses here (BACKPROP_BACKEND counts). */
   backend: BackendName;
-  /** SIMD path of the native backend ('scalar', 'avx2', 'avx512', 'neon'), or 'js'. */
+  /** SIMD path of the native backend ('scalar', 'avx2', 'avx512', 'avx512bf16', 'amx', 'neon'), or 'js'. */
   isa: string;
+  /** How precision 'bfloat16' runs its GEMMs here: 'amx', 'avx512bf16', or 'emulated' (float32 arithmetic on rounded operands). */
+  bfloat16: string;
   /** Threads the backend computes with. */
   threads: number;
   /** Path of the loaded native binary, or null when it did not load. */
@@ -30,6 +32,7 @@ export function info(): Info {
     version,
     backend: backend.name,
     isa: backend.info.isa,
+    bfloat16: backend.info.bfloat16,
     threads: backend.info.threads,
     binary: 'backend' in native ? native.backend.info.binary : null,
     ...('error' in native ? { nativeError: native.error } : {}),

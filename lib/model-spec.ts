@@ -59,6 +59,9 @@ export interface LayerSpec {
   readonly dropout: number;
 }
 
+/** Of every GEMM: float32, or operands rounded to bfloat16 (nearest even) with float32 sums (DESIGN.md §9). */
+export type Precision = 'float32' | 'bfloat16';
+
 /** A validated network description: what a backend needs to build a model. */
 export interface ModelSpec {
   readonly inputs: number;
@@ -68,6 +71,7 @@ export interface ModelSpec {
   readonly optimizer: OptimizerSettings;
   /** Seeds the dropout masks (uint32), with the optimizer's step count. */
   readonly dropoutSeed: number;
+  readonly precision: Precision;
 }
 
 /** Dense targets (rows × outputs) or class labels (rows), crossEntropy only. */

@@ -25,11 +25,11 @@ import {
   type NetworkJSON,
   type TrainingState,
 } from './io/model-file';
-import { parameterLayout, type ModelSpec, type Targets } from './model-spec';
+import { parameterLayout, type ModelSpec, type Precision, type Targets } from './model-spec';
 import { networkToOnnx } from './onnx/network';
 import { Rng } from './rng';
 import { runInSlices, runNow, turnOfEventLoop, type Sliced } from './slices';
-import { BACKEND_CHOICES, MAX_RATE, resolveNetworkOptions, specToOptions, type BackendChoice, type NetworkOptions } from './spec';
+import { BACKEND_CHOICES, MAX_RATE, PRECISIONS, resolveNetworkOptions, specToOptions, type BackendChoice, type NetworkOptions } from './spec';
 import { resolveEarlyStopping } from './early-stopping';
 import { metricsOf, type Metrics } from './metrics';
 import { resolveSchedule, type ScheduleState } from './schedules';
@@ -55,6 +55,8 @@ export interface Evaluation extends Metrics {
 
 export interface LoadOptions {
   backend?: BackendChoice;
+  /** Overrides the precision the model was saved with (its weights are float32 either way). */
+  precision?: Precision;
 }
 
 export interface SaveOptions {
@@ -562,8 +564,8 @@ export class Network {
 
   /** Rebuilds a network from toJSON()'s output (or that output as a JSON string). */
   static fromJSON(json: unknown, options?: LoadOptions): Network {
-    const backend = loadBackend(options);
-    return Network.#fromState(stateFromJSON(typeof json === 'string' ? parseJson(json) : json), backend);
+    const load = loadOptions(options);
+    return Network.#fromState(stateFromJSON(typeof json === 'string' ? parseJson(json) : json), load);
   }
 
   /**
@@ -626,18 +628,23 @@ export class Network {
 
   static async load(path: string, options?: LoadOptions): Promise<Network> {
     if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
-    const backend = loadBackend(options);
-    return Network.#fromState(await loadModelFile(path), backend);
+    return Network.#fromState(await loadModelFile(path), loadOptions(options));
   }
 
   /** Rebuilds a network from safetensors bytes (what toBytes() returns or a model file holds): the twin of load. */
   static fromBytes(bytes: Uint8Array, options?: LoadOptions): Network {
     if (!(bytes instanceof Uint8Array)) fail('bytes', 'a Uint8Array', bytes);
-    return Network.#fromState(bytesToState(bytes, 'Network.fromBytes'), loadBackend(options));
+    return Network.#fromState(bytesToState(bytes, 'Network.fromBytes'), loadOptions(options));
   }
 
-  static #fromState(state: ModelState, backend: BackendChoice): Network {
-    const network = new Network({ ...specToOptions(state.spec), ...state.recipe, seed: state.seed, backend });
+  static #fromState(state: ModelState, { backend, precision }: LoadOptions): Network {
+    const network = new Network({
+      ...specToOptions(state.spec),
+      ...state.recipe,
+      seed: state.seed,
+      backend,
+      precision: precision ?? state.spec.precision,
+    });
     network.#params.set(state.params);
     const { training } = state;
     if (training) {
@@ -678,11 +685,16 @@ function saveOptions(options: SaveOptions | undefined): { metadata: Record<strin
   return { metadata: metadata as Record<string, string>, trainingState };
 }
 
-function loadBackend(options: LoadOptions | undefined): BackendChoice {
-  if (options === undefined) return 'auto';
+function loadOptions(options: LoadOptions | undefined): LoadOptions {
+  if (options === undefined) return { backend: 'auto' };
   const checked = checkObject(options, 'options');
-  checkKeys(checked, 'options', ['backend']);
-  return checkOneOf<BackendChoice>(checked.backend ?? 'auto', 'options.backend', BACKEND_CHOICES);
+  checkKeys(checked, 'options', ['backend', 'precision']);
+  return {
+    backend: checkOneOf<BackendChoice>(checked.backend ?? 'auto', 'options.backend', BACKEND_CHOICES),
+    ...(checked.precision === undefined
+      ? {}
+      : { precision: checkOneOf<Precision>(checked.precision, 'options.precision', PRECISIONS) }),
+  };
 }
 
 function allFinite(values: Float32Array): boolean {

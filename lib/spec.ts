@@ -3,7 +3,7 @@
  * validated ModelSpec the engines take (PyTorch's optimizer defaults).
  */
 import type { BackendName } from './backends/backend';
-import type { Activation, LayerSpec, LossName, LossParameters, ModelSpec, OptimizerName, OptimizerSettings } from './model-spec';
+import type { Activation, LayerSpec, LossName, LossParameters, ModelSpec, OptimizerName, OptimizerSettings, Precision } from './model-spec';
 import { ArgumentError } from './errors';
 import { RECIPE_KEYS, type InputNormalizationOptions } from './input-normalization';
 import {
@@ -28,6 +28,7 @@ export const ACTIVATIONS: readonly Activation[] = [
 ];
 export const LOSSES: readonly LossName[] = ['mse', 'binaryCrossEntropy', 'crossEntropy', 'huber', 'mae'];
 export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
+export const PRECISIONS: readonly Precision[] = ['float32', 'bfloat16'];
 
 export type BackendChoice = 'auto' | BackendName;
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'native', 'js'];
@@ -116,6 +117,8 @@ export interface NetworkOptions {
   inputNormalization?: InputNormalizationOptions;
   /** Class names: one per output (crossEntropy), or two for one sigmoid output (binaryCrossEntropy). */
   classes?: string[];
+  /** Default 'float32'. 'bfloat16': GEMM operands rounded to bfloat16, sums and everything else float32. */
+  precision?: Precision;
 }
 
 type Defaults = Omit<OptimizerSettings, 'type' | 'clipNorm' | 'clipValue'>;
@@ -238,8 +241,9 @@ export function resolveModelSpec(options: Record<string, unknown>, optimizer: un
   if (parameters > MAX_PARAMETERS) {
     throw new ArgumentError(`layers hold ${parameters} parameters in all; at most 2^31 − 1 fit in one network`);
   }
+  const precision = checkOneOf<Precision>(options.precision ?? 'float32', 'precision', PRECISIONS);
   // Dropout masks take a uint32 seed: the low 32 bits of the network's.
-  return { inputs, layers, loss, lossParameters, optimizer: resolveOptimizer(optimizer), dropoutSeed: seed % 2 ** 32 };
+  return { inputs, layers, loss, lossParameters, optimizer: resolveOptimizer(optimizer), dropoutSeed: seed % 2 ** 32, precision };
 }
 
 const LOSS_DEFAULTS: LossParameters = { labelSmoothing: 0, delta: 1 };
@@ -300,7 +304,7 @@ export interface ResolvedOptions {
 
 export function resolveNetworkOptions(value: unknown): ResolvedOptions {
   const options = checkObject(value, 'options');
-  checkKeys(options, 'options', ['inputs', 'layers', 'loss', 'optimizer', 'seed', 'backend', ...RECIPE_KEYS]);
+  checkKeys(options, 'options', ['inputs', 'layers', 'loss', 'optimizer', 'seed', 'backend', 'precision', ...RECIPE_KEYS]);
   const seed =
     options.seed === undefined
       ? Math.floor(Math.random() * 2 ** 32)
@@ -311,7 +315,7 @@ export function resolveNetworkOptions(value: unknown): ResolvedOptions {
 }
 
 /** The options that rebuild this spec (for toJSON and file metadata). */
-export function specToOptions(spec: ModelSpec): Required<Pick<NetworkOptions, 'inputs' | 'layers' | 'loss'>> & {
+export function specToOptions(spec: ModelSpec): Required<Pick<NetworkOptions, 'inputs' | 'layers' | 'loss' | 'precision'>> & {
   optimizer: OptimizerOptions;
 } {
   const { type } = spec.optimizer;
@@ -324,5 +328,6 @@ export function specToOptions(spec: ModelSpec): Required<Pick<NetworkOptions, 'i
     loss: lossToOptions(spec),
     // The keys of OPTIMIZER_DEFAULTS[type] are those of that type's options.
     optimizer: optimizer as unknown as OptimizerOptions,
+    precision: spec.precision,
   };
 }

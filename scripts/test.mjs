@@ -58,7 +58,7 @@ function vitest(label, files, env) {
 
 function forcibleIsas() {
   const probe = `const { info } = require('./dist/index.js'); const i = info(); process.stdout.write(i.isa);`;
-  return ['scalar', 'avx2', 'avx512', 'neon'].filter((isa) => {
+  return ['scalar', 'avx2', 'avx512', 'neon', 'avx512bf16', 'amx'].filter((isa) => {
     const result = spawnSync(process.execPath, ['-e', probe], {
       cwd: root,
       env: { ...process.env, BACKPROP_ISA: isa, BACKPROP_BACKEND: 'native' },

@@ -1,10 +1,11 @@
-// sgemm throughput: C[m×n] = op(A)·op(B), op(A) m×k, row-major, for the
-// square and MLP shapes, per ISA, op and thread count. Median GFLOP/s of
+// GEMM throughput: C[m×n] = op(A)·op(B), op(A) m×k, row-major, for the
+// square and MLP shapes, per ISA, precision (float32: sgemm; bfloat16: on the
+// path bf16_path gives that ISA), op and thread count. Median GFLOP/s of
 // several repetitions of at least --min-time seconds each, and GFLOP per
 // second of process CPU time (all threads; spinning counts) over those
 // repetitions: on a shared, loaded host, where a second thread often waits
 // for a core, the work done per CPU-second drifts much less than wall time.
-//   gemm_bench [--isa avx512] [--threads 1,2] [--ops NN,NT,TN]
+//   gemm_bench [--isa avx512] [--threads 1,2] [--ops NN,NT,TN] [--precision float32,bfloat16]
 //              [--shapes 512,64x784x256] [--min-time 0.2] [--reps 5] [--json]
 //              [--openblas]
 // --openblas also measures cblas_sgemm from the system's libopenblas.so.0
@@ -30,6 +31,7 @@
 namespace {
 
 using backprop::Isa;
+using backprop::Precision;
 using backprop::Trans;
 
 struct Shape {
@@ -40,6 +42,7 @@ struct Options {
   std::vector<Isa> isas;
   std::vector<unsigned> threads;
   std::vector<std::string> ops{"NN", "NT", "TN"};
+  std::vector<Precision> precisions{Precision::float32, Precision::bfloat16};
   std::vector<Shape> shapes{{128, 128, 128},   {256, 256, 256},   {512, 512, 512},    {1024, 1024, 1024},
                             {2048, 2048, 2048}, {64, 784, 256},   {128, 784, 256},    {256, 784, 1024},
                             {256, 1024, 1024},  {128, 256, 10}};
@@ -65,8 +68,8 @@ std::vector<std::string> split_list(const char* text) {
 }
 
 const char* const kUsage =
-    "usage: gemm_bench [--isa NAME] [--threads 1,2] [--ops NN,NT,TN] [--shapes 512,64x784x256]\n"
-    "                  [--min-time SECONDS] [--reps N] [--json] [--openblas]\n";
+    "usage: gemm_bench [--isa NAME] [--threads 1,2] [--ops NN,NT,TN] [--precision float32,bfloat16]\n"
+    "                  [--shapes 512,64x784x256] [--min-time SECONDS] [--reps N] [--json] [--openblas]\n";
 
 [[noreturn]] void usage(const char* problem) {
   std::fprintf(stderr, "gemm_bench: %s\n%s", problem, kUsage);
@@ -114,6 +117,12 @@ Options parse_options(int argc, char** argv) {
       options.ops = split_list(value());
       for (const std::string& op : options.ops)
         if (op != "NN" && op != "NT" && op != "TN") usage("ops are NN, NT, TN");
+    } else if (arg == "--precision") {
+      options.precisions.clear();
+      for (const std::string& p : split_list(value())) {
+        if (p != "float32" && p != "bfloat16") usage("precisions are float32, bfloat16");
+        options.precisions.push_back(p == "float32" ? Precision::float32 : Precision::bfloat16);
+      }
     } else if (arg == "--shapes") {
       options.shapes.clear();
       for (const std::string& s : split_list(value())) options.shapes.push_back(parse_shape(s));
@@ -126,7 +135,7 @@ Options parse_options(int argc, char** argv) {
     }
   }
   if (options.isas.empty()) {
-    for (Isa isa : {Isa::avx512, Isa::avx2, Isa::neon, Isa::scalar})
+    for (Isa isa : {Isa::amx, Isa::avx512bf16, Isa::avx512, Isa::avx2, Isa::neon, Isa::scalar})
       if (backprop::isa_supported(isa)) options.isas.push_back(isa);
   }
   if (options.threads.empty()) {
@@ -242,10 +251,6 @@ int main(int argc, char** argv) {
     backprop::ThreadPool pool(threads);
     if (o.openblas) blas.set_threads(static_cast<int>(threads));
     for (Isa isa : o.isas) {
-      const Product ours = [&](Trans ta, Trans tb, const Shape& s, const float* a, std::size_t lda, const float* b,
-                               std::size_t ldb, float* c) {
-        backprop::sgemm(isa, ta, tb, s.m, s.n, s.k, a, lda, b, ldb, c, s.n, false, nullptr, &pool);
-      };
       const Product reference = [&](Trans ta, Trans tb, const Shape& s, const float* a, std::size_t lda,
                                     const float* b, std::size_t ldb, float* c) {
         constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
@@ -255,7 +260,18 @@ int main(int argc, char** argv) {
       };
       for (const Shape& s : o.shapes) {
         for (const std::string& op : o.ops) {
-          print(backprop::isa_name(isa), threads, op, s, measure(ours, op, s, o), o.json);
+          for (Precision precision : o.precisions) {
+            const Product ours = [&, precision](Trans ta, Trans tb, const Shape& shape, const float* a, std::size_t lda,
+                                                const float* b, std::size_t ldb, float* c) {
+              backprop::gemm(precision, isa, ta, tb, shape.m, shape.n, shape.k, a, lda, b, ldb, c, shape.n, false,
+                             nullptr, &pool);
+            };
+            const std::string label = precision == Precision::float32
+                                          ? std::string(backprop::isa_name(isa))
+                                          : std::string(backprop::isa_name(isa)) + "/bf16-" +
+                                                backprop::bf16_path_name(backprop::bf16_path(isa));
+            print(label.c_str(), threads, op, s, measure(ours, op, s, o), o.json);
+          }
           if (o.openblas) print("openblas", threads, op, s, measure(reference, op, s, o), o.json);
         }
       }

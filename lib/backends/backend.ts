@@ -104,6 +104,8 @@ export interface OptimizerSnapshot {
 export interface BackendInfo {
   readonly isa: string;
   readonly threads: number;
+  /** How bfloat16 GEMMs run: 'amx', 'avx512bf16' or 'emulated'. */
+  readonly bfloat16: string;
   /** Where the binary was loaded from ('' for the js backend). */
   readonly binary: string;
 }

@@ -46,7 +46,7 @@ interface ErrorClasses {
 /** What native/binding/addon.cpp exports. */
 interface RawAddon {
   /** Throws BackendError when BACKPROP_ISA or BACKPROP_THREADS cannot be used here. */
-  info(): { isa: string; threads: number; isaSupported: string[]; napiVersion: number };
+  info(): { isa: string; bfloat16: string; threads: number; isaSupported: string[]; napiVersion: number };
   setErrorClasses(classes: ErrorClasses): void;
   NativeModel: new (spec: unknown, params: Float32Array) => RawNativeModel;
 }
@@ -147,8 +147,8 @@ export function loadNativeBackend(): { backend: Backend } | { error: string } {
   }
   try {
     addon.setErrorClasses({ ArgumentError, ShapeError, BusyError, DisposedError, BackendError, BackpropError });
-    const { isa, threads } = addon.info();
-    const info: BackendInfo = { isa, threads, binary };
+    const { isa, bfloat16, threads } = addon.info();
+    const info: BackendInfo = { isa, threads, bfloat16, binary };
     const backend: Backend = {
       name: 'native',
       info,

@@ -45,6 +45,7 @@ export interface NetworkJSON extends RecipeOptions {
   layers: LayerOptions[];
   loss: NonNullable<NetworkOptions['loss']>;
   optimizer: OptimizerOptions;
+  precision: ModelSpec['precision'];
   seed: number;
   /** Per layer: weight (units × inputs, row-major) and bias, as numbers. */
   weights: { weight: number[]; bias: number[] }[];

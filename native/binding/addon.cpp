@@ -4,6 +4,7 @@
 #include <string>
 
 #include "arguments.h"
+#include "gemm/gemm.h"
 #include "model_wrap.h"
 #include "thread_pool.h"
 
@@ -44,6 +45,7 @@ Napi::Value AddonInstance::Info(const Napi::CallbackInfo& info) {
 
   Napi::Object result = Napi::Object::New(env);
   result.Set("isa", backprop::isa_name(chosen));
+  result.Set("bfloat16", backprop::bf16_path_name(backprop::bf16_path(chosen)));
   result.Set("threads", static_cast<double>(backprop::default_pool().size()));
   result.Set("isaSupported", supported_names);
   result.Set("napiVersion", static_cast<double>(NAPI_VERSION));

@@ -4,9 +4,6 @@ namespace backprop_binding {
 
 namespace {
 
-constexpr backprop::Isa kAllIsas[] = {backprop::Isa::scalar, backprop::Isa::avx2,
-                                      backprop::Isa::avx512, backprop::Isa::neon};
-
 std::string names(const std::vector<backprop::Isa>& isas) {
   std::string list;
   for (backprop::Isa isa : isas) {
@@ -20,7 +17,7 @@ std::string names(const std::vector<backprop::Isa>& isas) {
 
 std::vector<backprop::Isa> supported_isas() {
   std::vector<backprop::Isa> isas;
-  for (backprop::Isa isa : kAllIsas) {
+  for (backprop::Isa isa : backprop::kAllIsas) {
     if (backprop::isa_supported(isa)) isas.push_back(isa);
   }
   return isas;
@@ -35,7 +32,7 @@ IsaChoice choose_isa(const char* requested) {
   backprop::Isa isa;
   if (!backprop::parse_isa(requested, &isa)) {
     choice.error = std::string("BACKPROP_ISA=") + requested +
-                   " is not a known SIMD path: expected one of scalar, avx2, avx512, neon";
+                   " is not a known SIMD path: expected one of scalar, avx2, avx512, neon, avx512bf16, amx";
   } else if (!backprop::isa_supported(isa)) {
     choice.error = std::string("BACKPROP_ISA=") + requested +
                    " is not supported by this CPU or this binary (supported here: " +

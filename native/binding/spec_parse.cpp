@@ -57,6 +57,11 @@ constexpr std::pair<const char*, OptimizerType> kOptimizers[] = {
     {"adagrad", OptimizerType::adagrad},
 };
 
+constexpr std::pair<const char*, backprop::Precision> kPrecisions[] = {
+    {"float32", backprop::Precision::float32},
+    {"bfloat16", backprop::Precision::bfloat16},
+};
+
 Napi::Object object_field(Napi::Value value, const std::string& name) {
   if (!value.IsObject() || value.IsArray() || value.IsFunction()) {
     throw_error(value.Env(), ErrorKind::argument,
@@ -148,6 +153,9 @@ backprop::ModelSpec parse_spec(Napi::Value value) {
   spec.optimizer = parse_optimizer(object.Get("optimizer"));
   spec.dropout_seed = static_cast<std::uint32_t>(
       integer_argument(object.Get("dropoutSeed"), "spec.dropoutSeed", 0, UINT32_MAX));
+  // Absent means float32, as before the option existed.
+  Napi::Value precision = object.Get("precision");
+  if (!precision.IsUndefined()) spec.precision = named_value(precision, "spec.precision", kPrecisions);
   check_parameter_count_fits(env, spec);
   return spec;
 }

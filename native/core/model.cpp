@@ -110,7 +110,7 @@ struct Model::Impl {
     for (std::size_t l = 0; l < layers.size(); ++l) {
       const LayerLayout& layer = layers[l];
       float* z = ws.pre_activation(l);
-      sgemm(isa, Trans::no, Trans::yes, rows, layer.units, layer.inputs, input, layer.inputs,
+      gemm(spec.precision, isa, Trans::no, Trans::yes, rows, layer.units, layer.inputs, input, layer.inputs,
             weights + layer.weight, layer.inputs, z, layer.units, false, weights + layer.bias,
             pool);
       activate(layer.activation, z, ws.output(l), rows, layer.units);
@@ -176,12 +176,12 @@ struct Model::Impl {
       const LayerLayout& layer = layers[l];
       const float* input = input_of(ws, x, l);
       const float* delta = ws.delta(l);
-      sgemm(isa, Trans::yes, Trans::no, layer.units, layer.inputs, rows, delta, layer.units,
+      gemm(spec.precision, isa, Trans::yes, Trans::no, layer.units, layer.inputs, rows, delta, layer.units,
             input, layer.inputs, g + layer.weight, layer.inputs, false, nullptr, pool);
       sum_rows(delta, rows, layer.units, g + layer.bias);
       if (l == 0) break;
       float* below = ws.delta(l - 1);
-      sgemm(isa, Trans::no, Trans::no, rows, layer.inputs, layer.units, delta, layer.units,
+      gemm(spec.precision, isa, Trans::no, Trans::no, rows, layer.inputs, layer.units, delta, layer.units,
             weights + layer.weight, layer.inputs, below, layer.inputs, false, nullptr, pool);
       if (ws.dropped(l - 1)) {
         dropout_backward(below, rows * layer.inputs,

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "gemm/gemm.h"
+
 namespace backprop {
 
 enum class Activation { linear, sigmoid, tanh, relu, leaky_relu, elu, gelu, softmax };
@@ -52,6 +54,7 @@ struct ModelSpec {
   LossParameters loss_parameters;
   OptimizerSettings optimizer;
   std::uint32_t dropout_seed = 0;  // with the optimizer's step count, keys the dropout masks
+  Precision precision = Precision::float32;  // of every GEMM (DESIGN.md §9)
 };
 
 // Weight (units × inputs, row-major) then bias (units) for each layer, in

@@ -70,7 +70,7 @@ void update_baseline(const Update& update) { run_update(update); }
 
 void apply_update(Isa isa, const Update& update) {
   if (isa_supported(isa)) {
-    switch (isa) {
+    switch (float_isa(isa)) {
 #if defined(BACKPROP_HAVE_AVX512)
       case Isa::avx512: return optimizer_detail::update_avx512(update);
 #endif

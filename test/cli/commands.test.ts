@@ -10,7 +10,7 @@ beforeAll(() => ensureBuiltFacade(), 300_000);
 describe('--help', () => {
   it.each([
     [[], ['train', 'predict', 'evaluate', 'export', 'report', 'bench', 'info', 'worker']],
-    [['train'], ['--data', '--labels', '--format', '--target', '--layers', '--loss', '--label-smoothing', '--huber-delta', '--optimizer', '--lr', '--epochs', '--batch-size', '--validation-split', '--seed', '--scale', '--standardize', '--backend', '--out', '--json']],
+    [['train'], ['--data', '--labels', '--format', '--target', '--layers', '--loss', '--label-smoothing', '--huber-delta', '--optimizer', '--precision', '--lr', '--epochs', '--batch-size', '--validation-split', '--seed', '--scale', '--standardize', '--backend', '--out', '--json']],
     [['predict'], ['--model', '--data', '--format', '--out', '--json', '--backend']],
     [['evaluate'], ['--model', '--data', '--labels', '--format', '--target', '--json', '--backend']],
     [['export'], ['--model', '--out', 'raw input columns']],
@@ -42,6 +42,7 @@ describe('info', () => {
     const facts = info();
     const result = runCli(['info'], packageRoot);
     expect(result.stdout).toContain(`version  ${facts.version}\nbackend  ${facts.backend}\nisa      ${facts.isa}\nthreads  ${facts.threads}\n`);
+    expect(result.stdout).toContain(`bfloat16 ${facts.bfloat16}\n`);
     expect(result.stdout).toContain(`binary   ${facts.binary ?? 'not loaded: '}`);
   });
 

@@ -202,3 +202,22 @@ describe('backprop train on JSON lines and IDX', () => {
     expect(unlabeled.stderr).toBe('backprop: --labels is required to evaluate on IDX data\n');
   });
 });
+
+describe('backprop train --precision bfloat16', () => {
+  it('trains in bfloat16 and records it in the model file, which loads in bfloat16', async () => {
+    const dir = fixtureDir({ 'train.csv': classesCsv(60) });
+    const result = runCli(
+      ['train', '--data', 'train.csv', '--layers', '8:tanh,3:softmax', '--epochs', '2', '--seed', '3',
+        '--precision', 'bfloat16', '--out', 'model.safetensors'],
+      dir,
+    );
+    expect(result.stderr).toContain('wrote model.safetensors after 2/2 epochs');
+    expect(result.status).toBe(0);
+    const network = await Network.load(path.join(dir, 'model.safetensors'));
+    expect(network.options.precision).toBe('bfloat16');
+    network.dispose();
+    const refused = runCli(['train', '--data', 'train.csv', '--layers', '3:softmax', '--precision', 'float16'], dir);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('--precision');
+  });
+});

@@ -109,6 +109,8 @@ describe.each(BACKENDS)('PyTorch interop on the %s backend', (backend) => {
       ],
       loss: 'crossEntropy',
       optimizer: { type: 'adam', learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 },
+      // The file records no precision: float32, as before the option existed.
+      precision: 'float32',
     });
     expectClose(net.predict(X), torch.outputs, 3);
     // It trains on from there.

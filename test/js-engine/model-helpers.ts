@@ -26,7 +26,7 @@ export function twoLayerSpec(
     { units, activation: hidden, l1: 0, l2: 0, dropout: 0 },
     { units: outputs, activation: output, l1: 0, l2: 0, dropout: 0 },
   ];
-  return { inputs, layers, loss, lossParameters: { labelSmoothing: 0, delta: 1 }, optimizer, dropoutSeed: 0 };
+  return { inputs, layers, loss, lossParameters: { labelSmoothing: 0, delta: 1 }, optimizer, dropoutSeed: 0, precision: 'float32' };
 }
 
 /** A model over seeded random params; `shared` puts them in a SharedArrayBuffer (what an async fit needs). */

@@ -36,7 +36,7 @@ function plan(xs = x, targets: Targets = labels): TrainingPlan {
 describe('jsBackend', () => {
   it('names itself and reports a single-threaded js isa', () => {
     expect(jsBackend.name).toBe('js');
-    expect(jsBackend.info).toEqual({ isa: 'js', threads: 1, binary: '' });
+    expect(jsBackend.info).toEqual({ isa: 'js', threads: 1, bfloat16: 'emulated', binary: '' });
   });
 });
 

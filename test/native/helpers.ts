@@ -42,6 +42,7 @@ export function modelSpec(
     lossParameters: { labelSmoothing: 0, delta: 1 },
     optimizer: resolveOptimizer(optimizer),
     dropoutSeed: 0,
+    precision: 'float32',
   };
 }
 

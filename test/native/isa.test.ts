@@ -10,7 +10,7 @@ import { ensureBuiltFacade, fixtures, looseAddon, nativeBackend, packageRoot } f
 
 const binary = nativeBackend().info.binary;
 const supported = looseAddon().info().isaSupported;
-const ALL_ISAS = ['scalar', 'avx2', 'avx512', 'neon'];
+const ALL_ISAS = ['scalar', 'avx2', 'avx512', 'neon', 'avx512bf16', 'amx'];
 
 interface Probe {
   isa?: string;
@@ -52,7 +52,7 @@ describe('BACKPROP_ISA', () => {
 
   it('refuses an unknown value, in info() and in new NativeModel()', () => {
     const result = probe('sse9');
-    const message = 'BACKPROP_ISA=sse9 is not a known SIMD path: expected one of scalar, avx2, avx512, neon';
+    const message = 'BACKPROP_ISA=sse9 is not a known SIMD path: expected one of scalar, avx2, avx512, neon, avx512bf16, amx';
     expect(result.error).toBe(message);
     expect(result.constructorError).toBe(message);
     expect(result.registeredClass).toBe(true);

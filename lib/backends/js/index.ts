@@ -4,6 +4,6 @@ import { JsModel } from './model';
 
 export const jsBackend: Backend = {
   name: 'js',
-  info: { isa: 'js', threads: 1, binary: '' },
+  info: { isa: 'js', threads: 1, bfloat16: 'emulated', binary: '' },
   createModel: (spec, params) => new JsModel(spec, params),
 };

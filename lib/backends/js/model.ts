@@ -34,6 +34,8 @@ function gatherRows(
 
 export class JsModel implements BackendModel {
   readonly spec: ModelSpec;
+  /** precision 'bfloat16': GEMM operands rounded as they are packed. */
+  private readonly bfloat16: boolean;
   readonly params: Float32Array;
   private readonly layers: readonly LayerOffsets[];
   private readonly activations: readonly ActivationKernel[];
@@ -55,6 +57,7 @@ export class JsModel implements BackendModel {
 
   constructor(spec: ModelSpec, params: Float32Array, optimizer?: OptimizerState) {
     this.spec = spec;
+    this.bfloat16 = spec.precision === 'bfloat16';
     this.params = params;
     const layout = parameterLayout(spec);
     this.layers = layout.layers;
@@ -213,7 +216,7 @@ export class JsModel implements BackendModel {
       const { inputs, units, weight, bias } = this.layers[l];
       const z = ws.z[l];
       fillRows(z, 0, rows, units, params, bias);
-      gemmNT(rows, units, inputs, input, inputOff, params, weight, z, 0);
+      gemmNT(rows, units, inputs, input, inputOff, params, weight, z, 0, this.bfloat16);
       this.activations[l].forward(z, ws.a[l], rows, units);
       input = ws.a[l];
       inputOff = 0;
@@ -287,12 +290,12 @@ export class JsModel implements BackendModel {
       const d = ws.delta[l];
       const input = this.inputOf(ws, x, l);
       grads.fill(0, weight, weight + units * inputs);
-      gemmTN(units, inputs, rows, d, 0, input, 0, grads, weight);
+      gemmTN(units, inputs, rows, d, 0, input, 0, grads, weight, this.bfloat16);
       columnSums(d, rows, units, grads, bias);
       if (l > 0) {
         const previous = ws.delta[l - 1];
         previous.fill(0, 0, rows * inputs);
-        gemmNN(rows, inputs, units, d, 0, params, weight, previous, 0);
+        gemmNN(rows, inputs, units, d, 0, params, weight, previous, 0, this.bfloat16);
         if (ws.dropped[l - 1] !== null) {
           dropBackward(previous, rows * inputs, maskKey(this.spec.dropoutSeed, maskStep, l - 1), this.dropout[l - 1]);
         }

@@ -4,10 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { Network, type FitOptions, type History, type LayerOptions, type LossName, type NetworkOptions, type OptimizerName, type OptimizerOptions } from '../../index';
+import { Network, type FitOptions, type History, type LayerOptions, type LossName, type NetworkOptions, type OptimizerName, type OptimizerOptions, type Precision } from '../../index';
 import { ArgumentError } from '../../errors';
 import type { InputNormalizationOptions } from '../../input-normalization';
-import { BACKEND_CHOICES, LOSSES, OPTIMIZERS, type BackendChoice } from '../../spec';
+import { BACKEND_CHOICES, LOSSES, OPTIMIZERS, PRECISIONS, type BackendChoice } from '../../spec';
 import { FORMATS, loadData, type DataFormat } from '../data-source';
 import { FILL_METHODS, fillMissing, fillValues, type FillMethod } from '../fill-missing';
 import { saveModel } from '../model-file';
@@ -42,6 +42,7 @@ interface TrainOptions {
   scale?: boolean;
   standardize?: boolean;
   backend: BackendChoice;
+  precision: Precision;
   out: string;
   json?: boolean;
   log?: string;
@@ -90,6 +91,7 @@ export function trainCommand(): Command {
     .option('--label-smoothing <epsilon>', 'crossEntropy label smoothing in [0, 1)', fraction)
     .option('--huber-delta <delta>', "huber's delta (default 1)", positiveNumber)
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default('adam'))
+    .addOption(new Option('--precision <name>', 'precision of the matrix products').choices(PRECISIONS).default('float32'))
     .option('--lr <rate>', "learning rate (default: the optimizer's, as in PyTorch)", positiveNumber)
     .option('--epochs <n>', 'passes over the training data', integer(1), 10)
     .option('--batch-size <n>', 'samples per optimizer step', integer(1), 32)
@@ -192,6 +194,7 @@ async function trainedNetwork(options: TrainOptions, inputs: number, classes: st
     backend: options.backend,
     inputNormalization: inputNormalization(options),
     classes: networkClasses(classes, loss, last.units),
+    precision: options.precision,
   });
 }
 

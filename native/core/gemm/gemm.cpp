@@ -22,7 +22,7 @@ const Kernel& kernel_for(Isa isa) {
   // An ISA this CPU cannot run falls back to the portable kernel rather than
   // faulting on an illegal instruction.
   if (!isa_supported(isa)) return gemm_detail::scalar_kernel();
-  switch (isa) {
+  switch (float_isa(isa)) {
 #if defined(BACKPROP_HAVE_AVX512)
     case Isa::avx512: return gemm_detail::avx512_kernel();
 #endif

@@ -4,6 +4,7 @@
  * or predicted-vs-true pairs with R² (regression). Definitions as
  * scikit-learn's (zero_division=0; r2_score averaged uniformly over outputs).
  */
+import { metricsOf, type Metrics } from '../metrics';
 import type { LossName } from '../model-spec';
 
 export interface ClassMetrics {
@@ -101,30 +102,12 @@ function classification({ source, loss, outputs, rows, predictions, targets, cla
 
 function regression({ source, outputs, rows, predictions, targets }: TestData): RegressionResults {
   const stride = Math.max(1, Math.ceil(rows / MAX_POINTS));
-  const points: Array<Array<[number, number]>> = [];
-  let r2Sum = 0;
-  let absoluteSum = 0;
-  let squaredSum = 0;
-  for (let j = 0; j < outputs; j++) {
-    let mean = 0;
-    for (let row = 0; row < rows; row++) mean += targets[row * outputs + j];
-    mean /= rows;
-    let residual = 0;
-    let total = 0;
+  const points = Array.from({ length: outputs }, (_, j) => {
     const pairs: Array<[number, number]> = [];
-    for (let row = 0; row < rows; row++) {
-      const truth = targets[row * outputs + j];
-      const predicted = predictions[row * outputs + j];
-      residual += (truth - predicted) ** 2;
-      total += (truth - mean) ** 2;
-      absoluteSum += Math.abs(truth - predicted);
-      if (row % stride === 0) pairs.push([truth, predicted]);
-    }
-    squaredSum += residual;
-    // scikit-learn's force_finite: a constant target scores 1 when predicted exactly, else 0.
-    r2Sum += total === 0 ? (residual === 0 ? 1 : 0) : 1 - residual / total;
-    points.push(pairs);
-  }
-  const elements = rows * outputs;
-  return { kind: 'regression', source, rows, outputs, points, r2: r2Sum / outputs, mae: absoluteSum / elements, rmse: Math.sqrt(squaredSum / elements) };
+    for (let row = 0; row < rows; row += stride) pairs.push([targets[row * outputs + j], predictions[row * outputs + j]]);
+    return pairs;
+  });
+  // The same definitions as evaluate() (lib/metrics.ts).
+  const { r2, mae, rmse } = metricsOf('mse', predictions, targets as Float32Array, rows, outputs) as Required<Pick<Metrics, 'r2' | 'mae' | 'rmse'>>;
+  return { kind: 'regression', source, rows, outputs, points, r2, mae, rmse };
 }

@@ -9,7 +9,7 @@ beforeAll(() => ensureBuiltFacade(), 300_000);
 
 it.each([
   ['no --log', ['report', '--out', 'r.html'], /required option '--log <file>' not specified/],
-  ['a log that does not exist', ['report', '--log', 'missing.jsonl'], /^backprop: missing\.jsonl: no such file or directory\n$/],
+  ['a log that does not exist', ['report', '--log', 'missing.jsonl'], /^backprop: missing\.jsonl: cannot use \(ENOENT: no such file or directory\)\n$/],
   ['a file that is not a run log', ['report', '--log', 'notes.jsonl'], /^backprop: notes\.jsonl:1: expected a run header or an epoch line of a backprop run log\n$/],
   ['an empty log', ['report', '--log', 'empty.jsonl'], /^backprop: empty\.jsonl: holds no run \(an empty run log\)\n$/],
   ['--model without --data', ['report', '--log', 'run.jsonl', '--model', 'm.safetensors'], /^backprop: --model and --data go together/],

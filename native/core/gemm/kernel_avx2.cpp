@@ -92,11 +92,17 @@ struct DotAvx2 {
 
 }  // namespace
 
+// This ISA's tuning, as Kernel (kernel.h) takes it: cache blocking (mc rows of
+// A, kc deep, nc columns of B), the row counts of the dot-product path and of
+// the Cᵀ form.
+constexpr std::size_t kMc = 120, kKc = 256, kNc = 1024;
+constexpr std::size_t kDotRowsMax = 32, kTransposedRowsMax = 128;
+
 const Kernel& avx2_kernel() {
-  static const Kernel kernel{kMr, kNr, 120, 256, 1024,
+  static const Kernel kernel{kMr, kNr, kMc, kKc, kNc,
                              pack_a<kMr, pack_panel_across_rows<kMr>, pack_panel_along_rows<kMr>>,
                              pack_b<kNr, pack_panel_across_avx<kNr>, pack_panel_along_rows<kNr>>,
-                             micro_kernel<MicroAvx2, kMr>, 32, dot_products<DotAvx2, 8, 3>, 128};
+                             micro_kernel<MicroAvx2, kMr>, kDotRowsMax, dot_products<DotAvx2, 8, 3>, kTransposedRowsMax};
   return kernel;
 }
 

@@ -137,11 +137,17 @@ struct DotAvx512 {
 
 }  // namespace
 
+// This ISA's tuning, as Kernel (kernel.h) takes it: cache blocking (mc rows of
+// A, kc deep, nc columns of B), the row counts of the dot-product path and of
+// the Cᵀ form.
+constexpr std::size_t kMc = 240, kKc = 384, kNc = 512;
+constexpr std::size_t kDotRowsMax = 16, kTransposedRowsMax = SIZE_MAX;
+
 const Kernel& avx512_kernel() {
-  static const Kernel kernel{kMr, kNr, 240, 384, 512,
+  static const Kernel kernel{kMr, kNr, kMc, kKc, kNc,
                              pack_a<kMr, pack_panel_across_avx<kMr>, pack_panel_along_avx512<kMr>>,
                              pack_b<kNr, pack_panel_across_avx<kNr>, pack_panel_along_avx512<kNr>>,
-                             micro, 16, dot_products<DotAvx512, 8, 6>, SIZE_MAX};
+                             micro, kDotRowsMax, dot_products<DotAvx512, 8, 6>, kTransposedRowsMax};
   return kernel;
 }
 

@@ -85,11 +85,17 @@ struct DotNeon {
 
 }  // namespace
 
+// This ISA's tuning, as Kernel (kernel.h) takes it: cache blocking (mc rows of
+// A, kc deep, nc columns of B), the row counts of the dot-product path and of
+// the Cᵀ form.
+constexpr std::size_t kMc = 128, kKc = 256, kNc = 1024;
+constexpr std::size_t kDotRowsMax = 16, kTransposedRowsMax = 0;
+
 const Kernel& neon_kernel() {
-  static const Kernel kernel{kMr, kNr, 128, 256, 1024,
+  static const Kernel kernel{kMr, kNr, kMc, kKc, kNc,
                              pack_a<kMr, pack_panel_across_rows<kMr>, pack_panel_along_rows<kMr>>,
                              pack_b<kNr, pack_panel_across_rows<kNr>, pack_panel_along_rows<kNr>>,
-                             micro_kernel<MicroNeon, kMr>, 16, dot_products<DotNeon, 6, 4>, 0};
+                             micro_kernel<MicroNeon, kMr>, kDotRowsMax, dot_products<DotNeon, 6, 4>, kTransposedRowsMax};
   return kernel;
 }
 

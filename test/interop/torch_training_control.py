@@ -81,6 +81,23 @@ def clipped_step(request):
     return [{"weight": m.weight.tolist(), "bias": m.bias.tolist()} for m in (first, second)]
 
 
+def scheduled_fit(request):
+    """SGD with momentum under StepLR, batches in order (no shuffling), as
+    fit({ shuffle: false, schedule }) trains: the weights after the epochs."""
+    first, second, model = two_layer_model(request["layers"])
+    optimizer = torch.optim.SGD(model.parameters(), lr=request["learningRate"], momentum=request["momentum"])
+    options = request["schedule"]
+    sched = torch.optim.lr_scheduler.StepLR(optimizer, options["stepSize"], options["gamma"])
+    x, labels, size = torch.tensor(request["x"]), torch.tensor(request["labels"]), request["batchSize"]
+    for _ in range(request["epochs"]):
+        for start in range(0, len(labels), size):
+            optimizer.zero_grad()
+            torch.nn.CrossEntropyLoss()(model(x[start:start + size]), labels[start:start + size]).backward()
+            optimizer.step()
+        sched.step()
+    return [{"weight": m.weight.tolist(), "bias": m.bias.tolist()} for m in (first, second)]
+
+
 def weighted_gradients(request):
     """Class weights through CrossEntropyLoss(weight=…); sample weights as
     Σ wᵢ·lᵢ / Σ wᵢ over reduction='none' (the product of both when given)."""
@@ -105,4 +122,5 @@ print(json.dumps({
     "schedules": [schedule_rates(s) for s in request["schedules"]],
     "clipping": [clipped_step(c) for c in request["clipping"]],
     "weighted": [weighted_gradients(c) for c in request.get("weighted", [])],
+    "fits": [scheduled_fit(c) for c in request.get("fits", [])],
 }))

@@ -84,6 +84,26 @@ describe.each(BACKENDS)('schedules and clipping on the %s backend, against PyTor
     runs.forEach(({ history }, i) => expectRelativelyClose(history.learningRate, torch.schedules[i], 1e-12));
   });
 
+  it('fit with a step schedule and shuffle off ends at the weights PyTorch trains to', async () => {
+    const net = network(backend, { type: 'sgd', learningRate: 0.2, momentum: 0.9 });
+    const toRows = (flat: Float32Array, width: number) =>
+      Array.from({ length: flat.length / width }, (_, r) => Array.from(flat.subarray(r * width, (r + 1) * width)));
+    const layers = net.getWeights().map((l) => ({ weight: toRows(l.weight, l.weight.length / l.bias.length), bias: Array.from(l.bias) }));
+    await net.fit(X, LABELS, { epochs: 4, batchSize: BATCH, shuffle: false, schedule: { type: 'step', stepSize: 1, gamma: 0.5 } });
+    const torch = runTorchScript<{ fits: { weight: number[][]; bias: number[] }[][] }>('torch_training_control.py', [
+      await request('fit', {
+        schedules: [],
+        clipping: [],
+        fits: [{ layers, x: toRows(X, 4), labels: Array.from(LABELS), learningRate: 0.2, momentum: 0.9, batchSize: BATCH, epochs: 4, schedule: { stepSize: 1, gamma: 0.5 } }],
+      }),
+    ]);
+    net.getWeights().forEach((layer, l) => {
+      layer.weight.forEach((v, k) => expect(Math.abs(v - torch.fits[0][l].weight.flat()[k])).toBeLessThan(1e-5));
+      layer.bias.forEach((v, k) => expect(Math.abs(v - torch.fits[0][l].bias[k])).toBeLessThan(1e-5));
+    });
+    net.dispose();
+  });
+
   it('oneCycle sets every batch to the rate OneCycleLR gives it', async () => {
     const net = network(backend);
     const rates: number[] = [];

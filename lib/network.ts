@@ -628,13 +628,16 @@ export class Network {
 
   static async load(path: string, options?: LoadOptions): Promise<Network> {
     if (typeof path !== 'string' || path === '') fail('path', 'a non-empty string', path);
-    return Network.#fromState(await loadModelFile(path), loadOptions(options));
+    // Options first: a bad one is refused before any file is read.
+    const load = loadOptions(options);
+    return Network.#fromState(await loadModelFile(path), load);
   }
 
   /** Rebuilds a network from safetensors bytes (what toBytes() returns or a model file holds): the twin of load. */
   static fromBytes(bytes: Uint8Array, options?: LoadOptions): Network {
     if (!(bytes instanceof Uint8Array)) fail('bytes', 'a Uint8Array', bytes);
-    return Network.#fromState(bytesToState(bytes, 'Network.fromBytes'), loadOptions(options));
+    const load = loadOptions(options);
+    return Network.#fromState(bytesToState(bytes, 'Network.fromBytes'), load);
   }
 
   static #fromState(state: ModelState, { backend, precision }: LoadOptions): Network {

@@ -152,9 +152,12 @@ function value(depth = 0) {
 // ---- a valid model and arguments, to mutate ----
 const SPEC = {
   inputs: 3,
-  layers: [{ units: 4, activation: 'relu' }, { units: 3, activation: 'softmax' }],
+  layers: [{ units: 4, activation: 'relu', l1: 0, l2: 0, dropout: 0.25 }, { units: 3, activation: 'softmax', l1: 0, l2: 1e-3, dropout: 0 }],
   loss: 'crossEntropy',
+  lossParameters: { labelSmoothing: 0.1, delta: 1 },
   optimizer: { type: 'adam', learningRate: 0.01, momentum: 0, nesterov: false, weightDecay: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, alpha: 0.99, clipNorm: 0, clipValue: 0 },
+  dropoutSeed: 7,
+  precision: 'float32',
 };
 const PARAMS = 3 * 4 + 4 + 4 * 3 + 3;
 const ROWS = 10;

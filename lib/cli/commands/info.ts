@@ -29,6 +29,7 @@ async function showInfo(options: InfoOptions): Promise<void> {
       `backend  ${facts.backend}`,
       `isa      ${facts.isa}`,
       `threads  ${facts.threads}`,
+      `bfloat16 ${facts.bfloat16}`,
       `binary   ${facts.binary ?? `not loaded: ${facts.nativeError ?? 'unknown reason'}`}`,
     ];
     if (model) {

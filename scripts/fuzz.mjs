@@ -243,11 +243,12 @@ function hostilePlan() {
   for (let edits = 1 + below(2); edits > 0; edits--) {
     const key = pick(PLAN_KEYS);
     const edit = below(6);
+    // Every edit leaves the field configurable, so that a later edit may replace it.
     if (edit === 0) delete plan[key];
-    else if (edit === 1) Object.defineProperty(plan, key, { get: () => { throw new RangeError(`no ${key} here`); } });
-    else if (edit === 2 && key === 'order') plan.order[below(ROWS)] = pick([-1, ROWS, 2 ** 31 - 1, -(2 ** 31)]);
-    else if (edit === 3) plan[key] = typedArray();
-    else plan[key] = value();
+    else if (edit === 1) Object.defineProperty(plan, key, { configurable: true, get: () => { throw new RangeError(`no ${key} here`); } });
+    else if (edit === 2 && key === 'order' && peek(plan, 'order') instanceof Int32Array) plan.order[below(ROWS)] = pick([-1, ROWS, 2 ** 31 - 1, -(2 ** 31)]);
+    else if (edit === 3) setOwn(plan, key, typedArray());
+    else setOwn(plan, key, value());
   }
   return plan;
 }
@@ -302,9 +303,18 @@ function freshModel(params = new Float32Array(PARAMS).map(() => uniform() - 0.5)
 
 const METHODS = ['predict', 'evaluate', 'computeGradients', 'trainBatch', 'beginTraining', 'beginEpoch', 'trainBatches', 'trainBatchesAsync', 'requestStop', 'endTraining', 'dispose'];
 
+/** A field of a (possibly hostile) plan, read as the harness reads it: a getter that throws gives undefined. */
+function peek(plan, key) {
+  try {
+    return plan[key];
+  } catch {
+    return undefined;
+  }
+}
+
 /** Detaches one typed array of a plan (never while its batches run: see the note at the top). */
 function detachOne(plan) {
-  const arrays = PLAN_KEYS.map((key) => plan[key]).filter((v) => ArrayBuffer.isView(v) && !(v.buffer instanceof SharedArrayBuffer) && v.buffer.byteLength > 0);
+  const arrays = PLAN_KEYS.map((key) => peek(plan, key)).filter((v) => ArrayBuffer.isView(v) && !(v.buffer instanceof SharedArrayBuffer) && v.buffer.byteLength > 0);
   if (arrays.length > 0) {
     const { buffer } = pick(arrays);
     structuredClone(buffer, { transfer: [buffer] });
@@ -319,13 +329,36 @@ const VALID_JSON = source.toJSON();
 await source.save(modelFile);
 const VALID_FILE = new Uint8Array(require('node:fs').readFileSync(modelFile));
 
-async function settle(result) {
-  return result instanceof Promise ? await result : result;
+/**
+ * What the library threw, marked so: an error of the harness itself (a bug
+ * here) is never counted as the library's, and stops the run instead.
+ */
+class FromLibrary {
+  constructor(error) {
+    this.error = error;
+  }
+}
+
+/** Runs one call into the library (addon or facade); whatever it throws or rejects with is the library's. */
+async function library(call) {
+  try {
+    const result = call();
+    return result instanceof Promise ? await result : result;
+  } catch (error) {
+    throw new FromLibrary(error);
+  }
+}
+
+/** The library's error of a FromLibrary, rethrowing anything else (a harness failure). */
+function libraryError(thrown) {
+  if (!(thrown instanceof FromLibrary)) throw thrown;
+  return thrown.error;
 }
 
 const TARGETS = {
   async info() {
-    return addon.info(...(chance(0.7) ? [] : Array.from({ length: 1 + below(2) }, () => value())));
+    const args = chance(0.7) ? [] : Array.from({ length: 1 + below(2) }, () => value());
+    return library(() => addon.info(...args));
   },
 
   async setErrorClasses() {
@@ -334,37 +367,45 @@ const TARGETS = {
       for (let i = below(3); i > 0; i--) classes[pick(Object.keys(FACADE_CLASSES))] = value();
     }
     try {
-      addon.setErrorClasses(classes);
+      await library(() => addon.setErrorClasses(classes));
       // Whatever got registered must at worst throw something: provoke one error.
-      const { model } = freshModel();
+      const { model } = await library(() => freshModel());
       try {
         model.predict(new Float32Array(PARAMS), new Float32Array(3), 0, new Float32Array(3));
       } catch {
         // any thrown value will do while foreign classes are registered
       }
     } finally {
-      addon.setErrorClasses(FACADE_CLASSES);
+      await library(() => addon.setErrorClasses(FACADE_CLASSES));
     }
   },
 
   async construct() {
     const spec = chance(0.8) ? mutateTree(deepCopy(SPEC)) : value();
     const params = chance(0.6) ? new Float32Array(chance(0.8) ? PARAMS : below(60)) : value();
-    const model = chance(0.1) ? new addon.NativeModel(...Array.from({ length: below(4) }, () => value())) : new addon.NativeModel(spec, params);
-    model.dispose();
+    const args = chance(0.1) ? Array.from({ length: below(4) }, () => value()) : [spec, params];
+    const model = await library(() => new addon.NativeModel(...args));
+    await library(() => model.dispose());
   },
 
   async method() {
-    const { model, params } = freshModel();
+    const { model, params } = await library(() => freshModel());
     const before = pick(['fresh', 'fresh', 'trained', 'session', 'epoch', 'ended', 'disposed', 'detached']);
-    if (before === 'trained') model.trainBatch(...validArguments('trainBatch').slice(0, 3), 0.01, null);
-    if (before === 'session' || before === 'epoch' || before === 'ended') model.beginTraining(validPlan());
-    if (before === 'epoch') model.beginEpoch();
-    if (before === 'ended') model.endTraining();
-    if (before === 'disposed') model.dispose();
+    if (before === 'trained') {
+      const args = [...validArguments('trainBatch').slice(0, 3), 0.01, null];
+      await library(() => model.trainBatch(...args));
+    }
+    if (before === 'session' || before === 'epoch' || before === 'ended') {
+      const plan = validPlan();
+      await library(() => model.beginTraining(plan));
+    }
+    if (before === 'epoch') await library(() => model.beginEpoch());
+    if (before === 'ended') await library(() => model.endTraining());
+    if (before === 'disposed') await library(() => model.dispose());
     if (before === 'detached') structuredClone(params.buffer, { transfer: [params.buffer] });
     const method = pick(METHODS);
-    return settle(model[method](...argumentsFor(method, params)));
+    const args = argumentsFor(method, params);
+    return library(() => model[method](...args));
   },
 
   /**
@@ -374,73 +415,81 @@ const TARGETS = {
    * disposes — each of which must return or throw an Error.
    */
   async session() {
-    const { model, params } = freshModel();
+    const { model, params } = await library(() => freshModel());
     let plan = validPlan();
     let running = null;
     const settled = [];
     const step = async () => {
       switch (below(12)) {
-        case 0:
+        case 0: {
           plan = chance(0.6) ? validPlan() : hostilePlan();
-          return model.beginTraining(plan);
+          const given = plan;
+          return library(() => model.beginTraining(given));
+        }
         case 1:
         case 2:
-          return model.beginEpoch();
-        case 3:
-          return model.trainBatches(...validArguments('trainBatches'));
+          return library(() => model.beginEpoch());
+        case 3: {
+          const args = validArguments('trainBatches');
+          return library(() => model.trainBatches(...args));
+        }
         case 4: {
-          const promise = model.trainBatchesAsync(...validArguments('trainBatchesAsync'));
-          settled.push(promise.catch((error) => {
-            if (!(error instanceof Error)) throw new Error(`trainBatchesAsync rejected with a non-Error: ${String(error)}`);
+          const args = validArguments('trainBatchesAsync');
+          const promise = library(() => model.trainBatchesAsync(...args));
+          settled.push(promise.catch((thrown) => {
+            if (!(libraryError(thrown) instanceof Error)) throw new FromLibrary(new Error(`trainBatchesAsync rejected with a non-Error: ${String(thrown.error)}`));
           }));
           if (chance(0.5)) return promise;
           running = promise;
           return undefined;
         }
         case 5:
-          if (plan !== null && typeof plan === 'object' && plan.order instanceof Int32Array && plan.order.length > 0) {
-            plan.order[below(plan.order.length)] = chance(0.7) ? below(ROWS) : pick([-1, ROWS, 2 ** 31 - 1]);
+          if (plan !== null && typeof plan === 'object') {
+            const order = peek(plan, 'order');
+            if (order instanceof Int32Array && order.length > 0) order[below(order.length)] = chance(0.7) ? below(ROWS) : pick([-1, ROWS, 2 ** 31 - 1]);
           }
           return undefined;
         case 6:
           if (running === null && plan !== null && typeof plan === 'object') detachOne(plan);
           return undefined;
         case 7:
-          return model.requestStop();
+          return library(() => model.requestStop());
         case 8:
-          return model.endTraining();
+          return library(() => model.endTraining());
         case 9:
-          return chance(0.2) ? model.dispose() : undefined;
+          return chance(0.2) ? library(() => model.dispose()) : undefined;
         default: {
           const reader = pick(['predict', 'evaluate', 'computeGradients']);
-          return model[reader](...validArguments(reader, params));
+          const args = validArguments(reader, params);
+          return library(() => model[reader](...args));
         }
       }
     };
     for (let i = 1 + below(8); i > 0; i--) {
       try {
         await step();
-      } catch (error) {
-        if (!(error instanceof Error)) throw new Error(`a session call threw a non-Error: ${String(error)}`);
+      } catch (thrown) {
+        const error = libraryError(thrown);
+        if (!(error instanceof Error)) throw new FromLibrary(new Error(`a session call threw a non-Error: ${String(error)}`));
       }
       // A run left going is awaited before anything may detach its arrays.
       if (running !== null && chance(0.5)) {
-        model.requestStop();
+        await library(() => model.requestStop());
         await running.catch(() => {});
         running = null;
       }
     }
-    model.requestStop();
+    await library(() => model.requestStop());
     await Promise.all(settled);
-    model.dispose();
+    await library(() => model.dispose());
   },
 
   /** Calls in random order while trainBatchesAsync runs. */
   async interleaved() {
-    const { model, params } = freshModel();
+    const { model, params } = await library(() => freshModel());
     const rows = 4000;
     const batches = rows / 2;
-    model.beginTraining({
+    const plan = {
       x: new Float32Array(rows * 3).map(() => uniform()),
       targets: new Int32Array(rows).map(() => below(3)),
       rows,
@@ -448,19 +497,22 @@ const TARGETS = {
       batchSize: 2,
       learningRates: new Float64Array(batches).fill(0.01),
       stats: new Float64Array(2 * batches),
-    });
-    model.beginEpoch();
-    const running = model.trainBatchesAsync(0, batches);
+    };
+    await library(() => model.beginTraining(plan));
+    await library(() => model.beginEpoch());
+    const running = library(() => model.trainBatchesAsync(0, batches));
     const outcomes = [];
     for (let i = below(5); i > 0; i--) {
       const method = pick(METHODS);
+      const args = argumentsFor(method, params);
       try {
-        outcomes.push(await settle(model[method](...argumentsFor(method, params))));
-      } catch (error) {
-        if (!(error instanceof Error)) throw new Error(`${method} during trainBatchesAsync threw a non-Error: ${String(error)}`);
+        outcomes.push(await library(() => model[method](...args)));
+      } catch (thrown) {
+        const error = libraryError(thrown);
+        if (!(error instanceof Error)) throw new FromLibrary(new Error(`${method} during trainBatchesAsync threw a non-Error: ${String(error)}`));
       }
     }
-    model.requestStop();
+    await library(() => model.requestStop());
     return running;
   },
 
@@ -476,8 +528,9 @@ const TARGETS = {
       document = deepCopy(VALID_JSON);
       for (let i = 1 + below(2); i > 0; i--) mutateTree(document);
     }
-    const net = backprop.Network.fromJSON(document, { backend: pick(['js', 'native']) });
-    net.dispose();
+    const backend = pick(['js', 'native']);
+    const net = await library(() => backprop.Network.fromJSON(document, { backend }));
+    await library(() => net.dispose());
   },
 
   async load() {
@@ -517,8 +570,9 @@ const TARGETS = {
       }
     }
     writeFileSync(modelFile, bytes);
-    const net = await backprop.Network.load(modelFile, { backend: pick(['js', 'native']) });
-    net.dispose();
+    const backend = pick(['js', 'native']);
+    const net = await library(() => backprop.Network.load(modelFile, { backend }));
+    await library(() => net.dispose());
   },
 };
 
@@ -542,7 +596,13 @@ for (let i = 0; i < CASES; i++) {
   try {
     await TARGETS[target]();
     summary.returned++;
-  } catch (error) {
+  } catch (thrown) {
+    if (!(thrown instanceof FromLibrary)) {
+      rmSync(directory, { recursive: true, force: true });
+      console.error(`fuzz: the harness itself failed in case ${i} (${target}), not the library:`, thrown);
+      process.exit(2);
+    }
+    const { error } = thrown;
     const name = error instanceof Error ? error.constructor.name : typeof error;
     summary.threw[name] = (summary.threw[name] ?? 0) + 1;
     const expected = LOADERS.has(target) ? error instanceof backprop.FormatError : error instanceof Error;

@@ -7,6 +7,7 @@
 import { ArgumentError, ShapeError } from './errors';
 import { sharedFloat32, sharedInt32 } from './backends/shared-memory';
 import type { Targets } from './model-spec';
+import { allocating } from './memory-estimate';
 import { runNow, SLICE_VALUES, type Sliced } from './slices';
 import { describe, fail } from './validate';
 
@@ -112,7 +113,7 @@ function isRowArray(value: unknown[]): boolean {
 }
 
 function newFloat32(length: number, ownership: Ownership): Float32Array {
-  return ownership === 'own' ? sharedFloat32(length) : new Float32Array(length);
+  return allocating('copying the data', () => (ownership === 'own' ? sharedFloat32(length) : new Float32Array(length)));
 }
 
 /**
@@ -132,7 +133,9 @@ function isLabelArray(value: unknown, rows: number, outputs: number): boolean {
 
 function* labelsOf(value: ArrayLike<number>, name: string, outputs: number, ownership: Ownership): Sliced<Int32Array> {
   const borrowed = ownership === 'borrow' && value instanceof Int32Array;
-  const labels = borrowed ? value : ownership === 'own' ? sharedInt32(value.length) : new Int32Array(value.length);
+  const labels = borrowed
+    ? value
+    : allocating('copying the labels', () => (ownership === 'own' ? sharedInt32(value.length) : new Int32Array(value.length)));
   for (let start = 0; start < value.length; start += SLICE_VALUES) {
     const end = Math.min(value.length, start + SLICE_VALUES);
     for (let i = start; i < end; i++) labels[i] = checkLabel(value[i], name, i, outputs);

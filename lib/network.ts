@@ -722,7 +722,7 @@ async function runStep(step: LoopStep, trainer: Trainer): Promise<number> {
 
 /** The same for fitSync, which cannot wait for a callback's promise. */
 function runStepSync(step: LoopStep, trainer: Trainer): number {
-  if (step.kind === 'train') return trainer.trainSync(step.first, step.count);
+  if (step.kind === 'train') return allocating('training', () => trainer.trainSync(step.first, step.count));
   if (step.kind === 'await') {
     // Keep its rejection from going unhandled: the error below says what happened.
     step.promise.catch(() => {});

@@ -15,6 +15,7 @@
 
 #include "bfloat16.h"
 #include "check.h"
+#include "gemm_cases.h"
 #include "gemm/bf16_pairs.h"
 #include "gemm/gemm.h"
 #include "isa.h"
@@ -23,11 +24,13 @@
 
 using backprop::Isa;
 using backprop::Trans;
+using backprop_test::Case;
+using backprop_test::kNaN;
+using backprop_test::Matrix;
 using backprop_test::Random;
 
 namespace {
 
-const float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 float from_bits(std::uint32_t bits) {
   float value;
@@ -108,22 +111,6 @@ void test_rounding(Isa isa) {
   check_rounding(isa, random);
 }
 
-struct Matrix {
-  std::size_t rows, cols, ld;
-  std::vector<float> data;
-  Matrix(std::size_t r, std::size_t c, std::size_t pad, Random& rng)
-      : rows(r), cols(c), ld(c + pad), data(r * (c + pad), kNaN) {
-    for (std::size_t i = 0; i < rows; ++i)
-      for (std::size_t j = 0; j < cols; ++j) data[i * ld + j] = rng.uniform(-1.0f, 1.0f);
-  }
-  float at(std::size_t i, std::size_t j) const { return data[i * ld + j]; }
-};
-
-struct Case {
-  Trans ta, tb;
-  std::size_t m, n, k;
-  bool accumulate, bias;
-};
 
 // The product of the rounded operands in double, then + C, + bias; a float32
 // sum of exact products is within (k + 2)·2^-24 of it relative to the sum of

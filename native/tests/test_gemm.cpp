@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "check.h"
+#include "gemm_cases.h"
 #include "gemm/gemm.h"
 #include "isa.h"
 #include "random.h"
@@ -17,29 +18,14 @@
 
 using backprop::Isa;
 using backprop::Trans;
+using backprop_test::Case;
+using backprop_test::kNaN;
+using backprop_test::Matrix;
 using backprop_test::Random;
 
 namespace {
 
-const float kNaN = std::numeric_limits<float>::quiet_NaN();
 
-// A rows × cols row-major matrix with `ld - cols` NaN-filled padding per row.
-struct Matrix {
-  std::size_t rows, cols, ld;
-  std::vector<float> data;
-  Matrix(std::size_t r, std::size_t c, std::size_t pad, Random& rng)
-      : rows(r), cols(c), ld(c + pad), data(r * (c + pad), kNaN) {
-    for (std::size_t i = 0; i < rows; ++i)
-      for (std::size_t j = 0; j < cols; ++j) data[i * ld + j] = rng.uniform(-1.0f, 1.0f);
-  }
-  float at(std::size_t i, std::size_t j) const { return data[i * ld + j]; }
-};
-
-struct Case {
-  Trans ta, tb;
-  std::size_t m, n, k;
-  bool accumulate, bias;
-};
 
 const char* trans_name(Trans t) { return t == Trans::no ? "N" : "T"; }
 

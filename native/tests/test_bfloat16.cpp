@@ -31,7 +31,6 @@ using backprop_test::Random;
 
 namespace {
 
-
 float from_bits(std::uint32_t bits) {
   float value;
   std::memcpy(&value, &bits, sizeof value);
@@ -110,7 +109,6 @@ void test_rounding(Isa isa) {
   random.resize(random.size() - 3);
   check_rounding(isa, random);
 }
-
 
 // The product of the rounded operands in double, then + C, + bias; a float32
 // sum of exact products is within (k + 2)·2^-24 of it relative to the sum of

@@ -25,8 +25,6 @@ using backprop_test::Random;
 
 namespace {
 
-
-
 const char* trans_name(Trans t) { return t == Trans::no ? "N" : "T"; }
 
 // Runs one case and compares with the reference; returns true when all good.

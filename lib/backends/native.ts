@@ -11,6 +11,7 @@ import {
   DisposedError,
   ShapeError,
 } from '../errors';
+import { removeOnTeardown } from '../io/temporary-files';
 import type { Targets } from '../model-spec';
 import type { Backend, BackendInfo, BackendModel, OptimizerSnapshot, Score, Trainer, TrainingPlan } from './backend';
 
@@ -48,6 +49,9 @@ interface RawAddon {
   /** Throws BackendError when BACKPROP_ISA or BACKPROP_THREADS cannot be used here. */
   info(): { isa: string; bfloat16: string; threads: number; isaSupported: string[]; napiVersion: number };
   setErrorClasses(classes: ErrorClasses): void;
+  /** Files removed when this thread's environment is torn down (lib/io/temporary-files.ts). */
+  trackTemporaryFile(file: string): void;
+  untrackTemporaryFile(file: string): void;
   NativeModel: new (spec: unknown, params: Float32Array) => RawNativeModel;
 }
 
@@ -147,6 +151,7 @@ export function loadNativeBackend(): { backend: Backend } | { error: string } {
   }
   try {
     addon.setErrorClasses({ ArgumentError, ShapeError, BusyError, DisposedError, BackendError, BackpropError });
+    removeOnTeardown(addon);
     const { isa, bfloat16, threads } = addon.info();
     const info: BackendInfo = { isa, threads, bfloat16, binary };
     const backend: Backend = {

@@ -7,26 +7,14 @@
  * mode; a symbolic link stays, and the file it points to is replaced; a
  * directory, device, FIFO or socket is refused with a FileError naming the
  * path. The temporary file is removed when the write fails, and when the
- * process exits during it (process.exit, e.g. a second Ctrl-C in the CLI).
+ * process exits or the worker thread is terminated during it
+ * (lib/io/temporary-files.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fs, rmSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { fileError, notRegular, PIECE_BYTES } from './file-access';
-
-/** Temporary files being written now, removed if the process exits first. */
-const pending = new Set<string>();
-let cleanupRegistered = false;
-
-function track(temporary: string): void {
-  if (!cleanupRegistered) {
-    cleanupRegistered = true;
-    process.on('exit', () => {
-      for (const file of pending) rmSync(file, { force: true });
-    });
-  }
-  pending.add(temporary);
-}
+import { trackTemporary, untrackTemporary } from './temporary-files';
 
 /** The file to replace (the target itself, or the file a symbolic link points to) and the mode to keep. */
 async function destination(target: string): Promise<{ file: string; mode: number | undefined }> {
@@ -56,14 +44,15 @@ async function destination(target: string): Promise<{ file: string; mode: number
 export async function writeFileAtomic(target: string, content: Uint8Array | readonly Uint8Array[]): Promise<void> {
   const parts = content instanceof Uint8Array ? [content] : content;
   const { file, mode } = await destination(target);
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   // Tracked before it exists: the file appears when open's system call returns, before this function resumes.
-  track(temporary);
+  const temporary = trackTemporary(
+    path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`),
+  );
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(temporary, 'wx', mode ?? 0o644);
   } catch (error) {
-    pending.delete(temporary);
+    untrackTemporary(temporary);
     throw fileError(error, target, 'write');
   }
   try {
@@ -85,6 +74,6 @@ export async function writeFileAtomic(target: string, content: Uint8Array | read
     await fs.rm(temporary, { force: true });
     throw fileError(error, target, 'write');
   } finally {
-    pending.delete(temporary);
+    untrackTemporary(temporary);
   }
 }

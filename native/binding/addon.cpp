@@ -15,6 +15,8 @@ AddonInstance::AddonInstance(Napi::Env env, Napi::Object exports)
   DefineAddon(exports, {
                            InstanceMethod("info", &AddonInstance::Info),
                            InstanceMethod("setErrorClasses", &AddonInstance::SetErrorClasses),
+                           InstanceMethod("trackTemporaryFile", &AddonInstance::TrackTemporaryFile),
+                           InstanceMethod("untrackTemporaryFile", &AddonInstance::UntrackTemporaryFile),
                        });
   exports.Set("NativeModel", NativeModel::define_class(env));
 }
@@ -74,6 +76,26 @@ Napi::Value AddonInstance::SetErrorClasses(const Napi::CallbackInfo& info) {
     error_classes_[k] = Napi::Persistent(found[k]);
   }
   return env.Undefined();
+}
+
+namespace {
+
+std::string path_argument(const Napi::CallbackInfo& info, const char* call) {
+  expect_argument_count(info, 1, call);
+  if (!info[0].IsString()) throw_error(info.Env(), ErrorKind::argument, "path: expected a string");
+  return info[0].As<Napi::String>().Utf8Value();
+}
+
+}  // namespace
+
+Napi::Value AddonInstance::TrackTemporaryFile(const Napi::CallbackInfo& info) {
+  temporary_files_.track(path_argument(info, "trackTemporaryFile(path)"));
+  return info.Env().Undefined();
+}
+
+Napi::Value AddonInstance::UntrackTemporaryFile(const Napi::CallbackInfo& info) {
+  temporary_files_.untrack(path_argument(info, "untrackTemporaryFile(path)"));
+  return info.Env().Undefined();
 }
 
 }  // namespace backprop_binding

@@ -1,6 +1,7 @@
 // The addon's per-environment state (main thread and each worker_thread get
-// their own): the facade's error classes and the chosen SIMD path. Node frees
-// it when the environment shuts down.
+// their own): the facade's error classes, the chosen SIMD path and the
+// temporary files being saved. Node frees it when the environment shuts down,
+// also when a worker thread is terminated.
 #pragma once
 
 #include <napi.h>
@@ -9,6 +10,7 @@
 
 #include "errors.h"
 #include "isa_choice.h"
+#include "temporary_files.h"
 
 namespace backprop_binding {
 
@@ -31,9 +33,13 @@ class AddonInstance : public Napi::Addon<AddonInstance> {
   // setErrorClasses({ ArgumentError, ShapeError, BusyError, DisposedError,
   //                   BackendError, BackpropError })
   Napi::Value SetErrorClasses(const Napi::CallbackInfo& info);
+  // trackTemporaryFile(path) / untrackTemporaryFile(path)
+  Napi::Value TrackTemporaryFile(const Napi::CallbackInfo& info);
+  Napi::Value UntrackTemporaryFile(const Napi::CallbackInfo& info);
 
   std::array<Napi::FunctionReference, kErrorKindCount> error_classes_;
   IsaChoice isa_choice_;
+  TemporaryFiles temporary_files_;
 };
 
 }  // namespace backprop_binding

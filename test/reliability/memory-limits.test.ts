@@ -45,6 +45,33 @@ describe('the memory estimate', () => {
   });
 });
 
+// A child process under a 3 GB address-space limit (ulimit -v) is given rows whose copy needs 8 GB:
+// x is an array of 2^21 rows of 1000 inputs, all but the first left as holes, so that only the copy is big.
+describe('data copies that cannot be allocated', () => {
+  it.each(ENGINES)('fit and fitSync reject with a MemoryError naming the copy (%s engine)', (backend) => {
+    ensureBuiltFacade();
+    const script = `
+      const { Network } = require(${JSON.stringify(packageRoot)});
+      const net = new Network({ inputs: 1000, layers: [{ units: 2 }], backend: '${backend}' });
+      const x = [];
+      x.length = 2 ** 21;
+      x[0] = new Array(1000).fill(0);
+      const describe = (error) => ({ name: error.name, message: error.message });
+      const sync = (() => { try { net.fitSync(x, x); return null; } catch (error) { return describe(error); } })();
+      net.fit(x, x).then(() => null, describe).then((async) => console.log(JSON.stringify({ sync, async })));`;
+    const run = spawnSync('bash', ['-c', 'ulimit -v 3000000 && exec "$0" -e "$1"', process.execPath, script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const { sync, async } = JSON.parse(run.stdout) as Record<'sync' | 'async', { name: string; message: string }>;
+    for (const error of [sync, async]) {
+      expect(error.name).toBe('MemoryError');
+      expect(error.message).toContain('copying the data');
+    }
+  });
+});
+
 describe('native memory is reported to the garbage collector', () => {
   // Each network holds 12 MB of native gradient and Adam moments beside its 4 MB of parameters.
   // Unreported, 60 undisposed networks reached about 700 MB (300: 2.9 GB); reported, under 250 MB.

@@ -2,9 +2,12 @@
  * worker_threads through the public API of the built package: four workers
  * train at once and get the bits this thread gets; a worker terminated
  * mid-fit leaves the process healthy; workers that finish exit with code 0,
- * and a process never crashes on the way out, whatever is still training.
+ * and a process never crashes on the way out, whatever is still training;
+ * a worker terminated in the middle of a save leaves no temporary file.
  */
 import { spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -66,6 +69,24 @@ describe('worker_threads through the public API', () => {
     const after = worker(22, 3);
     expect((await nextMessage<JobResult>(after.worker)).weights === here.weights).toBe(true);
     expect(await after.exit).toBe(0);
+  }, 60_000);
+
+  it('a worker terminated in the middle of a save leaves no temporary file, and the previous file intact', async () => {
+    const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'backprop-worker-save-'));
+    try {
+      const target = path.join(directory, 'model.safetensors');
+      await fs.writeFile(target, 'previous');
+      const saving = new Worker(path.join(fixtures, 'save-then-stall.cjs'), { workerData: { dist, target, backend: 'native' } });
+      const exit = new Promise((resolve) => saving.once('exit', resolve));
+      expect(await nextMessage<string>(saving)).toBe('written');
+      expect((await fs.readdir(directory)).some((name) => name.endsWith('.tmp'))).toBe(true);
+      await saving.terminate();
+      expect(await exit).toBe(1);
+      expect(await fs.readdir(directory)).toEqual(['model.safetensors']);
+      expect(await fs.readFile(target, 'utf8')).toBe('previous');
+    } finally {
+      await fs.rm(directory, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it.each(['main', 'workers', 'natural'])('a process leaving while native training runs (%s) exits with code 0', (mode) => {

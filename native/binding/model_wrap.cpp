@@ -9,6 +9,7 @@
 #include "addon.h"
 #include "arguments.h"
 #include "errors.h"
+#include "optimizers.h"
 #include "spec_parse.h"
 #include "thread_pool.h"
 #include "train_worker.h"
@@ -72,12 +73,15 @@ const float* weights_argument(Napi::Value value, std::size_t parameters) {
   return weights.Data();
 }
 
-// What the core allocates beside the facade's params (which V8 already
-// counts): the gradient and at most two optimizer moments, float32 each.
-// The workspace, sized per batch, is left out: this is what grows with
-// the network, and what let undisposed networks pile up unnoticed.
-std::int64_t native_bytes(std::size_t parameters) {
-  return static_cast<std::int64_t>(parameters) * 3 * static_cast<std::int64_t>(sizeof(float));
+// A zeroed Float32Array of `length` floats, or none (an empty value) when
+// `wanted` is false.
+Napi::Value optional_buffer(Napi::Env env, bool wanted, std::size_t length) {
+  if (!wanted) return env.Null();
+  return Napi::Float32Array::New(env, length);
+}
+
+float* data_of(Napi::Value buffer) {
+  return buffer.IsNull() ? nullptr : buffer.As<Napi::TypedArrayOf<float>>().Data();
 }
 
 }  // namespace
@@ -110,15 +114,31 @@ NativeModel::NativeModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Nati
   expect_length(env, params.ElementLength(), count, "params",
                 "the parameter count of the spec");
   backprop::Isa isa = AddonInstance::of(env).isa(env);
+  // What grows with the parameter count lives in buffers V8 owns, kept alive
+  // (with the caller's params) by a hidden property of this object rather
+  // than by references of ours: an undisposed model's memory is then freed by
+  // the garbage collection that collects its object, without waiting for the
+  // finalizer, which needs the event loop to turn.
+  const backprop::OptimizerMoments moments = backprop::optimizer_moments(spec.optimizer);
+  Napi::Value gradient = Napi::Float32Array::New(env, count);
+  Napi::Value first_moment = optional_buffer(env, moments.first, count);
+  Napi::Value second_moment = optional_buffer(env, moments.second, count);
+  Napi::Array kept = Napi::Array::New(env, 4);
+  kept.Set(0u, params);
+  kept.Set(1u, gradient);
+  kept.Set(2u, first_moment);
+  kept.Set(3u, second_moment);
+  info.This().As<Napi::Object>().DefineProperty(
+      Napi::PropertyDescriptor::Value(Napi::Symbol::New(env, "backprop memory"), kept, napi_default));
+  const backprop::TrainingMemory memory{data_of(gradient), data_of(first_moment),
+                                        data_of(second_moment)};
   model_ = call_core(env, [&] {
     return std::make_unique<backprop::Model>(std::move(spec), params.Data(), isa,
-                                             &backprop::default_pool());
+                                             &backprop::default_pool(), memory);
   });
-  params_ = Napi::Persistent(params);
+  params_ = Napi::Weak(params);
   params_data_ = params.Data();
   params_length_ = count;
-  reported_bytes_ = native_bytes(count);
-  Napi::MemoryManagement::AdjustExternalMemory(env, reported_bytes_);
 }
 
 NativeModel::~NativeModel() { release(); }
@@ -323,10 +343,6 @@ void NativeModel::release() {
   session_.reset();
   model_.reset();
   params_.Reset();
-  if (reported_bytes_ != 0) {
-    Napi::MemoryManagement::AdjustExternalMemory(Env(), -reported_bytes_);
-    reported_bytes_ = 0;
-  }
 }
 
 }  // namespace backprop_binding

@@ -21,7 +21,6 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
 
   // new NativeModel(spec, params: Float32Array)
   explicit NativeModel(const Napi::CallbackInfo& info);
-  // Unreports the native memory when the garbage collector frees an undisposed model.
   ~NativeModel() override;
 
   // Called on the JS thread by the worker of trainBatchesAsync when it is
@@ -63,8 +62,8 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   void release();
 
   std::unique_ptr<backprop::Model> model_;
-  // Keeps the facade's params (used in place by model_) alive and detects
-  // a detached buffer.
+  // Detects a detached params buffer; a hidden property of this object
+  // keeps it (used in place by model_) alive.
   Napi::Reference<Napi::TypedArrayOf<float>> params_;
   float* params_data_ = nullptr;
   std::size_t params_length_ = 0;
@@ -72,9 +71,6 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   // Checked copy of the labels of the current reading call (see
   // targets_argument), kept to reuse its memory.
   std::vector<std::int32_t> label_copy_;
-  // Native bytes this model reported to V8 (AdjustExternalMemory), so that
-  // the garbage collector counts them when deciding to collect.
-  std::int64_t reported_bytes_ = 0;
   bool disposed_ = false;
   bool training_async_ = false;
   std::atomic<bool> stop_{false};

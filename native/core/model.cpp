@@ -66,7 +66,7 @@ void sum_rows(const float* __restrict delta, std::size_t rows, std::size_t units
 }  // namespace
 
 struct Model::Impl {
-  Impl(ModelSpec model, float* parameters, Isa isa_path, ThreadPool* threads)
+  Impl(ModelSpec model, float* parameters, Isa isa_path, ThreadPool* threads, TrainingMemory memory)
       : spec(std::move(model)),
         params(parameters),
         isa(isa_path),
@@ -76,8 +76,10 @@ struct Model::Impl {
         training(spec, Workspace::Purpose::training),
         inference(spec, Workspace::Purpose::inference),
         gradients(spec, Workspace::Purpose::training),
-        grads(parameter_count(spec)),
-        optimizer(spec.optimizer, grads.size(), isa) {}
+        parameter_total(parameter_count(spec)),
+        owned_grads(memory.gradient ? 0 : parameter_total),
+        grads(memory.gradient ? memory.gradient : owned_grads.data()),
+        optimizer(spec.optimizer, parameter_total, isa, memory.first_moment, memory.second_moment) {}
 
   ModelSpec spec;
   float* params;
@@ -88,7 +90,9 @@ struct Model::Impl {
   Workspace training;
   Workspace inference;  // predict, evaluate
   Workspace gradients;  // compute_gradients
-  std::vector<float> grads;  // the training step's gradient
+  std::size_t parameter_total;
+  std::vector<float> owned_grads;  // when TrainingMemory gives none
+  float* grads;                    // the training step's gradient
   Optimizer optimizer;
   // The optimizer's step count for readers (compute_gradients' dropout
   // masks), refreshed by each training step: readers never touch `optimizer`.
@@ -205,9 +209,9 @@ struct Model::Impl {
     double weight_sum = 0;
     const LossSums sums = batch_loss(training, params, targets, rows, row_weights, &weight_sum);
     if (!std::isfinite(sums.loss)) return sums;
-    backward(training, params, x, targets, rows, grads.data(), row_weights, weight_sum, step);
-    clip_gradients(spec.optimizer, grads.data(), grads.size());
-    optimizer.step(params, grads.data(), learning_rate);
+    backward(training, params, x, targets, rows, grads, row_weights, weight_sum, step);
+    clip_gradients(spec.optimizer, grads, parameter_total);
+    optimizer.step(params, grads, learning_rate);
     mask_step.store(optimizer.steps());
     return sums;
   }
@@ -240,8 +244,8 @@ struct Model::Impl {
   }
 };
 
-Model::Model(ModelSpec spec, float* params, Isa isa, ThreadPool* pool)
-    : impl_(std::make_unique<Impl>(std::move(spec), params, isa, pool)) {}
+Model::Model(ModelSpec spec, float* params, Isa isa, ThreadPool* pool, TrainingMemory memory)
+    : impl_(std::make_unique<Impl>(std::move(spec), params, isa, pool, memory)) {}
 
 Model::~Model() = default;
 

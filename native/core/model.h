@@ -24,11 +24,24 @@ namespace backprop {
 
 class ThreadPool;
 
+// Where a model keeps what grows with its parameter count beside the
+// parameters: the training step's gradient and the optimizer's moments
+// (parameter_count floats each; a moment only where optimizer_moments says
+// the type keeps it). Null members are allocated by the model. The binding
+// passes buffers V8 owns, so the garbage collector frees them with the JS
+// object, without waiting for its finalizer.
+struct TrainingMemory {
+  float* gradient = nullptr;
+  float* first_moment = nullptr;
+  float* second_moment = nullptr;
+};
+
 class Model {
  public:
-  // `params` (parameter_count(spec) floats) is used in place, not copied, and
-  // must outlive the Model. The spec must already be valid.
-  Model(ModelSpec spec, float* params, Isa isa, ThreadPool* pool);
+  // `params` (parameter_count(spec) floats) and `memory`'s buffers are used
+  // in place, not copied, and must outlive the Model. The spec must already
+  // be valid.
+  Model(ModelSpec spec, float* params, Isa isa, ThreadPool* pool, TrainingMemory memory = {});
   ~Model();
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;

@@ -58,9 +58,19 @@ bool uses_first_moment(const OptimizerSettings& s) {
   return false;
 }
 
-bool uses_second_moment(const OptimizerSettings& s) { return s.type != OptimizerType::sgd; }
+// The buffer for one moment: the given one, else one of our own; null when unused.
+float* moment_buffer(bool used, float* given, std::size_t parameters, std::vector<float>& owned) {
+  if (!used) return nullptr;
+  if (given != nullptr) return given;
+  owned.resize(parameters);
+  return owned.data();
+}
 
 }  // namespace
+
+OptimizerMoments optimizer_moments(const OptimizerSettings& settings) {
+  return {uses_first_moment(settings), settings.type != OptimizerType::sgd};
+}
 
 namespace optimizer_detail {
 
@@ -83,41 +93,50 @@ void apply_update(Isa isa, const Update& update) {
   optimizer_detail::update_baseline(update);
 }
 
-Optimizer::Optimizer(const OptimizerSettings& settings, std::size_t parameters, Isa isa)
-    : settings_(settings),
-      isa_(isa),
-      parameters_(parameters),
-      first_(uses_first_moment(settings) ? parameters : 0, 0.0f),
-      second_(uses_second_moment(settings) ? parameters : 0, 0.0f) {}
+Optimizer::Optimizer(const OptimizerSettings& settings, std::size_t parameters, Isa isa,
+                     float* first, float* second)
+    : settings_(settings), isa_(isa), parameters_(parameters) {
+  const OptimizerMoments moments = optimizer_moments(settings);
+  first_ = moment_buffer(moments.first, first, parameters, owned_first_);
+  second_ = moment_buffer(moments.second, second, parameters, owned_second_);
+  reset();
+}
 
 void Optimizer::step(float* params, const float* grads, double learning_rate) {
   Update update = update_for(settings_, ++steps_, learning_rate);
   update.p = params;
   update.g = grads;
-  update.first = first_.data();
-  update.second = second_.data();
+  update.first = first_;
+  update.second = second_;
   update.n = parameters_;
   apply_update(isa_, update);
 }
 
+namespace {
+
+void copy_moment(const float* moment, float* out, std::size_t parameters) {
+  if (moment == nullptr) std::fill(out, out + parameters, 0.0f);
+  else std::copy(moment, moment + parameters, out);
+}
+
+}  // namespace
+
 std::size_t Optimizer::save_state(float* first, float* second) const {
-  if (first_.empty()) std::fill(first, first + parameters_, 0.0f);
-  else std::copy(first_.begin(), first_.end(), first);
-  if (second_.empty()) std::fill(second, second + parameters_, 0.0f);
-  else std::copy(second_.begin(), second_.end(), second);
+  copy_moment(first_, first, parameters_);
+  copy_moment(second_, second, parameters_);
   return steps_;
 }
 
 void Optimizer::restore_state(std::size_t steps, const float* first, const float* second) {
   steps_ = steps;
-  std::copy(first, first + first_.size(), first_.begin());
-  std::copy(second, second + second_.size(), second_.begin());
+  if (first_ != nullptr) std::copy(first, first + parameters_, first_);
+  if (second_ != nullptr) std::copy(second, second + parameters_, second_);
 }
 
 void Optimizer::reset() {
   steps_ = 0;
-  std::fill(first_.begin(), first_.end(), 0.0f);
-  std::fill(second_.begin(), second_.end(), 0.0f);
+  if (first_ != nullptr) std::fill(first_, first_ + parameters_, 0.0f);
+  if (second_ != nullptr) std::fill(second_, second_ + parameters_, 0.0f);
 }
 
 }  // namespace backprop

@@ -10,11 +10,21 @@
 
 namespace backprop {
 
+// Which moment buffers (`parameters` floats each) a type keeps.
+struct OptimizerMoments {
+  bool first = false;   // sgd/rmsprop momentum buffer, adam m
+  bool second = false;  // adam v, rmsprop square average, adagrad sum
+};
+OptimizerMoments optimizer_moments(const OptimizerSettings& settings);
+
 class Optimizer {
  public:
-  // Allocates (zeroed) the moment buffers the type needs, once. The update
-  // pass is the one compiled for `isa` (optimizer_update.h).
-  Optimizer(const OptimizerSettings& settings, std::size_t parameters, Isa isa);
+  // Keeps its moments in `first` and `second` (`parameters` floats each,
+  // where optimizer_moments says it keeps one; zeroed here), or, when one is
+  // null, in a buffer it allocates. The update pass is the one compiled for
+  // `isa` (optimizer_update.h).
+  Optimizer(const OptimizerSettings& settings, std::size_t parameters, Isa isa,
+            float* first = nullptr, float* second = nullptr);
 
   // params −= update(grads), grads being the gradient of the mean loss
   // (weight decay is added here, not by the caller), at this step's
@@ -37,8 +47,9 @@ class Optimizer {
   Isa isa_;
   std::size_t parameters_;
   std::size_t steps_ = 0;
-  std::vector<float> first_;   // sgd/rmsprop momentum buffer, adam m
-  std::vector<float> second_;  // adam v, rmsprop square average, adagrad sum
+  std::vector<float> owned_first_, owned_second_;  // when not given
+  float* first_ = nullptr;   // null when the type keeps none
+  float* second_ = nullptr;
 };
 
 }  // namespace backprop

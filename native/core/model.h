@@ -26,7 +26,8 @@ class ThreadPool;
 
 class Model {
  public:
-  // `params` (parameter_count(spec) floats) is used in place, not copied, and
+  // `params` (state_count(spec) floats: the parameters, then the running
+  // statistics of batch normalization) is used in place, not copied, and
   // must outlive the Model. The spec must already be valid.
   Model(ModelSpec spec, float* params, Isa isa, ThreadPool* pool);
   ~Model();
@@ -36,12 +37,14 @@ class Model {
   const ModelSpec& spec() const;
   std::size_t outputs() const;
 
-  // Readers: `weights` has the parameter layout (the live parameters, or a
-  // snapshot of them).
+  // Readers: `weights` has the state layout (the live parameters, or a
+  // snapshot of them), state_count floats. predict and evaluate run in
+  // inference mode (batch normalization by the running statistics);
+  // compute_gradients in training mode, and changes no state.
   // Outputs after the last activation, rows × outputs.
   void predict(const float* weights, const float* x, std::size_t rows, float* out);
   Score evaluate(const float* weights, const float* x, Targets targets, std::size_t rows);
-  // Gradients of the loss into grads (parameter layout); returns the loss.
+  // Gradients of the loss into grads (parameter_count floats); returns the loss.
   // The loss is the mean over the rows, or with `row_weights` (one per row,
   // may be null) the weighted mean Σ wᵢ·lᵢ / Σ wᵢ.
   double compute_gradients(const float* weights, const float* x, Targets targets,
@@ -49,7 +52,8 @@ class Model {
 
   // One optimizer step on exactly these rows at this learning rate (loss as
   // compute_gradients'); returns the loss before it. A non-finite loss is
-  // returned without applying the step (as train).
+  // returned without applying the step (as train). An applied step also
+  // updates the running statistics of batch normalization.
   double train_batch(const float* x, Targets targets, std::size_t rows, double learning_rate,
                      const float* row_weights);
 

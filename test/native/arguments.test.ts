@@ -345,6 +345,54 @@ describe('NativeModel methods', () => {
   });
 });
 
+describe('a normalized NativeModel', () => {
+  // The hidden layer's weight, bias, γ, β (12 + 4 + 4 + 4), the softmax
+  // layer's (8 + 2): 34 parameters; then batch normalization's running_mean
+  // and running_var (4 each).
+  const parameters = 34;
+  function normalizedState(): Float32Array {
+    const plain = initialParams(spec);
+    const state = new Float32Array(parameters + 8);
+    state.set(plain.subarray(0, 16));
+    state.fill(1, 16, 20);
+    state.set(plain.subarray(16), 24);
+    state.fill(1, 38, 42);
+    return state;
+  }
+
+  it('takes weights with the running statistics, gradients and optimizer moments without', () => {
+    const state = normalizedState();
+    const normalized = new NativeModel(withNormalization(batchNorm), state);
+    const long = new Float32Array(parameters + 8);
+    expectBadCall({ what: 'weights without statistics', call: () => normalized.predict(state.subarray(0, parameters), x, rows, out), error: ShapeError, message: /^weights: expected length 42 \(the parameter count with the running statistics\), got 34/ });
+    expectBadCall({ what: 'grads with statistics', call: () => normalized.computeGradients(state, x, labels, rows, long, null), error: ShapeError, message: /^grads: expected length 34 \(the parameter count\), got 42/ });
+    expectBadCall({ what: 'moments with statistics', call: () => normalized.readOptimizerState(long, long), error: ShapeError, message: /^first: expected length 34/ });
+    expect(normalized.readOptimizerState(new Float32Array(parameters), new Float32Array(parameters))).toBe(0);
+    normalized.dispose();
+    // Layer normalization keeps no running statistics.
+    const layerNormalized = new NativeModel(withNormalization({ type: 'layer', momentum: 0.1, epsilon: 1e-5 }), state.slice(0, parameters));
+    layerNormalized.predict(state.slice(0, parameters), x, rows, out);
+    expect(out.every(Number.isFinite)).toBe(true);
+    layerNormalized.dispose();
+  });
+
+  it('moves the running statistics in params with trainBatch, never with computeGradients', () => {
+    const state = normalizedState();
+    const start = state.slice();
+    const normalized = new NativeModel(withNormalization(batchNorm), state);
+    const gradients = new Float32Array(parameters);
+    const loss = normalized.computeGradients(state, x, labels, rows, gradients, null) as number;
+    expect(normalized.computeGradients(state, x, labels, rows, new Float32Array(parameters), null)).toBe(loss);
+    expect(state).toEqual(start);
+    expect(gradients.subarray(16, 24).some((g) => g !== 0)).toBe(true); // dγ, dβ
+    expect(normalized.trainBatch(x, labels, rows, LEARNING_RATE, null)).toBe(loss);
+    expect(state.subarray(0, parameters)).not.toEqual(start.subarray(0, parameters));
+    expect(state.subarray(parameters)).not.toEqual(start.subarray(parameters));
+    expect(state.every(Number.isFinite)).toBe(true);
+    normalized.dispose();
+  });
+});
+
 describe('beginTraining(plan)', () => {
   it.each(planCases)('refuses $what', (bad) => expectBadCall(bad));
 

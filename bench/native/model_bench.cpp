@@ -5,6 +5,8 @@
 // wall time mostly measures the scheduler, that drifts much less.
 //   model_bench [--isa avx512] [--threads 1] [--configs xor,small,mnist,wide]
 //                 [--opts sgd,adam] [--seconds 1]
+//                 [--normalization none|batch|layer] [--dropout 0.2]   (every hidden block)
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <cmath>
@@ -73,11 +75,24 @@ std::vector<float> normals(std::size_t count) {
   return out;
 }
 
-ModelSpec spec_of(const Config& config, OptimizerType optimizer) {
+// What every hidden block adds to its Linear and activation.
+struct Blocks {
+  backprop::NormalizationType normalization = backprop::NormalizationType::none;
+  double dropout = 0;
+};
+
+ModelSpec spec_of(const Config& config, OptimizerType optimizer, const Blocks& blocks) {
   ModelSpec spec;
   spec.inputs = config.sizes[0];
   for (std::size_t l = 1; l < config.sizes.size(); ++l) {
-    spec.layers.push_back({config.sizes[l], l + 1 == config.sizes.size() ? config.output : config.hidden});
+    backprop::LayerSpec layer;
+    layer.units = config.sizes[l];
+    layer.activation = l + 1 == config.sizes.size() ? config.output : config.hidden;
+    if (l + 1 < config.sizes.size()) {
+      layer.normalization.type = blocks.normalization;
+      layer.dropout = blocks.dropout;
+    }
+    spec.layers.push_back(layer);
   }
   spec.loss = config.loss;
   spec.optimizer.type = optimizer;
@@ -97,10 +112,12 @@ double process_cpu_seconds() {
 }
 
 void run(const Config& config, OptimizerType optimizer, const char* optimizer_name, Isa isa,
-         backprop::ThreadPool& pool, double seconds) {
-  const ModelSpec spec = spec_of(config, optimizer);
-  std::vector<float> params = normals(backprop::parameter_count(spec));
+         backprop::ThreadPool& pool, double seconds, const Blocks& blocks) {
+  const ModelSpec spec = spec_of(config, optimizer, blocks);
+  std::vector<float> params = normals(backprop::state_count(spec));
   for (float& p : params) p *= 0.05f;
+  // Running statistics (the state after the parameters): a positive variance.
+  std::fill(params.begin() + static_cast<std::ptrdiff_t>(backprop::parameter_count(spec)), params.end(), 1.0f);
   Model net(spec, params.data(), isa, &pool);
   const std::size_t inputs = config.sizes.front(), outputs = config.sizes.back();
   const std::size_t rows = kPoolBatches * config.batch;
@@ -152,6 +169,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> configs{"xor", "small", "mnist"};
   std::vector<std::string> opts{"sgd", "adam"};
   double seconds = 1.0;
+  Blocks blocks;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const char* value = argv[i + 1];
@@ -168,6 +186,17 @@ int main(int argc, char** argv) {
       opts = split_list(value);
     } else if (flag == "--seconds") {
       seconds = std::atof(value);
+    } else if (flag == "--normalization") {
+      const std::string type = value;
+      if (type != "none" && type != "batch" && type != "layer") {
+        std::fprintf(stderr, "model_bench: unknown normalization %s (none, batch, layer)\n", value);
+        return 2;
+      }
+      blocks.normalization = type == "batch"   ? backprop::NormalizationType::batch
+                             : type == "layer" ? backprop::NormalizationType::layer
+                                               : backprop::NormalizationType::none;
+    } else if (flag == "--dropout") {
+      blocks.dropout = std::atof(value);
     } else {
       std::fprintf(stderr, "model_bench: unknown option %s\n", argv[i]);
       return 2;
@@ -178,7 +207,7 @@ int main(int argc, char** argv) {
     for (const Config& config : kConfigs) {
       if (name != config.name) continue;
       for (const std::string& opt : opts) {
-        run(config, opt == "adam" ? OptimizerType::adam : OptimizerType::sgd, opt.c_str(), isa, pool, seconds);
+        run(config, opt == "adam" ? OptimizerType::adam : OptimizerType::sgd, opt.c_str(), isa, pool, seconds, blocks);
       }
     }
   }

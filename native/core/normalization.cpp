@@ -6,6 +6,24 @@
 namespace backprop {
 namespace {
 
+// Σ term(j) for j in [0, n), in double, as kLanes interleaved partial sums
+// added up at the end: a fixed order (the same bits every call) that
+// vectorizes, where one running sum would wait on each addition.
+constexpr std::size_t kLanes = 8;
+
+template <class Term>
+double lane_sum(std::size_t n, Term term) {
+  double lanes[kLanes] = {};
+  std::size_t j = 0;
+  for (; j + kLanes <= n; j += kLanes) {
+    for (std::size_t k = 0; k < kLanes; ++k) lanes[k] += term(j + k);
+  }
+  for (std::size_t k = 0; j < n; ++j, ++k) lanes[k] += term(j);
+  double sum = 0;
+  for (double lane : lanes) sum += lane;
+  return sum;
+}
+
 float inverse_std(double variance, double epsilon) {
   return static_cast<float>(1.0 / std::sqrt(variance + epsilon));
 }
@@ -63,14 +81,11 @@ void normalize_columns(float* normalized, float* y, std::size_t rows,
 // is in cache: the sums in double).
 void row_statistics(const float* z, std::size_t units, double epsilon, float* mean,
                     float* invstd) {
-  double sum = 0;
-  for (std::size_t j = 0; j < units; ++j) sum += z[j];
-  const double row_mean = sum / double(units);
-  double squares = 0;
-  for (std::size_t j = 0; j < units; ++j) {
+  const double row_mean = lane_sum(units, [z](std::size_t j) { return double(z[j]); }) / double(units);
+  const double squares = lane_sum(units, [z, row_mean](std::size_t j) {
     const double d = double(z[j]) - row_mean;
-    squares += d * d;
-  }
+    return d * d;
+  });
   *mean = static_cast<float>(row_mean);
   *invstd = inverse_std(squares / double(units), epsilon);
 }
@@ -139,14 +154,13 @@ void layer_backward(float* __restrict delta, const float* __restrict z_hat, std:
   for (std::size_t r = 0; r < rows; ++r) {
     float* d = delta + r * units;
     const float* zh = z_hat + r * units;
-    double sum_g = 0, sum_g_z_hat = 0;
     for (std::size_t j = 0; j < units; ++j) {
-      const float g = d[j] * gamma[j];
-      sum_g += g;
-      sum_g_z_hat += double(g) * double(zh[j]);
       sum_dy[j] += d[j];
       sum_dy_z_hat[j] += double(d[j]) * double(zh[j]);
     }
+    const double sum_g = lane_sum(units, [d, gamma](std::size_t j) { return double(d[j] * gamma[j]); });
+    const double sum_g_z_hat = lane_sum(
+        units, [d, gamma, zh](std::size_t j) { return double(d[j] * gamma[j]) * double(zh[j]); });
     const float scale = row_invstd[r] / width;
     const float g_sum = static_cast<float>(sum_g), g_z_hat_sum = static_cast<float>(sum_g_z_hat);
     for (std::size_t j = 0; j < units; ++j) {

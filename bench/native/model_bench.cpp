@@ -4,7 +4,7 @@
 // second of process CPU time (all threads): on a loaded, shared host, where
 // wall time mostly measures the scheduler, that drifts much less.
 //   model_bench [--isa avx512] [--threads 1] [--configs xor,small,mnist,wide]
-//                 [--opts sgd,adam] [--seconds 1]
+//                 [--opts sgd,adam] [--seconds 1 | --steps 20]
 //                 [--normalization none|batch|layer] [--dropout 0.2]   (every hidden block)
 #include <algorithm>
 #include <chrono>
@@ -75,6 +75,21 @@ std::vector<float> normals(std::size_t count) {
   return out;
 }
 
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// How long each measurement runs: `seconds`, or with --steps exactly that
+// many training steps and predict calls (by hundreds), so that an instruction
+// count under callgrind is reproducible.
+struct Budget {
+  double seconds = 1.0;
+  std::size_t steps = 0;
+  bool more(std::size_t done, Clock::time_point start) const {
+    return steps ? done < steps : seconds_since(start) < seconds;
+  }
+};
+
 // What every hidden block adds to its Linear and activation.
 struct Blocks {
   backprop::NormalizationType normalization = backprop::NormalizationType::none;
@@ -101,9 +116,6 @@ ModelSpec spec_of(const Config& config, OptimizerType optimizer, const Blocks& b
   return spec;
 }
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 double process_cpu_seconds() {
   timespec now{};
@@ -112,7 +124,7 @@ double process_cpu_seconds() {
 }
 
 void run(const Config& config, OptimizerType optimizer, const char* optimizer_name, Isa isa,
-         backprop::ThreadPool& pool, double seconds, const Blocks& blocks) {
+         backprop::ThreadPool& pool, const Budget& budget, const Blocks& blocks) {
   const ModelSpec spec = spec_of(config, optimizer, blocks);
   std::vector<float> params = normals(backprop::state_count(spec));
   for (float& p : params) p *= 0.05f;
@@ -136,7 +148,7 @@ void run(const Config& config, OptimizerType optimizer, const char* optimizer_na
   std::size_t steps = 0;
   const double train_cpu_start = process_cpu_seconds();
   const Clock::time_point train_start = Clock::now();
-  while (seconds_since(train_start) < seconds) {
+  while (budget.more(steps, train_start)) {
     const std::size_t b = steps++ % kPoolBatches;
     net.train_batch(x.data() + b * config.batch * inputs, batch_targets(b), config.batch,
                     spec.optimizer.learning_rate, nullptr);
@@ -149,7 +161,7 @@ void run(const Config& config, OptimizerType optimizer, const char* optimizer_na
   std::size_t calls = 0;
   const double predict_cpu_start = process_cpu_seconds();
   const Clock::time_point predict_start = Clock::now();
-  while (seconds_since(predict_start) < seconds) {
+  while (budget.more(calls, predict_start)) {
     for (int i = 0; i < 100; ++i) net.predict(params.data(), x.data(), 1, out.data());
     calls += 100;
   }
@@ -168,7 +180,7 @@ int main(int argc, char** argv) {
   unsigned threads = 1;
   std::vector<std::string> configs{"xor", "small", "mnist"};
   std::vector<std::string> opts{"sgd", "adam"};
-  double seconds = 1.0;
+  Budget budget;
   Blocks blocks;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
@@ -185,7 +197,9 @@ int main(int argc, char** argv) {
     } else if (flag == "--opts") {
       opts = split_list(value);
     } else if (flag == "--seconds") {
-      seconds = std::atof(value);
+      budget.seconds = std::atof(value);
+    } else if (flag == "--steps") {
+      budget.steps = static_cast<std::size_t>(std::atol(value));
     } else if (flag == "--normalization") {
       const std::string type = value;
       if (type != "none" && type != "batch" && type != "layer") {
@@ -207,7 +221,7 @@ int main(int argc, char** argv) {
     for (const Config& config : kConfigs) {
       if (name != config.name) continue;
       for (const std::string& opt : opts) {
-        run(config, opt == "adam" ? OptimizerType::adam : OptimizerType::sgd, opt.c_str(), isa, pool, seconds, blocks);
+        run(config, opt == "adam" ? OptimizerType::adam : OptimizerType::sgd, opt.c_str(), isa, pool, budget, blocks);
       }
     }
   }

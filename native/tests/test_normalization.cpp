@@ -232,10 +232,9 @@ double training_loss(Model& net, const std::vector<float>& state, const std::vec
 }
 
 // Odd sizes, both kinds, hidden and last layers, several activations, with
-// and without dropout: every
-// parameter's gradient (γ and β included) against central differences of
-// the training-mode loss, in which the batch statistics move with the
-// parameters.
+// and without dropout: every parameter's gradient (γ and β included) against
+// central differences of the training-mode loss, in which the batch
+// statistics move with the parameters.
 void gradients_match_central_differences(Engine e) {
   const GradientCase cases[] = {
       {"batch relu, softmax",

@@ -107,9 +107,10 @@ NativeModel::NativeModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Nati
   expect_argument_count(info, 2, "new NativeModel(spec, params)");
   backprop::ModelSpec spec = parse_spec(info[0]);
   Napi::TypedArrayOf<float> params = float32_array(info[1], "params");
-  const std::size_t count = backprop::state_count(spec);
-  parameter_count_ = backprop::parameter_count(spec);
-  expect_length(env, params.ElementLength(), count, "params",
+  std::size_t count = backprop::parameter_count(spec);
+  const std::size_t state = backprop::state_count(spec);  // with the running statistics
+  parameter_count_ = count;
+  expect_length(env, params.ElementLength(), state, "params",
                 "the parameter count of the spec with its running statistics");
   backprop::Isa isa = AddonInstance::of(env).isa(env);
   model_ = call_core(env, [&] {
@@ -118,8 +119,8 @@ NativeModel::NativeModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Nati
   });
   params_ = Napi::Persistent(params);
   params_data_ = params.Data();
-  params_length_ = count;
-  reported_bytes_ = native_bytes(parameter_count_);
+  params_length_ = state;
+  reported_bytes_ = native_bytes(count);
   Napi::MemoryManagement::AdjustExternalMemory(env, reported_bytes_);
 }
 

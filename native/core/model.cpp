@@ -244,10 +244,10 @@ struct Model::Impl {
     backward(training, params, x, targets, rows, grads.data(), row_weights, weight_sum, step);
     clip_gradients(spec.optimizer, grads.data(), grads.size());
     optimizer.step(params, grads.data(), learning_rate);
+    mask_step.store(optimizer.steps());
     for (std::size_t l = 0; l < layers.size(); ++l) {
       update_running_statistics(layers[l].norm, rows, training.normalization(l), params);
     }
-    mask_step.store(optimizer.steps());
     return sums;
   }
 

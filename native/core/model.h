@@ -9,6 +9,9 @@
 // Every call sets flush-to-zero / denormals-are-zero on the calling thread
 // and restores the caller's setting on return (see float_env.h).
 // Row counts are ≥ 1 (the binding checks; 0 rows give a NaN loss).
+// A model's `params` and every reader's `weights` hold its state:
+// state_count(spec) floats, the parameters then the running statistics of
+// batch normalization (model_spec.h), which only applied training steps move.
 #pragma once
 
 #include <atomic>
@@ -26,8 +29,7 @@ class ThreadPool;
 
 class Model {
  public:
-  // `params` (state_count(spec) floats: the parameters, then the running
-  // statistics of batch normalization) is used in place, not copied, and
+  // `params` (state_count(spec) floats) is used in place, not copied, and
   // must outlive the Model. The spec must already be valid.
   Model(ModelSpec spec, float* params, Isa isa, ThreadPool* pool);
   ~Model();

@@ -11,8 +11,9 @@ import {
   DisposedError,
   ShapeError,
 } from '../errors';
-import { parameterLayout, type Targets } from '../model-spec';
+import type { Targets } from '../model-spec';
 import type { Backend, BackendInfo, BackendModel, OptimizerSnapshot, Score, Trainer, TrainingPlan } from './backend';
+import { parameterLayout } from '../model-spec';
 
 /** The addon's NativeModel, as native/binding/model_wrap.cpp defines it. */
 interface RawNativeModel {

@@ -110,12 +110,11 @@ void normalize_rows(float* normalized, float* y, std::size_t rows, std::size_t u
   }
 }
 
-// dβ = Σ_r dy, dγ = Σ_r dy·ẑ (double sums), then in place
-// dz = (γ·invstd / n)·(n·dy − dβ − ẑ·dγ) per unit.
-void batch_backward(float* __restrict delta, const float* __restrict z_hat, std::size_t rows,
-                    std::size_t units, const float* __restrict gamma,
-                    const float* __restrict invstd, double* __restrict sums,
-                    float* __restrict d_gamma, float* __restrict d_beta) {
+// The affine part's gradients, both kinds: dβ = Σ_r dy, dγ = Σ_r dy·ẑ per
+// unit (double sums).
+void affine_gradients(const float* __restrict delta, const float* __restrict z_hat,
+                      std::size_t rows, std::size_t units, double* __restrict sums,
+                      float* __restrict d_gamma, float* __restrict d_beta) {
   double* __restrict sum_dy = sums;
   double* __restrict sum_dy_z_hat = sums + units;
   std::fill(sums, sums + 2 * units, 0.0);
@@ -131,6 +130,14 @@ void batch_backward(float* __restrict delta, const float* __restrict z_hat, std:
     d_beta[j] = static_cast<float>(sum_dy[j]);
     d_gamma[j] = static_cast<float>(sum_dy_z_hat[j]);
   }
+}
+
+// After affine_gradients: in place dz = (γ·invstd / n)·(n·dy − dβ − ẑ·dγ)
+// per unit.
+void batch_backward(float* __restrict delta, const float* __restrict z_hat, std::size_t rows,
+                    std::size_t units, const float* __restrict gamma,
+                    const float* __restrict invstd, const float* __restrict d_gamma,
+                    const float* __restrict d_beta) {
   const float n = static_cast<float>(rows);
   for (std::size_t r = 0; r < rows; ++r) {
     float* d = delta + r * units;
@@ -141,23 +148,15 @@ void batch_backward(float* __restrict delta, const float* __restrict z_hat, std:
   }
 }
 
-// Per row with g = dy·γ: dz = (invstd_r / units)·(units·g − Σg − ẑ·Σg·ẑ),
-// in place; dγ = Σ_r dy·ẑ and dβ = Σ_r dy accumulated in the same pass.
+// Per row, in place, with g = dy·γ: dz = (invstd_r / units)·(units·g − Σg −
+// ẑ·Σg·ẑ).
 void layer_backward(float* __restrict delta, const float* __restrict z_hat, std::size_t rows,
                     std::size_t units, const float* __restrict gamma,
-                    const float* __restrict row_invstd, double* __restrict sums,
-                    float* __restrict d_gamma, float* __restrict d_beta) {
-  double* __restrict sum_dy = sums;
-  double* __restrict sum_dy_z_hat = sums + units;
-  std::fill(sums, sums + 2 * units, 0.0);
+                    const float* __restrict row_invstd) {
   const float width = static_cast<float>(units);
   for (std::size_t r = 0; r < rows; ++r) {
     float* d = delta + r * units;
     const float* zh = z_hat + r * units;
-    for (std::size_t j = 0; j < units; ++j) {
-      sum_dy[j] += d[j];
-      sum_dy_z_hat[j] += double(d[j]) * double(zh[j]);
-    }
     const double sum_g = lane_sum(units, [d, gamma](std::size_t j) { return double(d[j] * gamma[j]); });
     const double sum_g_z_hat = lane_sum(
         units, [d, gamma, zh](std::size_t j) { return double(d[j] * gamma[j]) * double(zh[j]); });
@@ -166,10 +165,6 @@ void layer_backward(float* __restrict delta, const float* __restrict z_hat, std:
     for (std::size_t j = 0; j < units; ++j) {
       d[j] = scale * (width * (d[j] * gamma[j]) - g_sum - zh[j] * g_z_hat_sum);
     }
-  }
-  for (std::size_t j = 0; j < units; ++j) {
-    d_beta[j] = static_cast<float>(sum_dy[j]);
-    d_gamma[j] = static_cast<float>(sum_dy_z_hat[j]);
   }
 }
 
@@ -214,13 +209,15 @@ void normalization_backward(const NormalizedLayer& layer, const float* state, st
                             const NormalizationBuffers& buffers, float* delta, float* grads) {
   const std::size_t units = layer.units;
   const float* gamma = state + layer.weight;
+  float* d_gamma = grads + layer.weight;
+  float* d_beta = grads + layer.bias;
+  affine_gradients(delta, buffers.normalized, rows, units, buffers.sums, d_gamma, d_beta);
   if (layer.settings.type == NormalizationType::layer) {
-    layer_backward(delta, buffers.normalized, rows, units, gamma, buffers.statistics,
-                   buffers.sums, grads + layer.weight, grads + layer.bias);
+    layer_backward(delta, buffers.normalized, rows, units, gamma, buffers.statistics);
     return;
   }
   batch_backward(delta, buffers.normalized, rows, units, gamma, buffers.statistics + 2 * units,
-                 buffers.sums, grads + layer.weight, grads + layer.bias);
+                 d_gamma, d_beta);
 }
 
 void update_running_statistics(const NormalizedLayer& layer, std::size_t rows,

@@ -138,16 +138,19 @@ std::vector<double> linear_in_double(const std::vector<float>& state, const Offs
   return z;
 }
 
-// The batch's mean and biased variance of each column.
-void column_statistics(const std::vector<double>& z, std::size_t rows, std::size_t units,
-                       std::vector<double>* mean, std::vector<double>* variance) {
-  mean->assign(units, 0);
-  variance->assign(units, 0);
-  for (std::size_t j = 0; j < units; ++j) {
-    for (std::size_t r = 0; r < rows; ++r) (*mean)[j] += z[r * units + j] / double(rows);
-    for (std::size_t r = 0; r < rows; ++r) {
-      const double d = z[r * units + j] - (*mean)[j];
-      (*variance)[j] += d * d / double(rows);
+// Mean and biased variance of each column (by_row false: batch
+// normalization's statistics) or each row (true: layer normalization's).
+void statistics(const std::vector<double>& z, std::size_t rows, std::size_t units, bool by_row,
+                std::vector<double>* mean, std::vector<double>* variance) {
+  const std::size_t groups = by_row ? rows : units, length = by_row ? units : rows;
+  auto at = [&](std::size_t g, std::size_t i) { return by_row ? z[g * units + i] : z[i * units + g]; };
+  mean->assign(groups, 0);
+  variance->assign(groups, 0);
+  for (std::size_t g = 0; g < groups; ++g) {
+    for (std::size_t i = 0; i < length; ++i) (*mean)[g] += at(g, i) / double(length);
+    for (std::size_t i = 0; i < length; ++i) {
+      const double d = at(g, i) - (*mean)[g];
+      (*variance)[g] += d * d / double(length);
     }
   }
 }
@@ -166,22 +169,17 @@ void forward_matches_the_formulas(Engine e) {
     Model net(spec, state.data(), e.isa, e.pool);
     const double eps = spec.layers[0].normalization.epsilon;
     const std::vector<double> z = linear_in_double(state, o, x.data(), rows);
-    std::vector<double> mean, variance;
-    column_statistics(z, rows, units, &mean, &variance);
+    std::vector<double> mean, variance, row_mean, row_var;
+    statistics(z, rows, units, false, &mean, &variance);
+    statistics(z, rows, units, true, &row_mean, &row_var);
 
     // Training mode.
     double expected_loss = 0;
     for (std::size_t r = 0; r < rows; ++r) {
-      double row_mean = 0, row_var = 0;
-      for (std::size_t j = 0; j < units; ++j) row_mean += z[r * units + j] / double(units);
-      for (std::size_t j = 0; j < units; ++j) {
-        const double d = z[r * units + j] - row_mean;
-        row_var += d * d / double(units);
-      }
       for (std::size_t j = 0; j < units; ++j) {
         const double z_hat = type == NormalizationType::batch
                                  ? (z[r * units + j] - mean[j]) / std::sqrt(variance[j] + eps)
-                                 : (z[r * units + j] - row_mean) / std::sqrt(row_var + eps);
+                                 : (z[r * units + j] - row_mean[r]) / std::sqrt(row_var[r] + eps);
         const double out = state[o.gamma + j] * z_hat + state[o.beta + j];
         const double d = out - y[r * units + j];
         expected_loss += d * d / double(rows * units);
@@ -196,18 +194,12 @@ void forward_matches_the_formulas(Engine e) {
     std::vector<float> out(rows * units);
     net.predict(state.data(), x.data(), rows, out.data());
     for (std::size_t r = 0; r < rows; ++r) {
-      double row_mean = 0, row_var = 0;
-      for (std::size_t j = 0; j < units; ++j) row_mean += z[r * units + j] / double(units);
-      for (std::size_t j = 0; j < units; ++j) {
-        const double d = z[r * units + j] - row_mean;
-        row_var += d * d / double(units);
-      }
       for (std::size_t j = 0; j < units; ++j) {
         const double z_hat =
             type == NormalizationType::batch
                 ? (z[r * units + j] - state[o.running_mean + j]) /
                       std::sqrt(double(state[o.running_var + j]) + eps)
-                : (z[r * units + j] - row_mean) / std::sqrt(row_var + eps);
+                : (z[r * units + j] - row_mean[r]) / std::sqrt(row_var[r] + eps);
         CHECK_CLOSE(out[r * units + j], state[o.gamma + j] * z_hat + state[o.beta + j], 1e-5,
                     1e-6);
       }
@@ -334,7 +326,7 @@ void running_statistics_follow_each_step(Engine e) {
   Model net(spec, state.data(), e.isa, e.pool);
   const std::vector<double> z = linear_in_double(state, o, x.data(), rows);
   std::vector<double> mean, variance;
-  column_statistics(z, rows, o.units, &mean, &variance);
+  statistics(z, rows, o.units, false, &mean, &variance);
   const double m = 0.3, n = double(rows);
   std::vector<double> running_mean(o.units, 0), running_var(o.units, 1);
   for (int step = 0; step < 2; ++step) {

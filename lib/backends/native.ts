@@ -11,9 +11,8 @@ import {
   DisposedError,
   ShapeError,
 } from '../errors';
-import type { Targets } from '../model-spec';
+import { parameterLayout, type Targets } from '../model-spec';
 import type { Backend, BackendInfo, BackendModel, OptimizerSnapshot, Score, Trainer, TrainingPlan } from './backend';
-import { parameterLayout } from '../model-spec';
 
 /** The addon's NativeModel, as native/binding/model_wrap.cpp defines it. */
 interface RawNativeModel {
@@ -153,7 +152,6 @@ export function loadNativeBackend(): { backend: Backend } | { error: string } {
     const backend: Backend = {
       name: 'native',
       info,
-      // params also holds the running statistics; the optimizer's moments cover the parameters only.
       createModel: (spec, params) => new NativeBackendModel(new addon.NativeModel(spec, params), parameterLayout(spec).size),
     };
     return { backend };

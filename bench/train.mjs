@@ -4,6 +4,7 @@
 //   node bench/train.mjs [--json] [--backends native,js] [--threads 1,2]
 //        [--configs xor,small,mnist,wide] [--opts sgd,adam] [--seconds 2] [--repeats 3]
 //        [--dropout 0.2]   (dropout after every hidden activation; default 0: none)
+//        [--normalization none|batch|layer]   (after every hidden Linear; default none)
 //        [--precision float32,bfloat16]
 // Each (backend, threads) runs in its own process: BACKPROP_THREADS sizes
 // the native pool once per process. Needs `npm run build` first.
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '2' },
     repeats: { type: 'string', default: '3' },
     dropout: { type: 'string', default: '0' },
+    normalization: { type: 'string', default: 'none' },
     backend: { type: 'string' },
     precision: { type: 'string', default: 'float32' },
   },
@@ -72,13 +74,17 @@ function makeData(config) {
   return { x, y, rows, inputs };
 }
 
+/** A hidden block as the flags say: Linear → normalization → activation → dropout. */
+function hiddenBlock(units, activation) {
+  const block = { units, activation, dropout: Number(args.dropout) };
+  return args.normalization === 'none' ? block : { ...block, normalization: args.normalization };
+}
+
 function network(Network, backend, config, optimizer, precision = 'float32') {
   const [inputs, ...units] = config.sizes;
   return new Network({
     inputs,
-    layers: units.map((u, i) =>
-      i === units.length - 1 ? { units: u, activation: config.output } : { units: u, activation: config.hidden, dropout: Number(args.dropout) },
-    ),
+    layers: units.map((u, i) => (i === units.length - 1 ? { units: u, activation: config.output } : hiddenBlock(u, config.hidden))),
     loss: config.loss,
     optimizer,
     seed: 0,
@@ -151,7 +157,7 @@ async function child() {
         net.dispose();
       }
       for (const [mode, rates] of [['trainBatch', trainBatchRates], ['fit', fitRates]]) {
-        console.log(JSON.stringify({ bench: 'train', backend, ...engine, precision, bfloat16: facts.bfloat16, config: name, optimizer: opt, dropout: Number(args.dropout), mode, batch: config.batch, samplesPerSecond: Math.round(median(rates)) }));
+        console.log(JSON.stringify({ bench: 'train', backend, ...engine, precision, bfloat16: facts.bfloat16, config: name, optimizer: opt, dropout: Number(args.dropout), normalization: args.normalization, mode, batch: config.batch, samplesPerSecond: Math.round(median(rates)) }));
       }
     }
     if (name === 'small' || name === 'mnist') {
@@ -159,7 +165,7 @@ async function child() {
       const latencies = [];
       for (let r = 0; r < repeats; r++) latencies.push(predictLatency(net, data, Math.min(1, seconds)));
       net.dispose();
-      console.log(JSON.stringify({ bench: 'predict', backend, ...engine, precision, config: name, batch: 1, microseconds: Number(median(latencies).toFixed(2)) }));
+      console.log(JSON.stringify({ bench: 'predict', backend, ...engine, precision, config: name, normalization: args.normalization, batch: 1, microseconds: Number(median(latencies).toFixed(2)) }));
     }
   }
 }
@@ -170,7 +176,7 @@ function parent() {
   for (const backend of args.backends.split(',')) {
     const threadCounts = backend === 'js' ? ['1'] : [...new Set(args.threads.split(','))];
     for (const threads of threadCounts) {
-      const forwarded = ['--configs', args.configs, '--opts', args.opts, '--seconds', args.seconds, '--repeats', args.repeats, '--dropout', args.dropout, '--precision', args.precision];
+      const forwarded = ['--configs', args.configs, '--opts', args.opts, '--seconds', args.seconds, '--repeats', args.repeats, '--dropout', args.dropout, '--normalization', args.normalization, '--precision', args.precision];
       const result = spawnSync(process.execPath, [script, '--child', '--backend', backend, ...forwarded], {
         env: { ...process.env, BACKPROP_THREADS: threads },
         encoding: 'utf8',

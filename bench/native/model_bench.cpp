@@ -4,7 +4,9 @@
 // second of process CPU time (all threads): on a loaded, shared host, where
 // wall time mostly measures the scheduler, that drifts much less.
 //   model_bench [--isa avx512] [--threads 1] [--configs xor,small,mnist,wide]
-//                 [--opts sgd,adam] [--seconds 1]
+//                 [--opts sgd,adam] [--seconds 1 | --steps 20]
+//                 [--normalization none|batch|layer] [--dropout 0.2]   (every hidden block)
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <cmath>
@@ -73,11 +75,39 @@ std::vector<float> normals(std::size_t count) {
   return out;
 }
 
-ModelSpec spec_of(const Config& config, OptimizerType optimizer) {
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// How long each measurement runs: `seconds`, or with --steps exactly that
+// many training steps and predict calls (by hundreds), so that an instruction
+// count under callgrind is reproducible.
+struct Budget {
+  double seconds = 1.0;
+  std::size_t steps = 0;
+  bool more(std::size_t done, Clock::time_point start) const {
+    return steps ? done < steps : seconds_since(start) < seconds;
+  }
+};
+
+// What every hidden block adds to its Linear and activation.
+struct Blocks {
+  backprop::NormalizationType normalization = backprop::NormalizationType::none;
+  double dropout = 0;
+};
+
+ModelSpec spec_of(const Config& config, OptimizerType optimizer, const Blocks& blocks) {
   ModelSpec spec;
   spec.inputs = config.sizes[0];
   for (std::size_t l = 1; l < config.sizes.size(); ++l) {
-    spec.layers.push_back({config.sizes[l], l + 1 == config.sizes.size() ? config.output : config.hidden});
+    backprop::LayerSpec layer;
+    layer.units = config.sizes[l];
+    layer.activation = l + 1 == config.sizes.size() ? config.output : config.hidden;
+    if (l + 1 < config.sizes.size()) {
+      layer.normalization.type = blocks.normalization;
+      layer.dropout = blocks.dropout;
+    }
+    spec.layers.push_back(layer);
   }
   spec.loss = config.loss;
   spec.optimizer.type = optimizer;
@@ -86,9 +116,6 @@ ModelSpec spec_of(const Config& config, OptimizerType optimizer) {
   return spec;
 }
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 double process_cpu_seconds() {
   timespec now{};
@@ -97,10 +124,12 @@ double process_cpu_seconds() {
 }
 
 void run(const Config& config, OptimizerType optimizer, const char* optimizer_name, Isa isa,
-         backprop::ThreadPool& pool, double seconds) {
-  const ModelSpec spec = spec_of(config, optimizer);
-  std::vector<float> params = normals(backprop::parameter_count(spec));
+         backprop::ThreadPool& pool, const Budget& budget, const Blocks& blocks) {
+  const ModelSpec spec = spec_of(config, optimizer, blocks);
+  std::vector<float> params = normals(backprop::state_count(spec));
   for (float& p : params) p *= 0.05f;
+  // Running statistics (the state after the parameters): a positive variance.
+  std::fill(params.begin() + static_cast<std::ptrdiff_t>(backprop::parameter_count(spec)), params.end(), 1.0f);
   Model net(spec, params.data(), isa, &pool);
   const std::size_t inputs = config.sizes.front(), outputs = config.sizes.back();
   const std::size_t rows = kPoolBatches * config.batch;
@@ -119,7 +148,7 @@ void run(const Config& config, OptimizerType optimizer, const char* optimizer_na
   std::size_t steps = 0;
   const double train_cpu_start = process_cpu_seconds();
   const Clock::time_point train_start = Clock::now();
-  while (seconds_since(train_start) < seconds) {
+  while (budget.more(steps, train_start)) {
     const std::size_t b = steps++ % kPoolBatches;
     net.train_batch(x.data() + b * config.batch * inputs, batch_targets(b), config.batch,
                     spec.optimizer.learning_rate, nullptr);
@@ -132,7 +161,7 @@ void run(const Config& config, OptimizerType optimizer, const char* optimizer_na
   std::size_t calls = 0;
   const double predict_cpu_start = process_cpu_seconds();
   const Clock::time_point predict_start = Clock::now();
-  while (seconds_since(predict_start) < seconds) {
+  while (budget.more(calls, predict_start)) {
     for (int i = 0; i < 100; ++i) net.predict(params.data(), x.data(), 1, out.data());
     calls += 100;
   }
@@ -151,7 +180,8 @@ int main(int argc, char** argv) {
   unsigned threads = 1;
   std::vector<std::string> configs{"xor", "small", "mnist"};
   std::vector<std::string> opts{"sgd", "adam"};
-  double seconds = 1.0;
+  Budget budget;
+  Blocks blocks;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const char* value = argv[i + 1];
@@ -167,7 +197,20 @@ int main(int argc, char** argv) {
     } else if (flag == "--opts") {
       opts = split_list(value);
     } else if (flag == "--seconds") {
-      seconds = std::atof(value);
+      budget.seconds = std::atof(value);
+    } else if (flag == "--steps") {
+      budget.steps = static_cast<std::size_t>(std::atol(value));
+    } else if (flag == "--normalization") {
+      const std::string type = value;
+      if (type != "none" && type != "batch" && type != "layer") {
+        std::fprintf(stderr, "model_bench: unknown normalization %s (none, batch, layer)\n", value);
+        return 2;
+      }
+      blocks.normalization = type == "batch"   ? backprop::NormalizationType::batch
+                             : type == "layer" ? backprop::NormalizationType::layer
+                                               : backprop::NormalizationType::none;
+    } else if (flag == "--dropout") {
+      blocks.dropout = std::atof(value);
     } else {
       std::fprintf(stderr, "model_bench: unknown option %s\n", argv[i]);
       return 2;
@@ -178,7 +221,7 @@ int main(int argc, char** argv) {
     for (const Config& config : kConfigs) {
       if (name != config.name) continue;
       for (const std::string& opt : opts) {
-        run(config, opt == "adam" ? OptimizerType::adam : OptimizerType::sgd, opt.c_str(), isa, pool, seconds);
+        run(config, opt == "adam" ? OptimizerType::adam : OptimizerType::sgd, opt.c_str(), isa, pool, budget, blocks);
       }
     }
   }

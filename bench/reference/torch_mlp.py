@@ -6,6 +6,11 @@ predict latency in microseconds.
 
   /usr/bin/python3 bench/reference/torch_mlp.py [--threads 1] [--configs small,mnist,wide]
         [--opts sgd,adam] [--seconds 2] [--repeats 3] [--dropout 0.2]
+        [--normalization none|batch|layer]
+
+--dropout and --normalization build the blocks of bench/train.mjs's flags of
+the same names: Linear → BatchNorm1d / LayerNorm → activation → Dropout on
+every hidden layer (the last layer stays a plain Linear).
 
 --threads sets torch.set_num_threads and, through threadpoolctl when it is
 installed, the OpenBLAS pool that Debian's PyTorch runs its float32 GEMMs in.
@@ -27,12 +32,17 @@ CONFIGS = {
 POOL_BATCHES = 32  # batches of synthetic data cycled through, as bench/train.mjs
 
 
-def network(config, dropout=0.0):
+NORMALIZATIONS = {"batch": torch.nn.BatchNorm1d, "layer": torch.nn.LayerNorm}
+
+
+def network(config, dropout=0.0, normalization="none"):
     layers = []
     sizes = config["sizes"]
     for i in range(len(sizes) - 1):
         layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
         if i < len(sizes) - 2:
+            if normalization != "none":
+                layers.append(NORMALIZATIONS[normalization](sizes[i + 1]))
             layers.append(torch.nn.ReLU() if config["hidden"] == "relu" else torch.nn.Tanh())
             if dropout > 0:
                 layers.append(torch.nn.Dropout(dropout))
@@ -58,9 +68,9 @@ def optimizer(name, parameters):
     return torch.optim.Adam(parameters, lr=1e-3)
 
 
-def train_rate(config, opt, seconds, dropout):
+def train_rate(config, opt, seconds, dropout, normalization):
     torch.manual_seed(0)
-    model = network(config, dropout)
+    model = network(config, dropout, normalization)
     optim = optimizer(opt, model.parameters())
     loss_fn = torch.nn.CrossEntropyLoss() if config["output"] == "softmax" else torch.nn.MSELoss()
     xs, ys = batches(config)
@@ -80,9 +90,9 @@ def train_rate(config, opt, seconds, dropout):
     return done * config["batch"] / (time.perf_counter() - began)
 
 
-def predict_microseconds(config, seconds):
+def predict_microseconds(config, seconds, dropout, normalization):
     torch.manual_seed(0)
-    model = network(config).eval()
+    model = network(config, dropout, normalization).eval()
     row = torch.randn(1, config["sizes"][0])
     with torch.no_grad():
         for _ in range(200):
@@ -103,6 +113,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--dropout", type=float, default=0.0, help="dropout after every hidden activation")
+    parser.add_argument("--normalization", choices=["none", *NORMALIZATIONS], default="none",
+                        help="BatchNorm1d or LayerNorm after every hidden Linear")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     try:
@@ -114,11 +126,14 @@ def main():
     for name in args.configs.split(","):
         config = CONFIGS[name]
         for opt in args.opts.split(","):
-            rates = [train_rate(config, opt, args.seconds, args.dropout) for _ in range(args.repeats)]
-            print(json.dumps(dict(bench="train", **common, config=name, optimizer=opt, dropout=args.dropout, mode="step",
+            rates = [train_rate(config, opt, args.seconds, args.dropout, args.normalization)
+                     for _ in range(args.repeats)]
+            print(json.dumps(dict(bench="train", **common, config=name, optimizer=opt, dropout=args.dropout,
+                                  normalization=args.normalization, mode="step",
                                   batch=config["batch"], samplesPerSecond=round(statistics.median(rates)))), flush=True)
-        latencies = [predict_microseconds(config, args.seconds / 2) for _ in range(args.repeats)]
-        print(json.dumps(dict(bench="predict", **common, config=name, batch=1,
+        latencies = [predict_microseconds(config, args.seconds / 2, args.dropout, args.normalization)
+                     for _ in range(args.repeats)]
+        print(json.dumps(dict(bench="predict", **common, config=name, normalization=args.normalization, batch=1,
                               microseconds=round(statistics.median(latencies), 2))), flush=True)
 
 

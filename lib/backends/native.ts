@@ -12,7 +12,7 @@ import {
   ShapeError,
 } from '../errors';
 import { removeOnTeardown } from '../io/temporary-files';
-import type { Targets } from '../model-spec';
+import { parameterLayout, type Targets } from '../model-spec';
 import type { Backend, BackendInfo, BackendModel, OptimizerSnapshot, Score, Trainer, TrainingPlan } from './backend';
 
 /** The addon's NativeModel, as native/binding/model_wrap.cpp defines it. */
@@ -157,7 +157,7 @@ export function loadNativeBackend(): { backend: Backend } | { error: string } {
     const backend: Backend = {
       name: 'native',
       info,
-      createModel: (spec, params) => new NativeBackendModel(new addon.NativeModel(spec, params), params.length),
+      createModel: (spec, params) => new NativeBackendModel(new addon.NativeModel(spec, params), parameterLayout(spec).size),
     };
     return { backend };
   } catch (error) {

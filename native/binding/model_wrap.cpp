@@ -65,11 +65,12 @@ BatchInput batch_input(const Napi::CallbackInfo& info, std::size_t first,
                     targets_argument(info[first + 1], "targets", input.rows, spec, label_copy)};
 }
 
-// The weights a reader reads: a Float32Array in the parameter layout.
-const float* weights_argument(Napi::Value value, std::size_t parameters) {
+constexpr const char* kStateCount = "the parameter count with the running statistics";
+
+// The weights a reader reads: a Float32Array in the state layout.
+const float* weights_argument(Napi::Value value, std::size_t state) {
   Napi::TypedArrayOf<float> weights = float32_array(value, "weights");
-  expect_length(value.Env(), weights.ElementLength(), parameters, "weights",
-                "the parameter count");
+  expect_length(value.Env(), weights.ElementLength(), state, "weights", kStateCount);
   return weights.Data();
 }
 
@@ -111,8 +112,10 @@ NativeModel::NativeModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Nati
   backprop::ModelSpec spec = parse_spec(info[0]);
   Napi::TypedArrayOf<float> params = float32_array(info[1], "params");
   std::size_t count = backprop::parameter_count(spec);
-  expect_length(env, params.ElementLength(), count, "params",
-                "the parameter count of the spec");
+  const std::size_t state = backprop::state_count(spec);  // with the running statistics
+  parameter_count_ = count;
+  expect_length(env, params.ElementLength(), state, "params",
+                "the parameter count of the spec with its running statistics");
   backprop::Isa isa = AddonInstance::of(env).isa(env);
   // What grows with the parameter count lives in buffers V8 owns, kept alive
   // (with the caller's params) by a hidden property of this object rather
@@ -138,7 +141,7 @@ NativeModel::NativeModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Nati
   });
   params_ = Napi::Weak(params);
   params_data_ = params.Data();
-  params_length_ = count;
+  params_length_ = state;
 }
 
 NativeModel::~NativeModel() { release(); }
@@ -211,7 +214,7 @@ Napi::Value NativeModel::ComputeGradients(const Napi::CallbackInfo& info) {
   const float* weights = weights_argument(info[0], params_length_);
   BatchInput batch = batch_input(info, 1, model_->spec(), label_copy_);
   Napi::TypedArrayOf<float> grads = float32_array(info[4], "grads");
-  expect_length(env, grads.ElementLength(), params_length_, "grads", "the parameter count");
+  expect_length(env, grads.ElementLength(), parameter_count_, "grads", "the parameter count");
   const float* row_weights = row_weights_argument(info[5], "rowWeights", batch.rows);
   double loss = call_core(env, [&] {
     return model_->compute_gradients(weights, batch.x, batch.targets.targets, batch.rows,
@@ -240,8 +243,8 @@ Napi::Value NativeModel::ReadOptimizerState(const Napi::CallbackInfo& info) {
   expect_idle(env, "readOptimizerState");
   Napi::TypedArrayOf<float> first = float32_array(info[0], "first");
   Napi::TypedArrayOf<float> second = float32_array(info[1], "second");
-  expect_length(env, first.ElementLength(), params_length_, "first", "the parameter count");
-  expect_length(env, second.ElementLength(), params_length_, "second", "the parameter count");
+  expect_length(env, first.ElementLength(), parameter_count_, "first", "the parameter count");
+  expect_length(env, second.ElementLength(), parameter_count_, "second", "the parameter count");
   const std::size_t steps = model_->save_optimizer_state(first.Data(), second.Data());
   return Napi::Number::New(env, static_cast<double>(steps));
 }
@@ -253,8 +256,8 @@ Napi::Value NativeModel::WriteOptimizerState(const Napi::CallbackInfo& info) {
   const std::size_t steps = integer_argument(info[0], "steps", 0);
   Napi::TypedArrayOf<float> first = float32_array(info[1], "first");
   Napi::TypedArrayOf<float> second = float32_array(info[2], "second");
-  expect_length(env, first.ElementLength(), params_length_, "first", "the parameter count");
-  expect_length(env, second.ElementLength(), params_length_, "second", "the parameter count");
+  expect_length(env, first.ElementLength(), parameter_count_, "first", "the parameter count");
+  expect_length(env, second.ElementLength(), parameter_count_, "second", "the parameter count");
   model_->restore_optimizer_state(steps, first.Data(), second.Data());
   return env.Undefined();
 }

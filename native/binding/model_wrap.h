@@ -28,7 +28,8 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   void finish_async_training();
 
  private:
-  // Readers: (weights, …) with weights in the parameter layout.
+  // Readers: (weights, …) with weights in the state layout (parameters, then
+  // running statistics: model_spec.h).
   Napi::Value Predict(const Napi::CallbackInfo& info);
   Napi::Value Evaluate(const Napi::CallbackInfo& info);
   Napi::Value ComputeGradients(const Napi::CallbackInfo& info);
@@ -66,7 +67,9 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   // keeps it (used in place by model_) alive.
   Napi::Reference<Napi::TypedArrayOf<float>> params_;
   float* params_data_ = nullptr;
-  std::size_t params_length_ = 0;
+  std::size_t params_length_ = 0;  // state_count: parameters and running statistics
+  // parameter_count: the length of gradients and optimizer moments.
+  std::size_t parameter_count_ = 0;
   std::unique_ptr<TrainingSession> session_;
   // Checked copy of the labels of the current reading call (see
   // targets_argument), kept to reuse its memory.

@@ -57,6 +57,11 @@ constexpr std::pair<const char*, OptimizerType> kOptimizers[] = {
     {"adagrad", OptimizerType::adagrad},
 };
 
+constexpr std::pair<const char*, backprop::NormalizationType> kNormalizations[] = {
+    {"batch", backprop::NormalizationType::batch},
+    {"layer", backprop::NormalizationType::layer},
+};
+
 constexpr std::pair<const char*, backprop::Precision> kPrecisions[] = {
     {"float32", backprop::Precision::float32},
     {"bfloat16", backprop::Precision::bfloat16},
@@ -98,6 +103,17 @@ backprop::OptimizerSettings parse_optimizer(Napi::Value value) {
   return settings;
 }
 
+// null or absent (a spec from before normalization existed): none.
+backprop::Normalization parse_normalization(Napi::Value value, const std::string& name) {
+  backprop::Normalization normalization;
+  if (value.IsUndefined() || value.IsNull()) return normalization;
+  Napi::Object object = object_field(value, name);
+  normalization.type = named_value(object.Get("type"), name + ".type", kNormalizations);
+  normalization.momentum = finite_number(object.Get("momentum"), name + ".momentum");
+  normalization.epsilon = finite_number(object.Get("epsilon"), name + ".epsilon");
+  return normalization;
+}
+
 std::vector<backprop::LayerSpec> parse_layers(Napi::Value value) {
   Napi::Env env = value.Env();
   if (!value.IsArray() || value.As<Napi::Array>().Length() == 0) {
@@ -118,17 +134,23 @@ std::vector<backprop::LayerSpec> parse_layers(Napi::Value value) {
     if (layers[i].dropout < 0 || layers[i].dropout >= 1) {
       throw_error(env, ErrorKind::argument, name + ".dropout: expected a rate in [0, 1)");
     }
+    layers[i].normalization = parse_normalization(layer.Get("normalization"), name + ".normalization");
   }
   return layers;
 }
 
-// Every size derived from the spec must stay a safe integer.
-void check_parameter_count_fits(Napi::Env env, const backprop::ModelSpec& spec) {
+// Every size derived from the spec must stay a safe integer: the state
+// count (parameters and running statistics) bounds them all.
+void check_state_count_fits(Napi::Env env, const backprop::ModelSpec& spec) {
   std::size_t total = 0;
   std::size_t inputs = spec.inputs;
   for (const backprop::LayerSpec& layer : spec.layers) {
     std::size_t weights = checked_product(env, inputs, layer.units, "spec: a layer's weight count");
-    total += weights + layer.units;
+    const backprop::NormalizationType norm = layer.normalization.type;
+    // bias, norm.weight and norm.bias, running_mean and running_var: units each
+    const std::size_t vectors = 1 + (norm == backprop::NormalizationType::none ? 0 : 2) +
+                                (norm == backprop::NormalizationType::batch ? 2 : 0);
+    total += weights + vectors * layer.units;
     if (total > kMaxSafeInteger) {
       throw_error(env, ErrorKind::shape, "spec: the parameter count exceeds 2^53 − 1");
     }
@@ -156,7 +178,7 @@ backprop::ModelSpec parse_spec(Napi::Value value) {
   // Absent means float32, as before the option existed.
   Napi::Value precision = object.Get("precision");
   if (!precision.IsUndefined()) spec.precision = named_value(precision, "spec.precision", kPrecisions);
-  check_parameter_count_fits(env, spec);
+  check_state_count_fits(env, spec);
   return spec;
 }
 

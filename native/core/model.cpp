@@ -11,6 +11,7 @@
 #include "gemm/gemm.h"
 #include "gradient_clipping.h"
 #include "losses.h"
+#include "normalization.h"
 #include "optimizers.h"
 #include "penalties.h"
 #include "workspace.h"
@@ -25,16 +26,33 @@ constexpr std::size_t kInferenceBlockRows = 256;
 struct LayerLayout {
   std::size_t inputs, units, weight, bias;  // offsets into the parameter array
   Activation activation;
+  NormalizedLayer norm;  // type none for a layer without normalization
 };
 
+// The state buffer's layout (model_spec.h): each layer's parameters in turn,
+// then the running statistics of the batch-normalized layers.
 std::vector<LayerLayout> layout_of(const ModelSpec& spec) {
   std::vector<LayerLayout> layers;
   std::size_t offset = 0, inputs = spec.inputs;
   for (const LayerSpec& layer : spec.layers) {
-    layers.push_back({inputs, layer.units, offset, offset + layer.units * inputs,
-                      layer.activation});
+    LayerLayout entry{inputs, layer.units, offset, offset + layer.units * inputs,
+                      layer.activation, NormalizedLayer{}};
     offset += layer.units * inputs + layer.units;
+    if (layer.normalization.type != NormalizationType::none) {
+      entry.norm.settings = layer.normalization;
+      entry.norm.units = layer.units;
+      entry.norm.weight = offset;
+      entry.norm.bias = offset + layer.units;
+      offset += 2 * layer.units;
+    }
+    layers.push_back(entry);
     inputs = layer.units;
+  }
+  for (LayerLayout& layer : layers) {
+    if (layer.norm.settings.type != NormalizationType::batch) continue;
+    layer.norm.running_mean = offset;
+    layer.norm.running_var = offset + layer.units;
+    offset += 2 * layer.units;
   }
   return layers;
 }
@@ -115,8 +133,9 @@ struct Model::Impl {
       const LayerLayout& layer = layers[l];
       float* z = ws.pre_activation(l);
       gemm(spec.precision, isa, Trans::no, Trans::yes, rows, layer.units, layer.inputs, input, layer.inputs,
-            weights + layer.weight, layer.inputs, z, layer.units, false, weights + layer.bias,
-            pool);
+            weights + layer.weight, layer.inputs, ws.linear_output(l), layer.units, false,
+            weights + layer.bias, pool);
+      normalize(ws, l, weights, rows, step != nullptr);
       activate(layer.activation, z, ws.output(l), rows, layer.units);
       input = ws.output(l);
       float* dropped = step ? ws.dropped(l) : nullptr;
@@ -126,6 +145,19 @@ struct Model::Impl {
                         spec.layers[l].dropout);
         input = dropped;
       }
+    }
+  }
+
+  // A normalized layer's Linear output → its activation's input: with the
+  // batch's statistics in training mode, else with the running ones.
+  void normalize(Workspace& ws, std::size_t l, const float* weights, std::size_t rows,
+                 bool training_mode) {
+    const NormalizedLayer& norm = layers[l].norm;
+    if (norm.settings.type == NormalizationType::none) return;
+    if (training_mode) {
+      normalize_training(norm, weights, rows, ws.normalization(l), ws.pre_activation(l));
+    } else {
+      normalize_inference(norm, weights, rows, ws.normalization(l), ws.pre_activation(l));
     }
   }
 
@@ -179,7 +211,10 @@ struct Model::Impl {
     for (std::size_t l = last + 1; l-- > 0;) {
       const LayerLayout& layer = layers[l];
       const float* input = input_of(ws, x, l);
-      const float* delta = ws.delta(l);
+      float* delta = ws.delta(l);
+      if (layer.norm.settings.type != NormalizationType::none) {
+        normalization_backward(layer.norm, weights, rows, ws.normalization(l), delta, g);
+      }
       gemm(spec.precision, isa, Trans::yes, Trans::no, layer.units, layer.inputs, rows, delta, layer.units,
             input, layer.inputs, g + layer.weight, layer.inputs, false, nullptr, pool);
       sum_rows(delta, rows, layer.units, g + layer.bias);
@@ -198,8 +233,9 @@ struct Model::Impl {
     for (const PenalizedWeights& layer : penalized) add_penalty_gradient(layer, weights, g);
   }
 
-  // Forward, loss, and — when the loss is finite — backward and one
-  // optimizer step, on rows already in memory. Caller holds `trainer`.
+  // Forward, loss, and — when the loss is finite — backward, one optimizer
+  // step and the running statistics' update, on rows already in memory.
+  // Caller holds `trainer`.
   LossSums step(const float* x, Targets targets, std::size_t rows, double learning_rate,
                 const float* row_weights) {
     training.reserve(rows);
@@ -213,6 +249,9 @@ struct Model::Impl {
     clip_gradients(spec.optimizer, grads, parameter_total);
     optimizer.step(params, grads, learning_rate);
     mask_step.store(optimizer.steps());
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+      update_running_statistics(layers[l].norm, rows, training.normalization(l), params);
+    }
     return sums;
   }
 

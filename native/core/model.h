@@ -9,6 +9,9 @@
 // Every call sets flush-to-zero / denormals-are-zero on the calling thread
 // and restores the caller's setting on return (see float_env.h).
 // Row counts are ≥ 1 (the binding checks; 0 rows give a NaN loss).
+// A model's `params` and every reader's `weights` hold its state:
+// state_count(spec) floats, the parameters then the running statistics of
+// batch normalization (model_spec.h), which only applied training steps move.
 #pragma once
 
 #include <atomic>
@@ -38,9 +41,9 @@ struct TrainingMemory {
 
 class Model {
  public:
-  // `params` (parameter_count(spec) floats) and `memory`'s buffers are used
-  // in place, not copied, and must outlive the Model. The spec must already
-  // be valid.
+  // `params` (state_count(spec) floats) and `memory`'s buffers are used in
+  // place, not copied, and must outlive the Model. The spec must already be
+  // valid.
   Model(ModelSpec spec, float* params, Isa isa, ThreadPool* pool, TrainingMemory memory = {});
   ~Model();
   Model(const Model&) = delete;
@@ -49,12 +52,14 @@ class Model {
   const ModelSpec& spec() const;
   std::size_t outputs() const;
 
-  // Readers: `weights` has the parameter layout (the live parameters, or a
-  // snapshot of them).
+  // Readers: `weights` has the state layout (the live parameters, or a
+  // snapshot of them), state_count floats. predict and evaluate run in
+  // inference mode (batch normalization by the running statistics);
+  // compute_gradients in training mode, and changes no state.
   // Outputs after the last activation, rows × outputs.
   void predict(const float* weights, const float* x, std::size_t rows, float* out);
   Score evaluate(const float* weights, const float* x, Targets targets, std::size_t rows);
-  // Gradients of the loss into grads (parameter layout); returns the loss.
+  // Gradients of the loss into grads (parameter_count floats); returns the loss.
   // The loss is the mean over the rows, or with `row_weights` (one per row,
   // may be null) the weighted mean Σ wᵢ·lᵢ / Σ wᵢ.
   double compute_gradients(const float* weights, const float* x, Targets targets,
@@ -62,7 +67,8 @@ class Model {
 
   // One optimizer step on exactly these rows at this learning rate (loss as
   // compute_gradients'); returns the loss before it. A non-finite loss is
-  // returned without applying the step (as train).
+  // returned without applying the step (as train). An applied step also
+  // updates the running statistics of batch normalization.
   double train_batch(const float* x, Targets targets, std::size_t rows, double learning_rate,
                      const float* row_weights);
 

@@ -19,6 +19,16 @@ struct LossParameters {
 };
 enum class OptimizerType { sgd, adam, adamw, rmsprop, adagrad };
 
+enum class NormalizationType { none, batch, layer };
+
+// Between a layer's Linear and its activation: PyTorch's BatchNorm1d(units)
+// or LayerNorm(units), affine.
+struct Normalization {
+  NormalizationType type = NormalizationType::none;
+  double momentum = 0.1;  // batch: weight of the batch in the running statistics
+  double epsilon = 1e-5;  // added to the variance
+};
+
 // PyTorch's hyperparameters; unused ones are ignored by each type.
 struct OptimizerSettings {
   OptimizerType type = OptimizerType::sgd;
@@ -45,6 +55,7 @@ struct LayerSpec {
   double l2 = 0;
   // Inverted dropout rate in [0, 1) after the activation, training mode only.
   double dropout = 0;
+  Normalization normalization = {};
 };
 
 struct ModelSpec {
@@ -57,9 +68,17 @@ struct ModelSpec {
   Precision precision = Precision::float32;  // of every GEMM (DESIGN.md §9)
 };
 
-// Weight (units × inputs, row-major) then bias (units) for each layer, in
-// order: the same flat layout as parameterLayout() in the facade.
+// The parameters P: for each layer in order, weight (units × inputs,
+// row-major), bias (units), then for a normalized layer norm.weight and
+// norm.bias (units each): the same flat layout as parameterLayout() in the
+// facade. Gradients and the optimizer's buffers have this many floats.
 std::size_t parameter_count(const ModelSpec& spec);
+
+// P + S: the parameters, then the running statistics S, for each
+// batch-normalized layer in order its running_mean and running_var (units
+// each). The model's params buffer and every reader's weights have this
+// many floats.
+std::size_t state_count(const ModelSpec& spec);
 
 // Exactly one of the two is non-null: dense rows × outputs, or rows class
 // labels in [0, outputs) for cross_entropy.

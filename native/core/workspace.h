@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model_spec.h"
+#include "normalization.h"
 
 namespace backprop {
 
@@ -23,15 +24,26 @@ class Workspace {
   void reserve(std::size_t rows);
   std::size_t capacity() const { return capacity_; }
 
-  // Each rows × units of layer `layer`, row-major. For a linear layer the
-  // output is the pre-activation buffer itself.
+  // Each rows × units of layer `layer`, row-major. The pre-activation is
+  // the activation's input: the Linear's output, or for a normalized layer
+  // the normalization's. For a linear layer the output is the
+  // pre-activation buffer itself.
   float* pre_activation(std::size_t layer) { return floats_.data() + layers_[layer].z; }
+  // Where the Linear writes z: for a normalized layer in training, a buffer
+  // of its own that the normalization turns into ẑ; otherwise the
+  // pre-activation buffer (normalized in place in inference).
+  float* linear_output(std::size_t layer) { return floats_.data() + layers_[layer].linear; }
   float* output(std::size_t layer) { return floats_.data() + layers_[layer].a; }
   float* delta(std::size_t layer) { return floats_.data() + layers_[layer].delta; }
   // Training only, for a layer with dropout: its output after the mask (the
   // next layer's input in training mode); null for the other layers.
   float* dropped(std::size_t layer) {
     return layers_[layer].has_dropped ? floats_.data() + layers_[layer].dropped : nullptr;
+  }
+
+  // A normalized layer's buffers (normalization.h).
+  NormalizationBuffers normalization(std::size_t layer) {
+    return {linear_output(layer), floats_.data() + layers_[layer].statistics, sums_.data()};
   }
 
   // Training only: rows × inputs, rows × outputs, rows, rows.
@@ -42,7 +54,7 @@ class Workspace {
 
  private:
   struct Offsets {
-    std::size_t z, a, delta, dropped;
+    std::size_t z, a, delta, dropped, linear, statistics;
     bool has_dropped;
   };
 
@@ -55,6 +67,7 @@ class Workspace {
   std::size_t weights_offset_ = 0;
   std::vector<float> floats_;
   std::vector<std::int32_t> labels_;
+  std::vector<double> sums_;  // the normalizations' scratch: 2 × the widest normalized layer
 };
 
 }  // namespace backprop

@@ -38,6 +38,13 @@ function withOptimizer(change: Record<string, unknown>): Record<string, unknown>
   return { ...spec, optimizer: { ...spec.optimizer, ...change } };
 }
 
+const batchNorm = { type: 'batch', momentum: 0.1, epsilon: 1e-5 };
+
+/** The spec with `normalization` on its hidden layer. */
+function withNormalization(normalization: unknown): Record<string, unknown> {
+  return withSpec({ layers: [{ ...spec.layers[0], normalization }, spec.layers[1]] });
+}
+
 function construct(specArgument: unknown, params: unknown = new Float32Array(count)): () => unknown {
   return () => new NativeModel(specArgument, params);
 }
@@ -87,6 +94,12 @@ const constructorCases: BadCall[] = [
   { what: 'params DataView', call: construct(spec, new DataView(new ArrayBuffer(count * 4))), error: ArgumentError, message: /got a DataView/ },
   { what: 'params Buffer', call: construct(spec, Buffer.alloc(count * 4)), error: ArgumentError, message: /got Uint8Array/ },
   { what: 'params too short', call: construct(spec, new Float32Array(count - 1)), error: ShapeError, message: new RegExp(`^params: expected length ${count} .*got ${count - 1}`) },
+  { what: 'normalization a bare name', call: construct(withNormalization('batch')), error: ArgumentError, message: /^spec\.layers\[0\]\.normalization: expected an object, got the string 'batch'/ },
+  { what: 'normalization type unknown', call: construct(withNormalization({ type: 'group', momentum: 0.1, epsilon: 1e-5 })), error: ArgumentError, message: /^spec\.layers\[0\]\.normalization\.type: expected one of batch, layer, got the string 'group'/ },
+  { what: 'normalization momentum missing', call: construct(withNormalization({ type: 'batch', epsilon: 1e-5 })), error: ArgumentError, message: /^spec\.layers\[0\]\.normalization\.momentum: expected a finite number, got undefined/ },
+  { what: 'normalization epsilon NaN', call: construct(withNormalization({ type: 'layer', momentum: 0.1, epsilon: NaN })), error: ArgumentError, message: /^spec\.layers\[0\]\.normalization\.epsilon: expected a finite number/ },
+  // 3·4 + 4 + γ, β (8) + 4·2 + 2, then running_mean, running_var (8): 34 + 8.
+  { what: 'params without the running statistics', call: construct(withNormalization(batchNorm), new Float32Array(34)), error: ShapeError, message: /^params: expected length 42 \(the parameter count of the spec with its running statistics\), got 34/ },
 ];
 
 /** Rules of the facade (lib/spec.ts), not of memory safety: the binding leaves them to it. */
@@ -119,7 +132,7 @@ const readerCases: BadCall[] = [
   { what: 'predict weights Float64Array', call: () => model.predict(new Float64Array(count), x, rows, out), error: ArgumentError, message: /^weights: expected a Float32Array, got Float64Array/ },
   { what: 'predict weights plain array', call: () => model.predict(Array.from(weights), x, rows, out), error: ArgumentError, message: /^weights: expected a Float32Array, got an array/ },
   { what: 'predict weights null', call: () => model.predict(null, x, rows, out), error: ArgumentError, message: /^weights: expected a Float32Array, got null/ },
-  { what: 'predict weights short', call: () => model.predict(weights.subarray(1), x, rows, out), error: ShapeError, message: /^weights: expected length 26 \(the parameter count\), got 25/ },
+  { what: 'predict weights short', call: () => model.predict(weights.subarray(1), x, rows, out), error: ShapeError, message: /^weights: expected length 26 \(the parameter count with the running statistics\), got 25/ },
   { what: 'predict weights long', call: () => model.predict(new Float32Array(count + 1), x, rows, out), error: ShapeError, message: /^weights: expected length 26 .*got 27/ },
   { what: 'predict weights detached', call: () => model.predict(detachedFloat32(count), x, rows, out), error: ShapeError, message: /^weights: expected length 26 .*got 0/ },
   { what: 'predict x Float64Array', call: () => model.predict(weights, new Float64Array(x), rows, out), error: ArgumentError, message: /^x: expected a Float32Array, got Float64Array/ },
@@ -329,6 +342,54 @@ describe('NativeModel methods', () => {
 
   it('refuse NativeModel called without new', () => {
     expect(() => (NativeModel as unknown as (...args: unknown[]) => unknown)(spec, new Float32Array(count))).toThrow(TypeError);
+  });
+});
+
+describe('a normalized NativeModel', () => {
+  // The hidden layer's weight, bias, γ, β (12 + 4 + 4 + 4), the softmax
+  // layer's (8 + 2): 34 parameters; then batch normalization's running_mean
+  // and running_var (4 each).
+  const parameters = 34;
+  function normalizedState(): Float32Array {
+    const plain = initialParams(spec);
+    const state = new Float32Array(parameters + 8);
+    state.set(plain.subarray(0, 16));
+    state.fill(1, 16, 20);
+    state.set(plain.subarray(16), 24);
+    state.fill(1, 38, 42);
+    return state;
+  }
+
+  it('takes weights with the running statistics, gradients and optimizer moments without', () => {
+    const state = normalizedState();
+    const normalized = new NativeModel(withNormalization(batchNorm), state);
+    const long = new Float32Array(parameters + 8);
+    expectBadCall({ what: 'weights without statistics', call: () => normalized.predict(state.subarray(0, parameters), x, rows, out), error: ShapeError, message: /^weights: expected length 42 \(the parameter count with the running statistics\), got 34/ });
+    expectBadCall({ what: 'grads with statistics', call: () => normalized.computeGradients(state, x, labels, rows, long, null), error: ShapeError, message: /^grads: expected length 34 \(the parameter count\), got 42/ });
+    expectBadCall({ what: 'moments with statistics', call: () => normalized.readOptimizerState(long, long), error: ShapeError, message: /^first: expected length 34/ });
+    expect(normalized.readOptimizerState(new Float32Array(parameters), new Float32Array(parameters))).toBe(0);
+    normalized.dispose();
+    // Layer normalization keeps no running statistics.
+    const layerNormalized = new NativeModel(withNormalization({ type: 'layer', momentum: 0.1, epsilon: 1e-5 }), state.slice(0, parameters));
+    layerNormalized.predict(state.slice(0, parameters), x, rows, out);
+    expect(out.every(Number.isFinite)).toBe(true);
+    layerNormalized.dispose();
+  });
+
+  it('moves the running statistics in params with trainBatch, never with computeGradients', () => {
+    const state = normalizedState();
+    const start = state.slice();
+    const normalized = new NativeModel(withNormalization(batchNorm), state);
+    const gradients = new Float32Array(parameters);
+    const loss = normalized.computeGradients(state, x, labels, rows, gradients, null) as number;
+    expect(normalized.computeGradients(state, x, labels, rows, new Float32Array(parameters), null)).toBe(loss);
+    expect(state).toEqual(start);
+    expect(gradients.subarray(16, 24).some((g) => g !== 0)).toBe(true); // dγ, dβ
+    expect(normalized.trainBatch(x, labels, rows, LEARNING_RATE, null)).toBe(loss);
+    expect(state.subarray(0, parameters)).not.toEqual(start.subarray(0, parameters));
+    expect(state.subarray(parameters)).not.toEqual(start.subarray(parameters));
+    expect(state.every(Number.isFinite)).toBe(true);
+    normalized.dispose();
   });
 });
 

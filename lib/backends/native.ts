@@ -11,7 +11,7 @@ import {
   DisposedError,
   ShapeError,
 } from '../errors';
-import type { Targets } from '../model-spec';
+import { parameterLayout, type Targets } from '../model-spec';
 import type { Backend, BackendInfo, BackendModel, OptimizerSnapshot, Score, Trainer, TrainingPlan } from './backend';
 
 /** The addon's NativeModel, as native/binding/model_wrap.cpp defines it. */
@@ -152,7 +152,7 @@ export function loadNativeBackend(): { backend: Backend } | { error: string } {
     const backend: Backend = {
       name: 'native',
       info,
-      createModel: (spec, params) => new NativeBackendModel(new addon.NativeModel(spec, params), params.length),
+      createModel: (spec, params) => new NativeBackendModel(new addon.NativeModel(spec, params), parameterLayout(spec).size),
     };
     return { backend };
   } catch (error) {

@@ -221,9 +221,10 @@ describe('normalization: native equals js', () => {
     { units: OUTPUTS, activation: 'softmax' },
   ];
 
-  it.each(['batch', 'layer'] as const)('%s normalization: gradients, 5 adam steps (running statistics included) and inference', (normalization) => {
+  // SGD, not Adam: under batch normalization the Linear bias has a zero gradient up to rounding, which Adam would scale to full steps.
+  it.each(['batch', 'layer'] as const)('%s normalization: gradients, 5 SGD steps (running statistics included) and inference', (normalization) => {
     const next = random(normalization === 'batch' ? 501 : 502);
-    const nets = twins({ inputs: INPUTS, layers: layers(normalization), loss: 'crossEntropy', optimizer: { type: 'adam', learningRate: 0.01 }, seed: 19 });
+    const nets = twins({ inputs: INPUTS, layers: layers(normalization), loss: 'crossEntropy', optimizer: { type: 'sgd', learningRate: 0.1, momentum: 0.9 }, seed: 19 });
     const x = uniform(next, ROWS, INPUTS);
     const y = randomLabels(next, ROWS, OUTPUTS);
     const js = nets.js.computeGradients(x, y);

@@ -295,7 +295,7 @@ export class Network {
     const weights = this.#batchWeights(options, targets, rows);
     const grads = new Float32Array(this.#layout.size);
     const loss = this.#model.computeGradients(this.#readable(), data, targets, rows, grads, weights);
-    return { loss, grads: this.#split(grads) };
+    return { loss, grads: this.#split(grads, false) };
   }
 
   /** The row weights of trainBatch's or computeGradients' options, refusing a batch that weighs nothing. */
@@ -310,14 +310,14 @@ export class Network {
     return weights;
   }
 
-  /** Per layer, copies of its parameters in `flat` (gradients, or with the running statistics when `flat` holds them). */
-  #split(flat: Float32Array): LayerWeights[] {
+  /** Per layer, copies of its values in `flat`: the parameters (gradients), or the whole state with the running statistics. */
+  #split(flat: Float32Array, statistics: boolean): LayerWeights[] {
     return this.#layout.layers.map((l) => {
       const copy = (offset: number) => flat.slice(offset, offset + l.units);
       const layer: LayerWeights = { weight: flat.slice(l.weight, l.weight + l.units * l.inputs), bias: copy(l.bias) };
       if (l.normWeight < 0) return layer;
       const norm = { weight: copy(l.normWeight), bias: copy(l.normBias) };
-      layer.norm = l.runningMean < 0 || flat.length < this.#layout.stateSize ? norm : { ...norm, runningMean: copy(l.runningMean), runningVar: copy(l.runningVar) };
+      layer.norm = l.runningMean < 0 || !statistics ? norm : { ...norm, runningMean: copy(l.runningMean), runningVar: copy(l.runningVar) };
       return layer;
     });
   }
@@ -325,7 +325,7 @@ export class Network {
   /** Copies of every layer's weight (units × inputs) and bias, and a normalized layer's norm (γ, β, running statistics). */
   getWeights(): LayerWeights[] {
     this.#usable();
-    return this.#split(this.#readable());
+    return this.#split(this.#readable(), true);
   }
 
   /** The weights a reader may see now: never a half-applied update. */

@@ -153,7 +153,7 @@ describe.each(BACKENDS)('normalization on the %s backend', (backend) => {
     layer.dispose();
   });
 
-  it('an async fit (a worker for the js backend) gives the bits fitSync gives, running statistics included', async () => {
+  it('an async fit gives the bits fitSync gives, running statistics included (js: on its worker thread)', async () => {
     const x = uniform(next, 40, 7);
     const y = uniform(next, 40, 2);
     const layers: LayerOptions[] = [{ units: 6, activation: 'relu', normalization: 'batch', dropout: 0.2 }, { units: 4, activation: 'gelu', normalization: 'layer' }, { units: 2 }];
@@ -165,6 +165,26 @@ describe.each(BACKENDS)('normalization on the %s backend', (backend) => {
     expect(a.getWeights()[0].norm?.weight).not.toEqual(new Float32Array(6).fill(1));
     a.dispose();
     b.dispose();
+  });
+
+  it('fit publishes the running statistics with the weights, and early stopping restores the best epoch’s, bit for bit', async () => {
+    const x = uniform(next, 50, 7);
+    const y = uniform(next, 50, 2);
+    const net = network(backend, [{ units: 6, activation: 'relu', normalization: 'batch' }, { units: 2 }], { optimizer: { type: 'sgd', learningRate: 0.5 } });
+    const seen: Buffer[] = [];
+    const history = await net.fit(x, y, {
+      epochs: 8,
+      batchSize: 8,
+      validationSplit: 0.2,
+      earlyStopping: { patience: 2 },
+      onEpochEnd: () => void seen.push(bitsOf(net.getWeights())),
+    });
+    // The best epoch is not the last one: what is restored differs from what training reached.
+    expect(history.stoppedEarly).toBe(true);
+    const best = seen[(history.bestEpoch as number) - 1];
+    expect(new Set(seen.map((b) => b.toString('hex'))).size).toBe(seen.length); // every epoch moved the state
+    expect(bitsOf(net.getWeights()).equals(best)).toBe(true);
+    net.dispose();
   });
 
   it('round-trips every block kind bit-exactly (safetensors, JSON) and resumes a fit exactly from a training-state file', async () => {

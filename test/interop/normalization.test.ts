@@ -37,10 +37,29 @@ interface Reference {
   after: number[];
 }
 
+const next = random(17);
+const X = uniform(next, 3 * ROWS, INPUTS, -2, 2);
+const TARGETS = CASES.map(({ layers }) => uniform(next, 3 * ROWS, layers[layers.length - 1].units, -1, 1));
+const FILE_X = uniform(next, 24, 5, -1, 3);
+
 let directory: string;
+/** PyTorch's answers, computed once for every backend: both start from the same bits. */
+let references: Reference[];
+let fromTorch: { outputs: number[][] };
 beforeAll(async () => {
   requireTorch();
   directory = await fs.mkdtemp(path.join(os.tmpdir(), 'backprop-normalization-interop-'));
+  const cases = CASES.map(({ layers }, i) => {
+    const net = network('js', layers);
+    const weights = asLists(net.getWeights());
+    net.dispose();
+    return { inputs: INPUTS, layers, weights, x: Array.from(X), y: Array.from(TARGETS[i]), rows: ROWS, learningRate: 0.1, momentum: 0.9 };
+  });
+  const request = path.join(directory, 'request.json');
+  await fs.writeFile(request, JSON.stringify({ cases }));
+  references = runTorchScript<Reference[]>('torch_normalization.py', ['reference', request]);
+  await writeRows(path.join(directory, 'rows.f32'), FILE_X);
+  fromTorch = runTorchScript('torch_normalization.py', ['write', path.join(directory, 'from-torch.safetensors'), path.join(directory, 'rows.f32')]);
 });
 afterAll(async () => {
   if (directory) await fs.rm(directory, { recursive: true, force: true });
@@ -77,16 +96,12 @@ const asLists = (weights: LayerWeights[]) =>
   }));
 
 describe.each(BACKENDS)('normalization against PyTorch on the %s backend', (backend) => {
-  it.each(CASES)('$name: gradients (training mode), eval predictions, three SGD steps and the running statistics', async ({ name, layers }) => {
-    const next = random(17);
-    const x = uniform(next, 3 * ROWS, INPUTS, -2, 2);
+  it.each(CASES.map((c, i) => ({ ...c, i })))('$name: gradients (training mode), eval predictions, three SGD steps and the running statistics', ({ layers, i }) => {
+    const x = X;
+    const y = TARGETS[i];
     const outputs = layers[layers.length - 1].units;
-    const y = uniform(next, 3 * ROWS, outputs, -1, 1);
     const net = network(backend, layers);
-    const request = path.join(directory, `${backend}-${name.replace(/\W+/g, '-')}.json`);
-    const c = { inputs: INPUTS, layers, weights: asLists(net.getWeights()), x: Array.from(x), y: Array.from(y), rows: ROWS, learningRate: 0.1, momentum: 0.9 };
-    await fs.writeFile(request, JSON.stringify({ cases: [c] }));
-    const [torch] = runTorchScript<Reference[]>('torch_normalization.py', ['reference', request]);
+    const torch = references[i];
 
     const { loss, grads } = net.computeGradients(x.subarray(0, ROWS * INPUTS), y.subarray(0, ROWS * outputs));
     expect(loss).toBeCloseTo(torch.loss, 5);
@@ -101,8 +116,7 @@ describe.each(BACKENDS)('normalization against PyTorch on the %s backend', (back
 });
 
 describe.each(BACKENDS)('normalized model files cross to PyTorch and back on the %s backend', (backend) => {
-  const next = random(23);
-  const x = uniform(next, 24, 5, -1, 3);
+  const x = FILE_X;
 
   it('PyTorch rebuilds a saved network (Linear, BatchNorm1d, ReLU, Dropout, Linear, LayerNorm, GELU, Linear, Softmax) and predicts the same', async () => {
     const net = new Network({
@@ -116,7 +130,7 @@ describe.each(BACKENDS)('normalized model files cross to PyTorch and back on the
       seed: 2,
       backend,
     });
-    net.fitSync(x, randomLabels(next, 24, 3), { epochs: 5, batchSize: 8 });
+    net.fitSync(x, randomLabels(random(23), 24, 3), { epochs: 5, batchSize: 8 });
     const stem = path.join(directory, `${backend}-to-torch`);
     await net.save(`${stem}.safetensors`);
     await writeRows(`${stem}.f32`, x);
@@ -126,11 +140,8 @@ describe.each(BACKENDS)('normalized model files cross to PyTorch and back on the
   });
 
   it('loads a normalized model PyTorch trained and wrote in our layout, and predicts the same', async () => {
-    const stem = path.join(directory, `${backend}-from-torch`);
-    await writeRows(`${stem}.f32`, x);
-    const torch = runTorchScript<{ outputs: number[][] }>('torch_normalization.py', ['write', `${stem}.safetensors`, `${stem}.f32`]);
-    const net = await Network.load(`${stem}.safetensors`, { backend });
+    const net = await Network.load(path.join(directory, 'from-torch.safetensors'), { backend });
     expect(net.options.layers.map((l) => l.normalization)).toEqual(['batch', 'layer', undefined]);
-    expectNear(net.predict(x), torch.outputs.flat(), 1e-5, 'output');
+    expectNear(net.predict(x), fromTorch.outputs.flat(), 1e-5, 'output');
   });
 });

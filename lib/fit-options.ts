@@ -5,6 +5,7 @@ import type { EarlyStoppingOptions } from './early-stopping';
 import type { ScheduleOptions } from './schedules';
 import { ArgumentError } from './errors';
 import type { BatchLog, EpochLog } from './training';
+import type { ModelSpec } from './model-spec';
 import { checkBoolean, checkFunction, checkInteger, checkKeys, checkNumber, checkObject, fail } from './validate';
 
 export interface FitOptions {
@@ -95,4 +96,44 @@ export function fitOptions(value: unknown): ResolvedFitOptions {
     resolved.log = options.log;
   }
   return resolved;
+}
+
+/** The first batch-normalized layer's index, or -1: such a layer needs batches of 2 rows or more in training mode. */
+function batchNormalizedLayer(spec: ModelSpec): number {
+  return spec.layers.findIndex((layer) => layer.normalization?.type === 'batch');
+}
+
+/** trainBatch and computeGradients: batch normalization in training mode cannot normalise one row (PyTorch raises too). */
+export function checkBatchRows(spec: ModelSpec, rows: number, call: string): void {
+  const layer = batchNormalizedLayer(spec);
+  if (layer >= 0 && rows < 2) {
+    throw new ArgumentError(
+      `${call} of ${rows} row: layers[${layer}] has batch normalization, which needs at least 2 rows per batch in training mode (predict takes one row)`,
+    );
+  }
+}
+
+/**
+ * fit: refuses, before training starts, a batch size that leaves a batch of
+ * one row (batch normalization cannot normalise it), naming the nearest
+ * batch sizes that work for these training rows.
+ */
+export function checkFitBatches(spec: ModelSpec, trainRows: number, batchSize: number): void {
+  const layer = batchNormalizedLayer(spec);
+  const lastRows = trainRows - (Math.ceil(trainRows / batchSize) - 1) * batchSize;
+  if (layer < 0 || lastRows !== 1) return;
+  const works = (size: number) => size >= 2 && (size >= trainRows || trainRows % size !== 1);
+  let below = batchSize - 1;
+  while (below >= 2 && !works(below)) below--;
+  let above = batchSize + 1;
+  while (above < trainRows && !works(above)) above++;
+  const sizes = [below >= 2 ? below : null, above <= trainRows && works(above) ? above : null].filter((s) => s !== null);
+  const advice =
+    trainRows < 2
+      ? 'no batch size works: fit needs at least 2 training rows'
+      : `batch sizes that work here leave no batch of 1 row, such as ${sizes.join(' or ')}`;
+  throw new ArgumentError(
+    `options.batchSize ${batchSize} leaves a batch of 1 row of the ${trainRows} training rows; layers[${layer}] has batch normalization, ` +
+      `which needs at least 2 rows per batch in training mode: ${advice}`,
+  );
 }

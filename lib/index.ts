@@ -1,9 +1,10 @@
 /** The public surface of backprop. */
 export { Network } from './network';
-export type { LayerWeights, Evaluation, LoadOptions, SaveOptions, TargetInput, BatchOptions } from './network';
+export type { LayerWeights, NormWeights, BatchNormWeights, LayerWeightsInput, Evaluation, LoadOptions, SaveOptions, TargetInput, BatchOptions } from './network';
 export type {
   NetworkOptions,
   LayerOptions,
+  NormalizationOptions,
   LossOptions,
   OptimizerOptions,
   SgdOptions,
@@ -18,7 +19,7 @@ export type { FitOptions } from './fit-options';
 export type { History, EpochLog, BatchLog } from './training';
 export type { Matrix, Labels } from './data';
 export type { NetworkJSON } from './io/model-file';
-export type { Activation, LossName, OptimizerName, Precision } from './model-spec';
+export type { Activation, LossName, NormalizationType, OptimizerName, Precision } from './model-spec';
 export type { BackendName } from './backends/backend';
 export { info, version } from './info';
 export type { Info } from './info';

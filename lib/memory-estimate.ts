@@ -22,11 +22,12 @@ const WORKSPACE_ROWS = 32;
 
 /** Bytes the network's parameters, training state and a default workspace take. */
 export function estimateNetworkBytes(spec: ModelSpec): number {
-  const { size } = parameterLayout(spec);
+  const { size, stateSize } = parameterLayout(spec);
   const units = spec.layers.reduce((sum, layer) => sum + layer.units, 0);
   const outputs = spec.layers[spec.layers.length - 1].units;
   const workspace = 2 * 4 * WORKSPACE_ROWS * (3 * units + spec.inputs + outputs + 1);
-  return BYTES_PER_PARAMETER * size + workspace;
+  // Running statistics: the values and the published copy, no gradient or moments.
+  return BYTES_PER_PARAMETER * size + 2 * 4 * (stateSize - size) + workspace;
 }
 
 /** Bytes this process can still allocate, as the operating system reports them. */
@@ -59,8 +60,8 @@ export function allocating<T>(what: string, allocate: () => T): T {
   }
 }
 
-/** A zeroed parameter array for the network, or a MemoryError. */
+/** A zeroed array for the network's parameters and running statistics (parameterLayout's stateSize), or a MemoryError. */
 export function allocateParameters(spec: ModelSpec): Float32Array {
   // Shared memory: a backend may train the parameters on a thread of its own.
-  return allocating('allocating the parameters', () => sharedFloat32(parameterLayout(spec).size));
+  return allocating('allocating the parameters', () => sharedFloat32(parameterLayout(spec).stateSize));
 }

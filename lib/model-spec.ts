@@ -57,6 +57,19 @@ export interface LayerSpec {
   readonly l2: number;
   /** Inverted dropout rate in [0, 1) after the activation, in training mode only (0: none). */
   readonly dropout: number;
+  /** Between the Linear and the activation (DESIGN.md §8), or null. */
+  readonly normalization: NormalizationSpec | null;
+}
+
+export type NormalizationType = 'batch' | 'layer';
+
+/** A block's normalization, resolved: PyTorch's BatchNorm1d(units) or LayerNorm(units), affine. */
+export interface NormalizationSpec {
+  readonly type: NormalizationType;
+  /** Of the running statistics' update (batch only; 0.1 and unused for layer). */
+  readonly momentum: number;
+  /** Added to the variance before its square root (default 1e-5). */
+  readonly epsilon: number;
 }
 
 /** Of every GEMM: float32, or operands rounded to bfloat16 (nearest even) with float32 sums (DESIGN.md §9). */
@@ -82,23 +95,47 @@ export interface LayerOffsets {
   readonly units: number;
   readonly weight: number;
   readonly bias: number;
+  /** A normalized layer's norm.weight (γ) and norm.bias (β), units each; -1 without normalization. */
+  readonly normWeight: number;
+  readonly normBias: number;
+  /** A batch-normalized layer's running_mean and running_var (in the state tail), units each; -1 otherwise. */
+  readonly runningMean: number;
+  readonly runningVar: number;
+}
+
+export interface ParameterLayout {
+  readonly layers: LayerOffsets[];
+  /** P: the parameters (what gradients, clipping and the optimizer cover). */
+  readonly size: number;
+  /** P + S: the parameters, then the running statistics of every batch-normalized layer (the model's whole state). */
+  readonly stateSize: number;
 }
 
 /**
- * Offsets of each layer's weight (units × inputs, row-major) and bias
- * (units) in the flat parameter array, layer after layer.
+ * Where everything lives in the model's one flat array: each layer's weight
+ * (units × inputs, row-major), bias (units) and, when normalized, norm.weight
+ * and norm.bias (units each), layer after layer; after all of them, the
+ * running_mean and running_var of each batch-normalized layer, in layer order.
  */
-export function parameterLayout(spec: Pick<ModelSpec, 'inputs' | 'layers'>): {
-  layers: LayerOffsets[];
-  size: number;
-} {
-  const layers: LayerOffsets[] = [];
+export function parameterLayout(spec: Pick<ModelSpec, 'inputs' | 'layers'>): ParameterLayout {
+  const placed: { inputs: number; units: number; weight: number; bias: number; normWeight: number; normBias: number }[] = [];
   let offset = 0;
   let inputs = spec.inputs;
-  for (const { units } of spec.layers) {
-    layers.push({ inputs, units, weight: offset, bias: offset + units * inputs });
-    offset += units * inputs + units;
+  for (const { units, normalization } of spec.layers) {
+    const weight = offset;
+    const bias = weight + units * inputs;
+    offset = bias + units;
+    const normalized = normalization !== null && normalization !== undefined;
+    placed.push({ inputs, units, weight, bias, normWeight: normalized ? offset : -1, normBias: normalized ? offset + units : -1 });
+    if (normalized) offset += 2 * units;
     inputs = units;
   }
-  return { layers, size: offset };
+  const size = offset;
+  const layers = placed.map((l, i): LayerOffsets => {
+    if (spec.layers[i].normalization?.type !== 'batch') return { ...l, runningMean: -1, runningVar: -1 };
+    const runningMean = offset;
+    offset += 2 * l.units;
+    return { ...l, runningMean, runningVar: runningMean + l.units };
+  });
+  return { layers, size, stateSize: offset };
 }

@@ -25,7 +25,7 @@ import {
   type NetworkJSON,
   type TrainingState,
 } from './io/model-file';
-import { parameterLayout, type ModelSpec, type Precision, type Targets } from './model-spec';
+import { parameterLayout, type LayerOffsets, type ModelSpec, type NormalizationType, type ParameterLayout, type Precision, type Targets } from './model-spec';
 import { networkToOnnx } from './onnx/network';
 import { Rng } from './rng';
 import { runInSlices, runNow, turnOfEventLoop, type Sliced } from './slices';
@@ -36,7 +36,7 @@ import { resolveSchedule, type ScheduleState } from './schedules';
 import { resolveCheckpoint } from './checkpoint';
 import { batchWeight, rowWeightsOf, toRowWeights, type WeightOptions } from './row-weights';
 import { loggedNames, trainingLoop, type ChunkSizer, type DataSet, type History, type LoopHost, type LoopStep } from './training';
-import { fitOptions, type FitOptions, type ResolvedFitOptions } from './fit-options';
+import { checkBatchRows, checkFitBatches, fitOptions, type FitOptions, type ResolvedFitOptions } from './fit-options';
 import { checkBoolean, checkKeys, checkNumber, checkObject, checkOneOf, fail, isPlainObject } from './validate';
 import { startRunLog } from './run-log';
 import { summary } from './summary';
@@ -46,6 +46,27 @@ export interface LayerWeights {
   /** units × inputs, row-major (like PyTorch's nn.Linear.weight). */
   weight: Float32Array;
   bias: Float32Array;
+  /** A normalized layer's: γ and β, and for batch normalization its running statistics (computeGradients: γ and β only). */
+  norm?: NormWeights | BatchNormWeights;
+}
+
+/** A normalized layer's affine parameters γ (norm.weight) and β (norm.bias), units each. */
+export interface NormWeights {
+  weight: Float32Array;
+  bias: Float32Array;
+}
+
+/** A batch-normalized layer's: γ, β and the running statistics inference mode uses (PyTorch's running_mean, running_var). */
+export interface BatchNormWeights extends NormWeights {
+  runningMean: Float32Array;
+  runningVar: Float32Array;
+}
+
+/** What setWeights() takes per layer: getWeights()'s shape, any numeric arrays. */
+export interface LayerWeightsInput {
+  weight: Matrix;
+  bias: Matrix;
+  norm?: { weight: Matrix; bias: Matrix; runningMean?: Matrix; runningVar?: Matrix };
 }
 
 /** What evaluate() reports: the mean loss and the metrics of the loss (lib/metrics.ts). */
@@ -104,6 +125,7 @@ export class Network {
   /** The seed of weight initialisation and shuffling. */
   readonly seed: number;
   readonly #spec: ModelSpec;
+  readonly #layout: ParameterLayout;
   readonly #params: Float32Array;
   readonly #rng: Rng;
   readonly #model: BackendModel;
@@ -132,6 +154,7 @@ export class Network {
     const { spec, seed, backend } = resolveNetworkOptions(options);
     checkNetworkMemory(spec);
     this.#spec = spec;
+    this.#layout = parameterLayout(spec);
     this.#recipe = new InputRecipe(resolveRecipe(options as unknown as Record<string, unknown>, spec));
     this.seed = seed;
     this.#rng = new Rng(seed);
@@ -154,9 +177,9 @@ export class Network {
     return this.#spec.layers[this.#spec.layers.length - 1].units;
   }
 
-  /** Number of trainable parameters (weights and biases). */
+  /** Number of trainable parameters (weights, biases and normalization's γ and β; not the running statistics). */
   get parameterCount(): number {
-    return this.#params.length;
+    return this.#layout.size;
   }
 
   /** The options that rebuild this architecture (without weights or seed). */
@@ -191,7 +214,7 @@ export class Network {
 
   /** A text table of the blocks, their output widths and parameters, with totals (like Keras's model.summary()). */
   summary(): string {
-    return summary(this.#spec);
+    return summary(this.options);
   }
 
   /** True while a fit runs. */
@@ -257,6 +280,7 @@ export class Network {
   trainBatch(x: Matrix, y: TargetInput, options?: BatchOptions): number {
     this.#idle('trainBatch()');
     const { data, rows } = this.#inputs(x);
+    checkBatchRows(this.#spec, rows, 'trainBatch()');
     const targets = this.#targets(y, rows);
     const weights = this.#batchWeights(options, targets, rows);
     return this.#stepGuard.step(this.#params, () => this.#model.trainBatch(data, targets, rows, this.#learningRate, weights));
@@ -266,11 +290,12 @@ export class Network {
   computeGradients(x: Matrix, y: TargetInput, options?: BatchOptions): { loss: number; grads: LayerWeights[] } {
     this.#usable();
     const { data, rows } = this.#inputs(x);
+    checkBatchRows(this.#spec, rows, 'computeGradients()');
     const targets = this.#targets(y, rows);
     const weights = this.#batchWeights(options, targets, rows);
-    const grads = new Float32Array(this.#params.length);
+    const grads = new Float32Array(this.#layout.size);
     const loss = this.#model.computeGradients(this.#readable(), data, targets, rows, grads, weights);
-    return { loss, grads: this.#split(grads) };
+    return { loss, grads: this.#split(grads, false) };
   }
 
   /** The row weights of trainBatch's or computeGradients' options, refusing a batch that weighs nothing. */
@@ -285,17 +310,22 @@ export class Network {
     return weights;
   }
 
-  #split(flat: Float32Array): LayerWeights[] {
-    return parameterLayout(this.#spec).layers.map((l) => ({
-      weight: flat.slice(l.weight, l.weight + l.units * l.inputs),
-      bias: flat.slice(l.bias, l.bias + l.units),
-    }));
+  /** Per layer, copies of its values in `flat`: the parameters (gradients), or the whole state with the running statistics. */
+  #split(flat: Float32Array, statistics: boolean): LayerWeights[] {
+    return this.#layout.layers.map((l) => {
+      const copy = (offset: number) => flat.slice(offset, offset + l.units);
+      const layer: LayerWeights = { weight: flat.slice(l.weight, l.weight + l.units * l.inputs), bias: copy(l.bias) };
+      if (l.normWeight < 0) return layer;
+      const norm = { weight: copy(l.normWeight), bias: copy(l.normBias) };
+      layer.norm = l.runningMean < 0 || !statistics ? norm : { ...norm, runningMean: copy(l.runningMean), runningVar: copy(l.runningVar) };
+      return layer;
+    });
   }
 
-  /** Copies of every layer's weight (units × inputs) and bias. */
+  /** Copies of every layer's weight (units × inputs) and bias, and a normalized layer's norm (γ, β, running statistics). */
   getWeights(): LayerWeights[] {
     this.#usable();
-    return this.#split(this.#readable());
+    return this.#split(this.#readable(), true);
   }
 
   /** The weights a reader may see now: never a half-applied update. */
@@ -303,10 +333,10 @@ export class Network {
     return this.#published ?? this.#params;
   }
 
-  /** Replaces every layer's parameters; same shapes as getWeights(). Optimizer state is kept. */
-  setWeights(layers: ReadonlyArray<{ weight: Matrix; bias: Matrix }>): void {
+  /** Replaces every layer's parameters (and running statistics); same shapes as getWeights(). Optimizer state is kept. */
+  setWeights(layers: ReadonlyArray<LayerWeightsInput>): void {
     this.#idle('setWeights()');
-    const offsets = parameterLayout(this.#spec).layers;
+    const offsets = this.#layout.layers;
     if (!Array.isArray(layers) || layers.length !== offsets.length) {
       fail('layers', `an array of ${offsets.length} { weight, bias } entries`, layers);
     }
@@ -318,12 +348,10 @@ export class Network {
       if (weight.rows !== l.units) {
         throw new ShapeError(`layers[${i}].weight has ${weight.rows} rows, expected ${l.units} (units × inputs)`);
       }
-      const bias = toRows(entry.bias, `layers[${i}].bias`, l.units);
-      if (bias.rows !== 1) throw new ShapeError(`layers[${i}].bias must hold ${l.units} values`);
       checkFloat32(weight.data, `layers[${i}].weight`, l.inputs);
-      checkFloat32(bias.data, `layers[${i}].bias`, 0);
       staged.set(weight.data, l.weight);
-      staged.set(bias.data, l.bias);
+      stageVector(staged, entry.bias, `layers[${i}].bias`, l.units, l.bias);
+      stageNorm(staged, entry.norm, `layers[${i}]`, l, this.#spec.layers[i].normalization?.type);
     });
     this.#params.set(staged);
   }
@@ -375,6 +403,7 @@ export class Network {
   #startLoop(data: FitData, options: ResolvedFitOptions, ownership: Ownership, sizer: ChunkSizer) {
     const { train } = data;
     // A batch larger than the data is the whole data: size the backends' workspace for what exists.
+    checkFitBatches(this.#spec, train.rows, options.batchSize);
     const batchSize = Math.min(options.batchSize, train.rows);
     const batches = Math.ceil(train.rows / batchSize);
     const hasValidation = data.validation !== undefined;
@@ -670,6 +699,35 @@ export class Network {
     if (this.#busy) this.#trainer?.stop();
     else this.#model.dispose();
   }
+}
+
+/** Checks `value` as `units` float32 values (≥ 0 for a variance) and stages them at `offset`. */
+function stageVector(staged: Float32Array, value: unknown, name: string, units: number, offset: number, nonNegative = false): void {
+  const vector = toRows(value, name, units);
+  if (vector.rows !== 1) throw new ShapeError(`${name} must hold ${units} values`);
+  checkFloat32(vector.data, name, 0);
+  if (nonNegative) {
+    const negative = vector.data.findIndex((v) => v < 0);
+    if (negative >= 0) throw new ArgumentError(`${name}[${negative}] is ${vector.data[negative]}; a variance is ≥ 0`);
+  }
+  staged.set(vector.data, offset);
+}
+
+/** A layer entry's `norm`: present exactly when the layer is normalized, with the running statistics exactly when by batch. */
+function stageNorm(staged: Float32Array, value: unknown, name: string, l: LayerOffsets, type: NormalizationType | undefined): void {
+  if (type === undefined) {
+    if (value !== undefined) throw new ArgumentError(`${name}.norm is given but ${name} has no normalization`);
+    return;
+  }
+  const keys = type === 'batch' ? ['weight', 'bias', 'runningMean', 'runningVar'] : ['weight', 'bias'];
+  if (value === undefined) fail(`${name}.norm`, `{ ${keys.join(', ')} } (${name} has ${type} normalization)`, value);
+  const norm = checkObject(value, `${name}.norm`);
+  checkKeys(norm, `${name}.norm`, keys);
+  stageVector(staged, norm.weight, `${name}.norm.weight`, l.units, l.normWeight);
+  stageVector(staged, norm.bias, `${name}.norm.bias`, l.units, l.normBias);
+  if (type === 'layer') return;
+  stageVector(staged, norm.runningMean, `${name}.norm.runningMean`, l.units, l.runningMean);
+  stageVector(staged, norm.runningVar, `${name}.norm.runningVar`, l.units, l.runningVar, true);
 }
 
 function saveOptions(options: SaveOptions | undefined): { metadata: Record<string, string>; trainingState: boolean } {

@@ -3,7 +3,19 @@
  * validated ModelSpec the engines take (PyTorch's optimizer defaults).
  */
 import type { BackendName } from './backends/backend';
-import type { Activation, LayerSpec, LossName, LossParameters, ModelSpec, OptimizerName, OptimizerSettings, Precision } from './model-spec';
+import {
+  parameterLayout,
+  type Activation,
+  type LayerSpec,
+  type LossName,
+  type LossParameters,
+  type ModelSpec,
+  type NormalizationSpec,
+  type NormalizationType,
+  type OptimizerName,
+  type OptimizerSettings,
+  type Precision,
+} from './model-spec';
 import { ArgumentError } from './errors';
 import { RECIPE_KEYS, type InputNormalizationOptions } from './input-normalization';
 import {
@@ -29,6 +41,7 @@ export const ACTIVATIONS: readonly Activation[] = [
 export const LOSSES: readonly LossName[] = ['mse', 'binaryCrossEntropy', 'crossEntropy', 'huber', 'mae'];
 export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
 export const PRECISIONS: readonly Precision[] = ['float32', 'bfloat16'];
+export const NORMALIZATIONS: readonly NormalizationType[] = ['batch', 'layer'];
 
 export type BackendChoice = 'auto' | BackendName;
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'native', 'js'];
@@ -44,7 +57,15 @@ export interface LayerOptions {
   l2?: number;
   /** Inverted dropout rate in [0, 1) after the activation, in training mode only; not on the last layer. Default 0. */
   dropout?: number;
+  /** Between the Linear and the activation: PyTorch's BatchNorm1d(units) or LayerNorm(units), affine. Not on a softmax layer. */
+  normalization?: NormalizationOptions;
 }
+
+/** A block's normalization: a type, or a type with its options (momentum of the running statistics 0.1, epsilon 1e-5). */
+export type NormalizationOptions =
+  | NormalizationType
+  | { type: 'batch'; momentum?: number; epsilon?: number }
+  | { type: 'layer'; epsilon?: number };
 
 /** A loss with its options; each type takes its own. */
 export type LossOptions =
@@ -201,7 +222,7 @@ function resolveLayers(value: unknown): LayerSpec[] {
   return Array.from(value as unknown[], (layer: unknown, i): LayerSpec => {
     const name = `layers[${i}]`;
     const options = checkObject(layer, name);
-    checkKeys(options, name, ['units', 'activation', 'l1', 'l2', 'dropout']);
+    checkKeys(options, name, ['units', 'activation', 'l1', 'l2', 'dropout', 'normalization']);
     const units = checkInteger(options.units, `${name}.units`, 1, 1 << 24);
     const activation = checkOneOf<Activation>(options.activation ?? 'linear', `${name}.activation`, ACTIVATIONS);
     if (activation === 'softmax' && i !== value.length - 1) {
@@ -213,8 +234,42 @@ function resolveLayers(value: unknown): LayerSpec[] {
     if (dropout > 0 && i === value.length - 1) {
       throw new ArgumentError(`${name}.dropout is not allowed on the last layer (its outputs are the network's)`);
     }
-    return { units, activation, l1, l2, dropout };
+    const normalization = resolveNormalization(options.normalization, `${name}.normalization`);
+    if (normalization !== null && activation === 'softmax') {
+      throw new ArgumentError(`${name}.normalization is not allowed on a 'softmax' layer (its outputs are probabilities)`);
+    }
+    return { units, activation, l1, l2, dropout, normalization };
   });
+}
+
+/** PyTorch's BatchNorm1d and LayerNorm defaults. */
+const NORMALIZATION_DEFAULTS = { momentum: 0.1, epsilon: 1e-5 } as const;
+/** The options each normalization type reads. */
+const NORMALIZATION_OPTIONS: Record<NormalizationType, ('momentum' | 'epsilon')[]> = {
+  batch: ['momentum', 'epsilon'],
+  layer: ['epsilon'],
+};
+
+/** `normalization`: absent (none), a type, or { type, ...its options }. */
+function resolveNormalization(value: unknown, name: string): NormalizationSpec | null {
+  if (value === undefined) return null;
+  const options = typeof value === 'string' ? { type: value } : checkObject(value, name);
+  const type = checkOneOf<NormalizationType>(options.type, typeof value === 'string' ? name : `${name}.type`, NORMALIZATIONS);
+  checkKeys(options, name, ['type', ...NORMALIZATION_OPTIONS[type]]);
+  return {
+    type,
+    momentum: checkNumber(options.momentum ?? NORMALIZATION_DEFAULTS.momentum, `${name}.momentum`, { min: 0, minExclusive: true, max: 1 }),
+    epsilon: checkNumber(options.epsilon ?? NORMALIZATION_DEFAULTS.epsilon, `${name}.epsilon`, { min: 0, minExclusive: true, max: MAX_RATE }),
+  };
+}
+
+/** The normalization option that rebuilds this one: its type when every option is the default. */
+function normalizationToOptions(normalization: NormalizationSpec): NormalizationOptions {
+  const changed = NORMALIZATION_OPTIONS[normalization.type].filter((key) => normalization[key] !== NORMALIZATION_DEFAULTS[key]);
+  if (changed.length === 0) return normalization.type;
+  const options: Record<string, unknown> = { type: normalization.type };
+  for (const key of changed) options[key] = normalization[key];
+  return options as NormalizationOptions;
 }
 
 /** Validates the architecture part of NetworkOptions (shared by the constructor and the file loaders). */
@@ -230,16 +285,16 @@ export function resolveModelSpec(options: Record<string, unknown>, optimizer: un
     throw new ArgumentError(`loss 'binaryCrossEntropy' needs a final 'sigmoid' layer, got '${last}'`);
   }
   let previous = inputs;
-  let parameters = 0;
   for (const [i, { units }] of layers.entries()) {
     if (previous * units > MAX_PARAMETERS) {
       throw new ArgumentError(`layers[${i}] has ${previous} × ${units} weights; at most 2^31 − 1 per layer`);
     }
-    parameters += previous * units + units;
     previous = units;
   }
-  if (parameters > MAX_PARAMETERS) {
-    throw new ArgumentError(`layers hold ${parameters} parameters in all; at most 2^31 − 1 fit in one network`);
+  // The parameters and the running statistics share one array.
+  const { stateSize } = parameterLayout({ inputs, layers });
+  if (stateSize > MAX_PARAMETERS) {
+    throw new ArgumentError(`layers hold ${stateSize} parameters and running statistics in all; at most 2^31 − 1 fit in one network`);
   }
   const precision = checkOneOf<Precision>(options.precision ?? 'float32', 'precision', PRECISIONS);
   // Dropout masks take a uint32 seed: the low 32 bits of the network's.
@@ -293,6 +348,7 @@ function layerToOptions(layer: LayerSpec): LayerOptions {
   if (layer.l1 > 0) options.l1 = layer.l1;
   if (layer.l2 > 0) options.l2 = layer.l2;
   if (layer.dropout > 0) options.dropout = layer.dropout;
+  if (layer.normalization !== null) options.normalization = normalizationToOptions(layer.normalization);
   return options;
 }
 

@@ -6,12 +6,14 @@
  * Conventions every backend follows:
  * - Parameters live in ONE flat Float32Array owned by the facade (layout:
  *   `parameterLayout` in lib/model-spec.ts), backed by a SharedArrayBuffer so
- *   a backend may train it on another thread. Gradients use the same layout.
+ *   a backend may train it on another thread: its `stateSize` values are the
+ *   `size` parameters, then the running statistics of batch normalization.
+ *   Gradients and optimizer moments cover the parameters only (`size`).
  * - `x` is row-major `rows × inputs`; targets are dense `rows × outputs` or
  *   one class label per row (crossEntropy).
  * - Losses are means: mse and binaryCrossEntropy over rows × outputs,
  *   crossEntropy over rows. Gradients are of that mean.
- * - Reading calls take the weights to read (`weights`, parameter layout):
+ * - Reading calls take the weights to read (`weights`, all `stateSize` values):
  *   during a fit the facade passes the last published snapshot, so a reader
  *   never waits for the training thread.
  * - Backends assume the facade validated every option (the one rule book);

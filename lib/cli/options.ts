@@ -3,7 +3,7 @@
  * which commander reports as one line naming the option and the value.
  */
 import { InvalidArgumentError } from 'commander';
-import type { Activation } from '../index';
+import type { Activation, NormalizationType } from '../index';
 import type { LayerOptions } from '../index';
 import { ACTIVATIONS } from '../spec';
 
@@ -32,9 +32,13 @@ export function fraction(value: string): number {
 const BLOCK_OPTIONS = ['dropout', 'l1', 'l2'] as const;
 type BlockOption = (typeof BLOCK_OPTIONS)[number];
 
+/** Words of a --layers part that set its normalization (PyTorch's defaults). */
+const NORMALIZATION_WORDS: Record<string, NormalizationType> = { batchnorm: 'batch', layernorm: 'layer' };
+
 /**
- * "128:relu:dropout=0.2,64:tanh:l2=1e-4,10:softmax" → layer options: the units,
- * then in any order at most one activation (default 'linear') and NAME=VALUE
+ * "128:relu:batchnorm:dropout=0.2,64:tanh:layernorm:l2=1e-4,10:softmax" →
+ * layer options: the units, then in any order at most one activation
+ * (default 'linear'), at most one of batchnorm / layernorm, and NAME=VALUE
  * block options.
  */
 export function layers(value: string): LayerOptions[] {
@@ -42,14 +46,21 @@ export function layers(value: string): LayerOptions[] {
     const [units, ...parts] = part.trim().split(':');
     const count = Number(units);
     if (units === '' || !Number.isSafeInteger(count) || count < 1) {
-      throw new InvalidArgumentError(`expected UNITS[:ACTIVATION][:NAME=VALUE]…,… such as 128:relu:dropout=0.2,10:softmax; "${part}" is not`);
+      throw new InvalidArgumentError(`expected UNITS[:ACTIVATION][:batchnorm|layernorm][:NAME=VALUE]…,… such as 128:relu:batchnorm:dropout=0.2,10:softmax; "${part}" is not`);
     }
     const layer: LayerOptions = { units: count };
     for (const item of parts) {
       const [name, text, extra] = item.split('=');
+      if (text === undefined && name in NORMALIZATION_WORDS) {
+        if (layer.normalization !== undefined) throw new InvalidArgumentError(`"${part}" has two normalizations`);
+        layer.normalization = NORMALIZATION_WORDS[name];
+        continue;
+      }
       if (text === undefined) {
         if (!(ACTIVATIONS as readonly string[]).includes(name)) {
-          throw new InvalidArgumentError(`"${name}" is not an activation (${ACTIVATIONS.join(', ')}) nor NAME=VALUE (${BLOCK_OPTIONS.join(', ')})`);
+          throw new InvalidArgumentError(
+            `"${name}" is not an activation (${ACTIVATIONS.join(', ')}), a normalization (${Object.keys(NORMALIZATION_WORDS).join(', ')}) nor NAME=VALUE (${BLOCK_OPTIONS.join(', ')})`,
+          );
         }
         if (layer.activation !== undefined) throw new InvalidArgumentError(`"${part}" has two activations`);
         layer.activation = name as Activation;

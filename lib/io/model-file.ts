@@ -10,7 +10,7 @@ import { ArgumentError, FormatError } from '../errors';
 import { firstNonFinite, FLOAT32_RANGE } from '../finite';
 import { recipeFromMetadata, recipeMetadata, resolveRecipe, type RecipeOptions } from '../input-normalization';
 import { allocateParameters } from '../memory-estimate';
-import { parameterLayout, type ModelSpec } from '../model-spec';
+import { parameterLayout, type LayerOffsets, type ModelSpec } from '../model-spec';
 import type { ScheduleState } from '../schedules';
 import { resolveModelSpec, specToOptions, type LayerOptions, type NetworkOptions, type OptimizerOptions } from '../spec';
 import { isPlainObject } from '../validate';
@@ -47,11 +47,44 @@ export interface NetworkJSON extends RecipeOptions {
   optimizer: OptimizerOptions;
   precision: ModelSpec['precision'];
   seed: number;
-  /** Per layer: weight (units × inputs, row-major) and bias, as numbers. */
-  weights: { weight: number[]; bias: number[] }[];
+  /** Per layer: weight (units × inputs, row-major) and bias, as numbers; a normalized layer's norm as getWeights() gives it. */
+  weights: { weight: number[]; bias: number[]; norm?: { weight: number[]; bias: number[]; runningMean?: number[]; runningVar?: number[] } }[];
 }
 
 const FORMAT_VERSION = 1;
+
+/** One tensor of a layer in the state array: its name in a file (after `layers.{i}.`), in JSON (`weights[i]`), where and how big. */
+interface LayerTensor {
+  readonly file: string;
+  /** The key path in a JSON entry: [key] or ['norm', key]. */
+  readonly json: readonly string[];
+  readonly offset: number;
+  readonly shape: readonly number[];
+}
+
+/** A layer's tensors as PyTorch's state_dict of a block names them: weight, bias, norm.weight, norm.bias, norm.running_mean, norm.running_var. */
+function layerTensors(l: LayerOffsets): LayerTensor[] {
+  const tensors: LayerTensor[] = [
+    { file: 'weight', json: ['weight'], offset: l.weight, shape: [l.units, l.inputs] },
+    { file: 'bias', json: ['bias'], offset: l.bias, shape: [l.units] },
+  ];
+  if (l.normWeight >= 0) {
+    tensors.push({ file: 'norm.weight', json: ['norm', 'weight'], offset: l.normWeight, shape: [l.units] });
+    tensors.push({ file: 'norm.bias', json: ['norm', 'bias'], offset: l.normBias, shape: [l.units] });
+  }
+  if (l.runningMean >= 0) {
+    tensors.push({ file: 'norm.running_mean', json: ['norm', 'runningMean'], offset: l.runningMean, shape: [l.units] });
+    tensors.push({ file: 'norm.running_var', json: ['norm', 'runningVar'], offset: l.runningVar, shape: [l.units] });
+  }
+  return tensors;
+}
+
+/** Every layer's tensors, named as in a file. */
+function modelTensors(spec: ModelSpec): (LayerTensor & { name: string })[] {
+  return parameterLayout(spec).layers.flatMap((l, i) => layerTensors(l).map((t) => ({ ...t, name: `layers.${i}.${t.file}` })));
+}
+
+const elements = (shape: readonly number[]) => shape.reduce((product, d) => product * d, 1);
 
 function asFormatError<T>(source: string, build: () => T): T {
   try {
@@ -70,10 +103,15 @@ export function stateToJSON({ spec, params, seed, recipe }: ModelState): Network
     ...specToOptions(spec),
     ...recipe,
     seed,
-    weights: layers.map((l) => ({
-      weight: Array.from(params.subarray(l.weight, l.weight + l.units * l.inputs)),
-      bias: Array.from(params.subarray(l.bias, l.bias + l.units)),
-    })),
+    weights: layers.map((l) => {
+      const entry: Record<string, unknown> = {};
+      for (const t of layerTensors(l)) {
+        const values = Array.from(params.subarray(t.offset, t.offset + elements(t.shape)));
+        if (t.json.length === 1) entry[t.json[0]] = values;
+        else ((entry.norm ??= {}) as Record<string, unknown>)[t.json[1]] = values;
+      }
+      return entry as NetworkJSON['weights'][number];
+    }),
   };
 }
 
@@ -100,10 +138,30 @@ export function stateFromJSON(value: unknown): ModelState {
   layers.forEach((l, i) => {
     const entry: unknown = weights[i];
     if (!isPlainObject(entry)) throw new FormatError(`${source}: weights[${i}] must be { weight, bias }`);
-    copyNumbers(entry.weight, params, l.weight, l.units * l.inputs, `${source}: weights[${i}].weight`);
-    copyNumbers(entry.bias, params, l.bias, l.units, `${source}: weights[${i}].bias`);
+    const norm = entry.norm;
+    if (l.normWeight < 0 && norm !== undefined) throw new FormatError(`${source}: weights[${i}].norm is given but layers[${i}] has no normalization`);
+    if (l.normWeight >= 0 && !isPlainObject(norm)) throw new FormatError(`${source}: weights[${i}].norm must be an object (layers[${i}] is normalized)`);
+    const tensors = layerTensors(l);
+    const normKeys = tensors.filter((t) => t.json[0] === 'norm').map((t) => t.json[1]);
+    if (isPlainObject(norm)) {
+      const unknown = Object.keys(norm).find((key) => !normKeys.includes(key));
+      if (unknown !== undefined) throw new FormatError(`${source}: weights[${i}].norm.${unknown} is not a tensor of layers[${i}]'s normalization`);
+    }
+    for (const t of tensors) {
+      const value = t.json.length === 1 ? entry[t.json[0]] : (norm as Record<string, unknown>)[t.json[1]];
+      const name = `${source}: weights[${i}].${t.json.join('.')}`;
+      copyNumbers(value, params, t.offset, elements(t.shape), name);
+      if (t.file === 'norm.running_var') checkVariance(params, t.offset, elements(t.shape), name);
+    }
   });
   return { spec, params, seed, recipe };
+}
+
+/** Running variances are ≥ 0: a negative one has no square root. */
+function checkVariance(params: Float32Array, offset: number, count: number, name: string): void {
+  for (let i = 0; i < count; i++) {
+    if (params[offset + i] < 0) throw new FormatError(`${name}[${i}] is ${params[offset + i]}; a variance is ≥ 0`);
+  }
 }
 
 function copyNumbers(value: unknown, into: Float32Array, offset: number, count: number, name: string): void {
@@ -145,15 +203,13 @@ export function stateToSafetensors({ spec, params, seed, recipe, training }: Mod
     throw new FormatError(`${source}: parameter ${bad} is ${params[bad]}; load refuses non-finite weights, so nothing was written`);
   }
   const tensors = new Map<string, Tensor>();
-  parameterLayout(spec).layers.forEach((l, i) => {
-    tensors.set(`layers.${i}.weight`, { shape: [l.units, l.inputs], data: params.subarray(l.weight, l.weight + l.units * l.inputs) });
-    tensors.set(`layers.${i}.bias`, { shape: [l.units], data: params.subarray(l.bias, l.bias + l.units) });
-  });
+  for (const t of modelTensors(spec)) tensors.set(t.name, { shape: [...t.shape], data: params.subarray(t.offset, t.offset + elements(t.shape)) });
   const trainingMetadata: Record<string, string> = {};
   if (training) {
     const { optimizer, ...rest } = training;
-    tensors.set(MOMENTS[0], { shape: [params.length], data: optimizer.first });
-    tensors.set(MOMENTS[1], { shape: [params.length], data: optimizer.second });
+    const { size } = parameterLayout(spec);
+    tensors.set(MOMENTS[0], { shape: [size], data: optimizer.first });
+    tensors.set(MOMENTS[1], { shape: [size], data: optimizer.second });
     trainingMetadata.training = JSON.stringify({ ...rest, optimizerSteps: optimizer.steps });
   }
   const { optimizer, ...architecture } = specToOptions(spec);
@@ -265,10 +321,12 @@ function specFromMetadata(metadata: Record<string, string>, tensorCount: number,
   const seed = parseSeed(metadata.seed, source);
   const recipe = recipeFromMetadata(metadata, spec, source);
   const training = metadata.training === undefined ? undefined : trainingFromMetadata(parseJsonField(metadata, 'training', source), source);
-  const { layers } = parameterLayout(spec);
-  const expected = 2 * layers.length + (training ? MOMENTS.length : 0);
+  const expected = modelTensors(spec).length + (training ? MOMENTS.length : 0);
   if (tensorCount !== expected) {
-    throw new FormatError(`${source}: expected ${expected} tensors (layers.{i}.weight/bias${training ? ', training.optimizer.*' : ''}), found ${tensorCount}`);
+    const normalized = spec.layers.some((l) => l.normalization !== null) ? ', layers.{i}.norm.*' : '';
+    throw new FormatError(
+      `${source}: expected ${expected} tensors (layers.{i}.weight/bias${normalized}${training ? ', training.optimizer.*' : ''}), found ${tensorCount}`,
+    );
   }
   return training ? { spec, seed, recipe, training } : { spec, seed, recipe };
 }
@@ -276,11 +334,8 @@ function specFromMetadata(metadata: Record<string, string>, tensorCount: number,
 /** The header's tensors by name, each checked against the architecture (name, shape) before anything is allocated. */
 function tensorsOf(facts: HeaderFacts, header: SafetensorsHeader, source: string): Map<string, TensorEntry> {
   const entries = new Map(header.tensors.map((t) => [t.name, t]));
-  const { layers, size } = parameterLayout(facts.spec);
-  const expected: [string, readonly number[]][] = layers.flatMap((l, i): [string, readonly number[]][] => [
-    [`layers.${i}.weight`, [l.units, l.inputs]],
-    [`layers.${i}.bias`, [l.units]],
-  ]);
+  const { size } = parameterLayout(facts.spec);
+  const expected: [string, readonly number[]][] = modelTensors(facts.spec).map((t) => [t.name, t.shape]);
   if (facts.training) for (const name of MOMENTS) expected.push([name, [size]]);
   for (const [name, shape] of expected) {
     const tensor = entries.get(name);
@@ -335,19 +390,15 @@ export function bytesToState(bytes: Uint8Array, source: string): ModelState {
 function* readState(file: TensorSource, source: string): Generator<void | Promise<void>, ModelState, void> {
   const { spec, seed, recipe, training, entries } = specFromHeader(file.header, source);
   const params = allocateParameters(spec);
-  for (const [i, l] of parameterLayout(spec).layers.entries()) {
-    for (const [kind, offset, count] of [
-      ['weight', l.weight, l.units * l.inputs],
-      ['bias', l.bias, l.units],
-    ] as const) {
-      const name = `layers.${i}.${kind}`;
-      yield file.read(entries.get(name) as TensorEntry, params, offset);
-      const bad = firstNonFinite(params, offset, offset + count);
-      if (bad >= 0) throw new FormatError(`${source}: tensor "${name}" holds a non-finite value`);
-    }
+  for (const { name, offset, shape, file: kind } of modelTensors(spec)) {
+    yield file.read(entries.get(name) as TensorEntry, params, offset);
+    const bad = firstNonFinite(params, offset, offset + elements(shape));
+    if (bad >= 0) throw new FormatError(`${source}: tensor "${name}" holds a non-finite value`);
+    if (kind === 'norm.running_var') checkVariance(params, offset, elements(shape), `${source}: tensor "${name}"`);
   }
   if (!training) return { spec, params, seed, recipe };
-  const [first, second] = [new Float32Array(params.length), new Float32Array(params.length)];
+  const { size } = parameterLayout(spec);
+  const [first, second] = [new Float32Array(size), new Float32Array(size)];
   for (const [name, moments] of [[MOMENTS[0], first], [MOMENTS[1], second]] as const) {
     yield file.read(entries.get(name) as TensorEntry, moments, 0);
     if (firstNonFinite(moments) >= 0) throw new FormatError(`${source}: tensor "${name}" holds a non-finite value`);

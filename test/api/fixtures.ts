@@ -37,15 +37,22 @@ export function rowsOf<T extends Float32Array | Int32Array>(data: T, width: numb
   return data.slice(start * width, end * width) as T;
 }
 
-/** Every weight then bias of every layer, in getWeights() order, as one array. */
+/** A layer's arrays in getWeights() order: weight, bias, then norm's weight, bias, runningMean, runningVar when present. */
+function partsOf(layer: LayerWeights): Float32Array[] {
+  const parts = [layer.weight, layer.bias];
+  const norm = layer.norm as Partial<Record<'weight' | 'bias' | 'runningMean' | 'runningVar', Float32Array>> | undefined;
+  if (norm !== undefined) for (const key of ['weight', 'bias', 'runningMean', 'runningVar'] as const) if (norm[key]) parts.push(norm[key]);
+  return parts;
+}
+
+/** Every weight then bias (then norm arrays) of every layer, in getWeights() order, as one array. */
 export function flatten(layers: readonly LayerWeights[]): Float32Array {
-  const size = layers.reduce((n, l) => n + l.weight.length + l.bias.length, 0);
-  const out = new Float32Array(size);
+  const parts = layers.flatMap(partsOf);
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
-  for (const { weight, bias } of layers) {
-    out.set(weight, offset);
-    out.set(bias, offset + weight.length);
-    offset += weight.length + bias.length;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
   }
   return out;
 }
@@ -59,7 +66,14 @@ export function unflatten(flat: ArrayLike<number>, like: readonly LayerWeights[]
     offset += count;
     return out;
   };
-  return like.map(({ weight, bias }) => ({ weight: take(weight.length), bias: take(bias.length) }));
+  return like.map((layer) => {
+    const out: LayerWeights = { weight: take(layer.weight.length), bias: take(layer.bias.length) };
+    if (layer.norm === undefined) return out;
+    const norm: Record<string, Float32Array> = {};
+    for (const [key, values] of Object.entries(layer.norm)) norm[key] = take((values as Float32Array).length);
+    out.norm = norm as unknown as LayerWeights['norm'];
+    return out;
+  });
 }
 
 /** The raw bytes of every parameter, for bit-exact comparisons. */

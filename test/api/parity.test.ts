@@ -62,12 +62,17 @@ function expectSameValues(js: ArrayLike<number>, native: ArrayLike<number>, what
   expect(worst, `${what}: element ${at} is ${js[at]} (js) vs ${native[at]} (native); allowed ${bound}`).toBeLessThanOrEqual(bound);
 }
 
-/** Each layer's weight and bias compared on its own scale. */
+/** Each layer's weight and bias (and norm entries) compared on its own scale. */
 function expectSameLayers(js: readonly LayerWeights[], native: readonly LayerWeights[], what: string, relative: number, absolute: number): void {
   expect(native.length).toBe(js.length);
   js.forEach((layer, i) => {
     expectSameValues(layer.weight, native[i].weight, `${what}, layer ${i} weight`, relative, absolute);
     expectSameValues(layer.bias, native[i].bias, `${what}, layer ${i} bias`, relative, absolute);
+    const nativeNorm: Record<string, Float32Array> = { ...native[i].norm };
+    expect(Object.keys(nativeNorm), `${what}, layer ${i} norm`).toEqual(Object.keys(layer.norm ?? {}));
+    for (const [key, values] of Object.entries(layer.norm ?? {})) {
+      expectSameValues(values, nativeNorm[key], `${what}, layer ${i} norm.${key}`, relative, absolute);
+    }
   });
 }
 
@@ -205,6 +210,36 @@ describe('trainBatch: native equals js', () => {
         expect(largest(difference), `layer ${i} ${part}: native − js`).toBeLessThanOrEqual(bound);
       }
     });
+    disposeBoth(nets);
+  });
+});
+
+describe('normalization: native equals js', () => {
+  const layers = (normalization: 'batch' | 'layer'): NetworkOptions['layers'] => [
+    { units: HIDDEN_UNITS[0], activation: 'tanh', normalization },
+    { units: HIDDEN_UNITS[1], activation: 'gelu', normalization: normalization === 'batch' ? { type: 'batch', momentum: 0.3, epsilon: 1e-3 } : 'layer' },
+    { units: OUTPUTS, activation: 'softmax' },
+  ];
+
+  // SGD, not Adam: under batch normalization the Linear bias has a zero gradient up to rounding, which Adam would scale to full steps.
+  it.each(['batch', 'layer'] as const)('%s normalization: gradients, 5 SGD steps (running statistics included) and inference', (normalization) => {
+    const next = random(normalization === 'batch' ? 501 : 502);
+    const nets = twins({ inputs: INPUTS, layers: layers(normalization), loss: 'crossEntropy', optimizer: { type: 'sgd', learningRate: 0.1, momentum: 0.9 }, seed: 19 });
+    const x = uniform(next, ROWS, INPUTS);
+    const y = randomLabels(next, ROWS, OUTPUTS);
+    const js = nets.js.computeGradients(x, y);
+    const native = nets.native.computeGradients(x, y);
+    expect(Math.abs(native.loss - js.loss)).toBeLessThanOrEqual(LOSS_TOLERANCE * Math.abs(js.loss));
+    expect(largest(js.grads[0].norm?.weight ?? [])).toBeGreaterThan(1e-4);
+    expectSameLayers(js.grads, native.grads, 'gradient', GRADIENT_RELATIVE, GRADIENT_ABSOLUTE);
+    for (let step = 1; step <= STEPS; step++) {
+      const bx = uniform(next, ROWS, INPUTS);
+      const by = randomLabels(next, ROWS, OUTPUTS);
+      const loss = nets.js.trainBatch(bx, by);
+      expect(Math.abs(nets.native.trainBatch(bx, by) - loss), `step ${step}`).toBeLessThanOrEqual(STEP_LOSS_TOLERANCE * loss);
+    }
+    expectSameLayers(nets.js.getWeights(), nets.native.getWeights(), 'after 5 steps', WEIGHT_RELATIVE, 1e-5);
+    expectSameValues(nets.js.predict(x), nets.native.predict(x), 'inference-mode predictions', 1e-4, 1e-6);
     disposeBoth(nets);
   });
 });

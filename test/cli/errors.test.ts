@@ -56,6 +56,8 @@ describe('the CLI refuses bad input with one line and exit code 2', () => {
     [['train', '--data', 'good.csv', '--layers', '0:relu'], /'0:relu' is invalid/],
     [['train', '--data', 'good.csv', '--layers', '8:relu:drop=0.2,3:softmax'], /"drop=0\.2" in "8:relu:drop=0\.2" is not NAME=NUMBER with NAME one of dropout, l1, l2/],
     [['train', '--data', 'good.csv', '--layers', '8:relu:tanh,3:softmax'], /"8:relu:tanh" has two activations/],
+    [['train', '--data', 'good.csv', '--layers', '8:relu:batchnorm:layernorm,3:softmax'], /"8:relu:batchnorm:layernorm" has two normalizations/],
+    [['train', '--data', 'good.csv', '--layers', '8:relu,3:softmax:layernorm'], /layers\[1\]\.normalization is not allowed on a 'softmax' layer/],
     [['train', '--data', 'good.csv', '--layers', '8:relu:dropout=1,3:softmax'], /layers\[0\]\.dropout/],
     [['train', '--data', 'good.csv', '--layers', '8:relu:l2=-1,3:softmax'], /layers\[0\]\.l2/],
     [['train', '--data', 'good.csv', ...LAYERS, '--label-smoothing', '1'], /'--label-smoothing <epsilon>' argument '1' is invalid/],

@@ -142,15 +142,15 @@ describe('backprop train / predict / evaluate on CSV', () => {
 
   it('block options in --layers and loss options reach the saved model', async () => {
     const result = runCli(
-      ['train', '--data', 'train.csv', '--layers', '8:tanh:dropout=0.25:l2=0.001,6:l1=1e-4:relu,3:softmax', '--label-smoothing', '0.1',
+      ['train', '--data', 'train.csv', '--layers', '8:tanh:batchnorm:dropout=0.25:l2=0.001,6:l1=1e-4:layernorm:relu,3:softmax', '--label-smoothing', '0.1',
         '--epochs', '2', '--seed', '4', '--out', 'blocks.safetensors'],
       dir,
     );
     expect(result.status).toBe(0);
     const network = await Network.load(path.join(dir, 'blocks.safetensors'));
     expect(network.options.layers).toEqual([
-      { units: 8, activation: 'tanh', l2: 0.001, dropout: 0.25 },
-      { units: 6, activation: 'relu', l1: 1e-4 },
+      { units: 8, activation: 'tanh', l2: 0.001, dropout: 0.25, normalization: 'batch' },
+      { units: 6, activation: 'relu', l1: 1e-4, normalization: 'layer' },
       { units: 3, activation: 'softmax' },
     ]);
     expect(network.options.loss).toEqual({ type: 'crossEntropy', labelSmoothing: 0.1 });

@@ -72,7 +72,7 @@ describe('backprop train: training control', () => {
     const shown = runCli(['info', '--model', 'ck.safetensors'], dir);
     expect(shown.status).toBe(0);
     expect(shown.stdout).toMatch(/epochs trained/);
-    expect(shown.stdout).toMatch(/1 dense tanh\s+8\s+/);
+    expect(shown.stdout).toMatch(/1 dense 8 · tanh\s+8\s+/);
     expect(shown.stdout).toMatch(/total \(inputs \d+\)\s+\d+/);
   });
 });

@@ -2,7 +2,8 @@
 
 Independent of the library (and of the `safetensors` package): it follows the
 published format (8-byte little-endian header length, JSON header, raw data)
-and backprop's layout (tensors layers.{i}.weight / layers.{i}.bias, F32,
+and backprop's layout (tensors layers.{i}.weight / layers.{i}.bias and, for a
+normalized block, layers.{i}.norm.weight / .bias / .running_mean / .running_var, F32,
 `__metadata__` with `architecture` and `optimizer` as JSON strings).
 """
 import json
@@ -65,20 +66,60 @@ def linear_layers(model):
     return [m for m in model if isinstance(m, torch.nn.Linear)]
 
 
+def normalization_module(option, units):
+    """PyTorch's module for a block's `normalization` option (None without one)."""
+    if option is None:
+        return None
+    options = {"type": option} if isinstance(option, str) else option
+    epsilon = options.get("epsilon", 1e-5)
+    if options["type"] == "batch":
+        return torch.nn.BatchNorm1d(units, eps=epsilon, momentum=options.get("momentum", 0.1))
+    return torch.nn.LayerNorm(units, eps=epsilon)
+
+
 def sequential_from_file(path):
-    """The nn.Sequential (Linear, activation, Linear, ...) a backprop model file describes, weights loaded."""
+    """The nn.Sequential (Linear, [BatchNorm1d | LayerNorm], activation, [Dropout], Linear, ...)
+    a backprop model file describes, weights and running statistics loaded, in eval mode."""
     tensors, metadata = read_safetensors(path)
     architecture = json.loads(metadata["architecture"])
     modules = []
     inputs = architecture["inputs"]
     for i, layer in enumerate(architecture["layers"]):
-        linear = torch.nn.Linear(inputs, layer["units"])
+        units = layer["units"]
+        linear = torch.nn.Linear(inputs, units)
+        norm = normalization_module(layer.get("normalization"), units)
         with torch.no_grad():
             linear.weight.copy_(tensors[f"layers.{i}.weight"])
             linear.bias.copy_(tensors[f"layers.{i}.bias"])
-        modules += [linear, ACTIVATIONS[layer.get("activation", "linear")]()]
-        inputs = layer["units"]
+            if norm is not None:
+                norm.weight.copy_(tensors[f"layers.{i}.norm.weight"])
+                norm.bias.copy_(tensors[f"layers.{i}.norm.bias"])
+            if isinstance(norm, torch.nn.BatchNorm1d):
+                norm.running_mean.copy_(tensors[f"layers.{i}.norm.running_mean"])
+                norm.running_var.copy_(tensors[f"layers.{i}.norm.running_var"])
+        modules += [linear] + ([norm] if norm is not None else []) + [ACTIVATIONS[layer.get("activation", "linear")]()]
+        if layer.get("dropout", 0) > 0:
+            modules.append(torch.nn.Dropout(layer["dropout"]))
+        inputs = units
     return torch.nn.Sequential(*modules).eval(), architecture
+
+
+def block_tensors(model):
+    """A flat nn.Sequential's state in backprop's layout: each Linear starts block i
+    (layers.{i}.weight/bias), a BatchNorm1d or LayerNorm after it is that block's
+    norm (layers.{i}.norm.*; num_batches_tracked is PyTorch's own counter, not saved)."""
+    tensors = {}
+    block = -1
+    for module in model:
+        if isinstance(module, torch.nn.Linear):
+            block += 1
+            tensors[f"layers.{block}.weight"] = module.weight
+            tensors[f"layers.{block}.bias"] = module.bias
+        elif isinstance(module, (torch.nn.BatchNorm1d, torch.nn.LayerNorm)):
+            for name, value in module.state_dict().items():
+                if name != "num_batches_tracked":
+                    tensors[f"layers.{block}.norm.{name}"] = value
+    return tensors
 
 
 def read_rows(path, width):

@@ -23,8 +23,8 @@ export function twoLayerSpec(
   optimizer: OptimizerSettings = sgdSettings,
 ): ModelSpec {
   const layers: LayerSpec[] = [
-    { units, activation: hidden, l1: 0, l2: 0, dropout: 0 },
-    { units: outputs, activation: output, l1: 0, l2: 0, dropout: 0 },
+    { units, activation: hidden, l1: 0, l2: 0, dropout: 0, normalization: null },
+    { units: outputs, activation: output, l1: 0, l2: 0, dropout: 0, normalization: null },
   ];
   return { inputs, layers, loss, lossParameters: { labelSmoothing: 0, delta: 1 }, optimizer, dropoutSeed: 0, precision: 'float32' };
 }

@@ -1,14 +1,16 @@
 /**
  * A network in the shapes DESIGN §8 gives normalized blocks, dropout and
- * input normalization (options and getWeights(); Network gains them in
- * other changes): networkToOnnx maps them to the export, with PyTorch's
- * default epsilon, no dropout node, and the statistics folded in first.
+ * input normalization (options and getWeights()): networkToOnnx maps them
+ * to the export, with PyTorch's default epsilon, no dropout node, and the
+ * statistics folded in first; a real Network with normalized blocks,
+ * trained on each engine, exports a model that predicts what it predicts.
  */
 import { describe, expect, it } from 'vitest';
-import { ArgumentError } from '../../lib/index.js';
+import { ArgumentError, Network } from '../../lib/index.js';
+import { BACKENDS } from '../api/backends';
 import type { OnnxNetwork } from '../../lib/onnx/export';
 import { networkToOnnx, type ExportableNetwork } from '../../lib/onnx/network';
-import { random, uniform } from '../api/fixtures';
+import { random, randomLabels, uniform } from '../api/fixtures';
 import { expectClose, runOnnx } from './onnx-runtime';
 import { referenceForward } from './reference';
 
@@ -67,5 +69,28 @@ describe('networkToOnnx of a network with normalized blocks, dropout and input n
 
   it('refuses a second input recipe on top of the network’s own', () => {
     expect(() => networkToOnnx(network(), { inputRecipe: { min: [0, 0, 0], max: [1, 1, 1] } })).toThrow(/normalizes its inputs itself/);
+  });
+});
+
+describe.each(BACKENDS)('a trained Network with normalized blocks on the %s engine', (backend) => {
+  it('exports a model onnxruntime-web runs to its predictions, running statistics and epsilons included', async () => {
+    const network = new Network({
+      inputs: 3,
+      layers: [
+        { units: 7, activation: 'relu', normalization: { type: 'batch', momentum: 0.5, epsilon: 1e-3 }, dropout: 0.2 },
+        { units: 5, activation: 'tanh', normalization: { type: 'layer', epsilon: 1e-2 } },
+        { units: 4, activation: 'elu', normalization: 'batch' },
+        { units: 2, activation: 'softmax' },
+      ],
+      loss: 'crossEntropy',
+      inputNormalization: 'standardize',
+      optimizer: { type: 'adam', learningRate: 0.05 },
+      seed: 4,
+      backend,
+    });
+    network.fitSync(uniform(next, 30, 3, -1, 4), randomLabels(next, 30, 2), { epochs: 3, batchSize: 8 });
+    const x = uniform(next, 9, 3, -1, 4);
+    expectClose(await runOnnx(network.toOnnx(), x, 9), network.predict(x), 2);
+    network.dispose();
   });
 });

@@ -86,7 +86,7 @@ describe('backprop report', () => {
       ).data.datasets.map((set) => [...new Set(set.data.map((p) => p.y))]),
     );
     expect(rates).toEqual([[0.001], [0.1]]);
-    expect(await watched.page.textContent('#runs')).toMatch(/1 dense relu\s+16\s+64/);
+    expect(await watched.page.textContent('#runs')).toMatch(/1 dense 16 · relu\s+16\s+64/);
     const screenshot = path.join(dir, 'classes.png');
     await watched.page.screenshot({ path: screenshot, fullPage: true });
     expect(statSync(screenshot).size).toBeGreaterThan(10_000);

@@ -50,8 +50,8 @@ describe.each(BACKENDS)('fit option log (%s engine)', (backend) => {
       fit: { epochs: 4, batchSize: 16, shuffle: true, validationSplit: 0.2, log: file },
       rows: { train: 72, validation: 18 },
     });
-    expect(header.summary).toMatch(/1 dense tanh\s+6\s+18\n/);
-    expect(header.summary).toMatch(/total \(inputs 2\)\s+39$/);
+    expect(header.summary).toMatch(/1 dense 6 · tanh\s+6\s+18\n/);
+    expect(header.summary).toMatch(/total \(inputs 2\)\s+39\n/);
     expect(Object.keys(header.fit)).not.toContain('onEpochEnd');
     expect(epochs).toHaveLength(4);
     epochs.forEach((record, i) => {

@@ -4,7 +4,7 @@
  * to compile: if the type it tests became looser, the directive itself
  * would be an error ("unused '@ts-expect-error'").
  */
-import { loadCsv, loadJsonl, Network, type NetworkOptions, type OptimizerOptions, type TableData } from '../../lib/index';
+import { loadCsv, loadJsonl, Network, type BatchNormWeights, type NetworkOptions, type OptimizerOptions, type TableData } from '../../lib/index';
 
 // Optimizer options: a discriminated union by type.
 const sgd: OptimizerOptions = { type: 'sgd', learningRate: 0.1, momentum: 0.9, nesterov: true };
@@ -36,6 +36,19 @@ const zscore: NetworkOptions = { inputs: 2, layers: [{ units: 1 }], inputNormali
 // @ts-expect-error mean needs std
 const meanOnly: NetworkOptions = { inputs: 2, layers: [{ units: 1 }], inputNormalization: { mean: [0, 0] } };
 const classes: string[] | number[] = net.predictClasses([[0, 1]]);
+
+// Block normalization: a type, or a type with its own options.
+const normalized: NetworkOptions['layers'] = [
+  { units: 4, normalization: 'batch' },
+  { units: 4, normalization: { type: 'batch', momentum: 0.01, epsilon: 1e-3 } },
+  { units: 1, normalization: { type: 'layer', epsilon: 1e-6 } },
+];
+// @ts-expect-error layer normalization has no running statistics, so no momentum
+const layerMomentum: NetworkOptions['layers'] = [{ units: 1, normalization: { type: 'layer', momentum: 0.1 } }];
+// @ts-expect-error no such normalization
+const groupNorm: NetworkOptions['layers'] = [{ units: 1, normalization: 'group' }];
+const batchNorm = net.getWeights()[0].norm as BatchNormWeights;
+const runningVar: Float32Array = batchNorm.runningVar;
 
 // TableData.y: present when a target is read, absent for { target: false }.
 async function tables(): Promise<void> {

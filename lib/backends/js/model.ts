@@ -7,12 +7,13 @@
  * state.
  */
 import type { BackendModel, OptimizerSnapshot, Score, Trainer, TrainingPlan } from '../backend';
-import { parameterLayout, type LayerOffsets, type ModelSpec, type Targets } from '../../model-spec';
+import { parameterLayout, type LayerOffsets, type ModelSpec, type NormalizationSpec, type Targets } from '../../model-spec';
 import { activationKernels, type ActivationKernel } from './activations';
 import { columnSums, fillRows, gemmNN, gemmNT, gemmTN } from './gemm';
 import { lossKernel, type LossKernel } from './losses';
 import { clipGradients } from './clipping';
 import { dropBackward, dropForward, maskKey } from './dropout';
+import { normalizeBackward, normalizeForward, updateRunningStatistics, type NormBuffers } from './normalization';
 import { addPenaltyGradient, penalizedLayers, penalty, type PenalizedLayer } from './penalties';
 import { createOptimizerState, optimizerStep, type OptimizerState } from './optimizers';
 import { JsTrainer } from './trainer';
@@ -36,13 +37,18 @@ export class JsModel implements BackendModel {
   readonly spec: ModelSpec;
   /** precision 'bfloat16': GEMM operands rounded as they are packed. */
   private readonly bfloat16: boolean;
+  /** The model's state: the parameters, then the running statistics (parameterLayout's stateSize). */
   readonly params: Float32Array;
+  /** params' first P values: what the optimizer updates. */
+  private readonly parameters: Float32Array;
   private readonly layers: readonly LayerOffsets[];
   private readonly activations: readonly ActivationKernel[];
   private readonly loss: LossKernel;
   private readonly penalized: readonly PenalizedLayer[];
   /** Each layer's dropout rate (0: none). */
   private readonly dropout: readonly number[];
+  /** Each layer's normalization (null: none). */
+  private readonly normalization: readonly (NormalizationSpec | null)[];
   private readonly inputs: number;
   private readonly outputs: number;
   /** Gradient of the current training step, in parameter layout. */
@@ -65,6 +71,8 @@ export class JsModel implements BackendModel {
     this.loss = lossKernel(spec.loss, spec.lossParameters);
     this.penalized = penalizedLayers(spec.layers, layout.layers);
     this.dropout = spec.layers.map((l) => l.dropout);
+    this.normalization = spec.layers.map((l) => l.normalization ?? null);
+    this.parameters = params.subarray(0, layout.size);
     this.inputs = spec.inputs;
     this.outputs = this.layers[this.layers.length - 1].units;
     this.grads = new Float32Array(layout.size);
@@ -164,14 +172,14 @@ export class JsModel implements BackendModel {
   /** Workspaces with room for `rows` rows; they grow (never shrink) on demand. */
   private readers(rows: number): Workspace {
     if (this.readerWorkspace === null || this.readerWorkspace.capacity < rows) {
-      this.readerWorkspace = new Workspace(this.layers, this.dropout, rows);
+      this.readerWorkspace = new Workspace(this.layers, this.dropout, this.normalization, rows);
     }
     return this.readerWorkspace;
   }
 
   private training(rows: number): Workspace {
     if (this.trainingWorkspace === null || this.trainingWorkspace.capacity < rows) {
-      this.trainingWorkspace = new Workspace(this.layers, this.dropout, rows);
+      this.trainingWorkspace = new Workspace(this.layers, this.dropout, this.normalization, rows);
     }
     return this.trainingWorkspace;
   }
@@ -186,7 +194,12 @@ export class JsModel implements BackendModel {
       this.backward(ws, this.params, x, rows, this.grads, step);
       addPenaltyGradient(this.penalized, this.params, this.grads);
       clipGradients(this.spec.optimizer, this.grads);
-      optimizerStep(this.params, this.grads, this.optimizer, this.spec.optimizer, learningRate);
+      optimizerStep(this.parameters, this.grads, this.optimizer, this.spec.optimizer, learningRate);
+      // Running statistics move with the applied step only, never with a reader's pass.
+      this.normalization.forEach((normalization, l) => {
+        const buffers = ws.norm[l];
+        if (normalization !== null && buffers !== null) updateRunningStatistics(normalization, this.layers[l], rows, this.params, buffers);
+      });
     }
     return loss;
   }
@@ -204,10 +217,12 @@ export class JsModel implements BackendModel {
   }
 
   /**
-   * Z = X·Wᵀ + b (bias prefilled, then accumulated into) and A = f(Z), layer
-   * by layer. In training mode (`maskStep`: the optimizer step whose masks
-   * apply) a layer with dropout passes its masked copy on; in inference mode
-   * (null) nothing is dropped.
+   * Z = X·Wᵀ + b (bias prefilled, then accumulated into), normalized in
+   * place when the layer is, and A = f(Z), layer by layer. In training mode
+   * (`maskStep`: the optimizer step whose masks apply) batch normalization
+   * uses the batch's statistics and a layer with dropout passes its masked
+   * copy on; in inference mode (null) batch normalization uses the running
+   * statistics and nothing is dropped.
    */
   private forward(ws: Workspace, params: Float32Array, x: Float32Array, xOff: number, rows: number, maskStep: number | null): void {
     let input = x;
@@ -217,6 +232,10 @@ export class JsModel implements BackendModel {
       const z = ws.z[l];
       fillRows(z, 0, rows, units, params, bias);
       gemmNT(rows, units, inputs, input, inputOff, params, weight, z, 0, this.bfloat16);
+      const normalization = this.normalization[l];
+      if (normalization !== null) {
+        normalizeForward(normalization, this.layers[l], z, rows, params, ws.norm[l] as NormBuffers, maskStep !== null);
+      }
       this.activations[l].forward(z, ws.a[l], rows, units);
       input = ws.a[l];
       inputOff = 0;
@@ -283,11 +302,13 @@ export class JsModel implements BackendModel {
     return weighted / total;
   }
 
-  /** From the last layer's dL/dZ (left by forwardLoss): dW, db of every layer into grads. */
+  /** From the last layer's dL/dZ (dL/dY when normalized; left by forwardLoss): dγ, dβ, dW, db of every layer into grads. */
   private backward(ws: Workspace, params: Float32Array, x: Float32Array, rows: number, grads: Float32Array, maskStep: number): void {
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const { inputs, units, weight, bias } = this.layers[l];
       const d = ws.delta[l];
+      const normalization = this.normalization[l];
+      if (normalization !== null) normalizeBackward(normalization, this.layers[l], d, rows, params, ws.norm[l] as NormBuffers, grads);
       const input = this.inputOf(ws, x, l);
       grads.fill(0, weight, weight + units * inputs);
       gemmTN(units, inputs, rows, d, 0, input, 0, grads, weight, this.bfloat16);

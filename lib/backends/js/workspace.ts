@@ -2,7 +2,8 @@
  * Every buffer one pass over a block of rows needs, sized for a row capacity
  * and reused: a training step at or below capacity allocates nothing.
  */
-import type { LayerOffsets } from '../../model-spec';
+import type { LayerOffsets, NormalizationSpec } from '../../model-spec';
+import { normBuffers, type NormBuffers } from './normalization';
 
 export class Workspace {
   /** Rows every buffer below has room for. */
@@ -15,6 +16,8 @@ export class Workspace {
   /** Per layer with dropout: its output after the mask (the next layer's
    *  input in training mode), capacity × units; null for the others. */
   readonly dropped: (Float32Array | null)[];
+  /** Per normalized layer: what its forward keeps for the backward and the running statistics; null for the others. */
+  readonly norm: (NormBuffers | null)[];
   /** Gathered input rows (capacity × inputs) of a shuffled batch. */
   readonly x: Float32Array;
   /** Gathered targets: dense rows (capacity × outputs) or class labels. */
@@ -23,8 +26,11 @@ export class Workspace {
   /** Gathered row weights of a weighted batch. */
   readonly rowWeights: Float32Array;
 
-  constructor(layers: readonly LayerOffsets[], dropout: readonly number[], capacity: number) {
+  constructor(
+    layers: readonly LayerOffsets[], dropout: readonly number[], normalization: readonly (NormalizationSpec | null)[], capacity: number,
+  ) {
     this.capacity = capacity;
+    this.norm = layers.map((l, i) => normBuffers(normalization[i], l.units, capacity));
     this.dropped = layers.map((l, i) => (dropout[i] > 0 ? new Float32Array(capacity * l.units) : null));
     this.z = layers.map((l) => new Float32Array(capacity * l.units));
     this.a = layers.map((l) => new Float32Array(capacity * l.units));

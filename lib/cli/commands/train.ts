@@ -86,7 +86,7 @@ export function trainCommand(): Command {
     .option('--columns <list>', 'input columns, comma-separated (default: every column but the target and --drop)', names)
     .addOption(new Option('--drop <list>', 'columns that are not inputs, comma-separated (an id, a date, …)').argParser(names).conflicts('columns'))
     .addOption(new Option('--fill-missing <how>', "empty input cells take the training rows' column mean, median or zero (saved with the model)").choices(FILL_METHODS))
-    .option('--layers <spec>', 'layers as UNITS[:ACTIVATION][:NAME=VALUE]…,… (NAME: dropout, l1, l2), e.g. 128:relu:dropout=0.2,64:tanh:l2=1e-4,10:softmax (required unless --resume)', layers)
+    .option('--layers <spec>', 'layers as UNITS[:ACTIVATION][:batchnorm|layernorm][:NAME=VALUE]…,… (NAME: dropout, l1, l2), e.g. 128:relu:batchnorm:dropout=0.2,64:gelu:layernorm:l2=1e-4,10:softmax (required unless --resume)', layers)
     .addOption(new Option('--loss <name>', 'loss (default: crossEntropy after softmax, binaryCrossEntropy after sigmoid, else mse)').choices(LOSSES))
     .option('--label-smoothing <epsilon>', 'crossEntropy label smoothing in [0, 1)', fraction)
     .option('--huber-delta <delta>', "huber's delta (default 1)", positiveNumber)

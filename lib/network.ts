@@ -283,7 +283,12 @@ export class Network {
     checkBatchRows(this.#spec, rows, 'trainBatch()');
     const targets = this.#targets(y, rows);
     const weights = this.#batchWeights(options, targets, rows);
-    return this.#stepGuard.step(this.#params, () => this.#model.trainBatch(data, targets, rows, this.#learningRate, weights));
+    const model = this.#model;
+    return this.#stepGuard.step(
+      this.#params,
+      () => model.trainBatch(data, targets, rows, this.#learningRate, weights),
+      () => model.firstNonFiniteParameter(),
+    );
   }
 
   /** Gradients of the loss with respect to every parameter, without updating anything. */

@@ -10,12 +10,17 @@ import { firstNonFinite, FLOAT32_RANGE } from './finite';
 export class StepGuard {
   #before: Float32Array | null = null;
 
-  /** Runs `step` (which updates `params` and returns the loss before it); throws a DivergenceError, weights restored, when it was not finite. */
-  step(params: Float32Array, step: () => number): number {
+  /**
+   * Runs `step` (which updates `params` and returns the loss before it);
+   * throws a DivergenceError, weights restored, when it was not finite.
+   * `scan` returns the index of a non-finite value of `params`, or −1 (the
+   * backend's scan, at memory speed where it can).
+   */
+  step(params: Float32Array, step: () => number, scan: () => number): number {
     if (this.#before === null || this.#before.length !== params.length) this.#before = new Float32Array(params.length);
     this.#before.set(params);
     const loss = step();
-    const bad = firstNonFinite(params);
+    const bad = scan();
     if (Number.isFinite(loss) && bad < 0) return loss;
     const what = Number.isFinite(loss) ? `the update made parameter ${bad} ${params[bad]}` : `the loss was ${loss}`;
     params.set(this.#before);

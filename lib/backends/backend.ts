@@ -88,6 +88,9 @@ export interface BackendModel {
   /** One optimizer step on exactly these rows at this learning rate; returns
    *  the loss before the step (not applied when not finite). */
   trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number, rowWeights: Float32Array | null): number;
+  /** Index of the first NaN or infinite value of the model's params (running statistics included), or −1:
+   *  trainBatch's step guard runs it after every step, so it runs at memory speed where it can. */
+  firstNonFiniteParameter(): number;
   /** The optimizer's state, copied: step count and both moment buffers (parameter count each, zeros where unused). */
   optimizerState(): OptimizerSnapshot;
   setOptimizerState(state: OptimizerSnapshot): void;

@@ -23,6 +23,7 @@ interface RawNativeModel {
     weights: Float32Array, x: Float32Array, targets: Targets, rows: number, grads: Float32Array, rowWeights: Float32Array | null,
   ): number;
   trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number, rowWeights: Float32Array | null): number;
+  firstNonFiniteParameter(): number;
   readOptimizerState(first: Float32Array, second: Float32Array): number;
   writeOptimizerState(steps: number, first: Float32Array, second: Float32Array): void;
   beginTraining(plan: TrainingPlan): void;
@@ -106,6 +107,10 @@ class NativeBackendModel implements BackendModel {
 
   trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number, rowWeights: Float32Array | null): number {
     return this.raw.trainBatch(x, targets, rows, learningRate, rowWeights);
+  }
+
+  firstNonFiniteParameter(): number {
+    return this.raw.firstNonFiniteParameter();
   }
 
   optimizerState(): OptimizerSnapshot {

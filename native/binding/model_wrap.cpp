@@ -9,6 +9,7 @@
 #include "addon.h"
 #include "arguments.h"
 #include "errors.h"
+#include "finite.h"
 #include "optimizers.h"
 #include "spec_parse.h"
 #include "thread_pool.h"
@@ -94,6 +95,7 @@ Napi::Function NativeModel::define_class(Napi::Env env) {
                          InstanceMethod("evaluate", &NativeModel::Evaluate),
                          InstanceMethod("computeGradients", &NativeModel::ComputeGradients),
                          InstanceMethod("trainBatch", &NativeModel::TrainBatch),
+                         InstanceMethod("firstNonFiniteParameter", &NativeModel::FirstNonFiniteParameter),
                          InstanceMethod("readOptimizerState", &NativeModel::ReadOptimizerState),
                          InstanceMethod("writeOptimizerState", &NativeModel::WriteOptimizerState),
                          InstanceMethod("beginTraining", &NativeModel::BeginTraining),
@@ -235,6 +237,14 @@ Napi::Value NativeModel::TrainBatch(const Napi::CallbackInfo& info) {
                                row_weights);
   });
   return Napi::Number::New(env, loss);
+}
+
+Napi::Value NativeModel::FirstNonFiniteParameter(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  expect_argument_count(info, 0, "firstNonFiniteParameter()");
+  expect_idle(env, "firstNonFiniteParameter");
+  const std::size_t bad = backprop::first_non_finite(params_data_, params_length_);
+  return Napi::Number::New(env, bad == params_length_ ? -1.0 : static_cast<double>(bad));
 }
 
 Napi::Value NativeModel::ReadOptimizerState(const Napi::CallbackInfo& info) {

@@ -34,6 +34,9 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   Napi::Value Evaluate(const Napi::CallbackInfo& info);
   Napi::Value ComputeGradients(const Napi::CallbackInfo& info);
   Napi::Value TrainBatch(const Napi::CallbackInfo& info);
+  // firstNonFiniteParameter() → index of the first NaN or infinite value of
+  // params (running statistics included), or −1.
+  Napi::Value FirstNonFiniteParameter(const Napi::CallbackInfo& info);
   // beginTraining(plan), beginEpoch(), trainBatches(first, count),
   // trainBatchesAsync(first, count) → Promise, requestStop(), endTraining().
   // readOptimizerState(first, second) → steps; writeOptimizerState(steps,

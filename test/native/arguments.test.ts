@@ -164,6 +164,7 @@ const readerCases: BadCall[] = [
   { what: 'computeGradients weights long', call: () => model.computeGradients(new Float32Array(count + 1), x, labels, rows, grads, null), error: ShapeError, message: /^weights: expected length 26/ },
   { what: 'computeGradients grads short', call: () => model.computeGradients(weights, x, labels, rows, new Float32Array(count - 1), null), error: ShapeError, message: /^grads: expected length 26 \(the parameter count\)/ },
   { what: 'computeGradients grads Float64Array', call: () => model.computeGradients(weights, x, labels, rows, new Float64Array(count), null), error: ArgumentError, message: /^grads: expected a Float32Array/ },
+  { what: 'firstNonFiniteParameter with an argument', call: () => model.firstNonFiniteParameter(0), error: ArgumentError, message: /^firstNonFiniteParameter\(\): expected 0 arguments, got 1/ },
   { what: 'trainBatch no arguments', call: () => model.trainBatch(), error: ArgumentError, message: /^trainBatch\(x, targets, rows, learningRate, rowWeights\): expected 5 arguments, got 0/ },
   { what: 'trainBatch no learningRate', call: () => model.trainBatch(x, labels, rows), error: ArgumentError, message: /^trainBatch\(x, targets, rows, learningRate, rowWeights\): expected 5 arguments, got 3/ },
   { what: 'trainBatch rowWeights short', call: () => model.trainBatch(x, labels, rows, LEARNING_RATE, new Float32Array(rows - 1)), error: ShapeError, message: /^rowWeights: expected length 5 \(one weight per row\), got 4/ },
@@ -318,6 +319,7 @@ describe('NativeModel methods', () => {
       ['evaluate', () => disposed.evaluate(weights, x, labels, rows)],
       ['computeGradients', () => disposed.computeGradients(weights, x, labels, rows, grads, null)],
       ['trainBatch', () => disposed.trainBatch(x, labels, rows, LEARNING_RATE, null)],
+      ['firstNonFiniteParameter', () => disposed.firstNonFiniteParameter()],
       ['beginTraining', () => disposed.beginTraining(plan())],
       ['beginEpoch', () => disposed.beginEpoch()],
       ['trainBatches', () => disposed.trainBatches(0, 3)],
@@ -374,6 +376,17 @@ describe('a normalized NativeModel', () => {
     layerNormalized.predict(state.slice(0, parameters), x, rows, out);
     expect(out.every(Number.isFinite)).toBe(true);
     layerNormalized.dispose();
+  });
+
+  it('finds the first non-finite value of params, running statistics included', () => {
+    const state = normalizedState();
+    const normalized = new NativeModel(withNormalization(batchNorm), state);
+    expect(normalized.firstNonFiniteParameter()).toBe(-1);
+    state[40] = -Infinity; // running_var
+    expect(normalized.firstNonFiniteParameter()).toBe(40);
+    state[3] = NaN;
+    expect(normalized.firstNonFiniteParameter()).toBe(3);
+    normalized.dispose();
   });
 
   it('moves the running statistics in params with trainBatch, never with computeGradients', () => {

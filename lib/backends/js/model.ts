@@ -16,6 +16,7 @@ import { dropBackward, dropForward, maskKey } from './dropout';
 import { normalizeBackward, normalizeForward, updateRunningStatistics, type NormBuffers } from './normalization';
 import { addPenaltyGradient, penalizedLayers, penalty, type PenalizedLayer } from './penalties';
 import { createOptimizerState, optimizerStep, type OptimizerState } from './optimizers';
+import { firstNonFinite } from '../../finite';
 import { JsTrainer } from './trainer';
 import { Workspace } from './workspace';
 
@@ -122,6 +123,10 @@ export class JsModel implements BackendModel {
 
   trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number, rowWeights: Float32Array | null): number {
     return this.trainRows(this.training(rows), x, targets, rows, learningRate, rowWeights);
+  }
+
+  firstNonFiniteParameter(): number {
+    return firstNonFinite(this.params);
   }
 
   optimizerState(): OptimizerSnapshot {

@@ -1,0 +1,12 @@
+// Finiteness of a float array, at memory speed: the check trainBatch's step
+// guard runs over every parameter after each step (lib/step-guard.ts).
+#pragma once
+
+#include <cstddef>
+
+namespace backprop {
+
+// Index of the first NaN or infinite value of values[0, count), or count.
+std::size_t first_non_finite(const float* values, std::size_t count);
+
+}  // namespace backprop

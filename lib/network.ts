@@ -269,10 +269,8 @@ export class Network {
     this.#usable();
     const { data, rows } = this.#inputs(x);
     const targets = this.#targets(y, rows);
-    const weights = this.#readable();
-    const { loss } = this.#model.evaluate(weights, data, targets, rows);
     const outputs = new Float32Array(rows * this.outputs);
-    this.#model.predict(weights, data, rows, outputs);
+    const { loss } = this.#model.evaluate(this.#readable(), data, targets, rows, outputs);
     return { loss, ...metricsOf(this.#spec.loss, outputs, targets, rows, this.outputs) };
   }
 
@@ -449,8 +447,7 @@ export class Network {
     const network = this;
     const host: LoopHost = {
       trainer,
-      evaluate: (x, targets, rows) => model.evaluate(published, x, targets, rows),
-      predict: (x, rows, out) => model.predict(published, x, rows, out),
+      evaluate: (x, targets, rows, out) => model.evaluate(published, x, targets, rows, out),
       get learningRate() {
         return network.#learningRate;
       },

@@ -129,9 +129,8 @@ export interface LoopPlan {
 /** What the loop needs from the network around it. */
 export interface LoopHost {
   readonly trainer: Trainer;
-  /** Scores rows, and predicts them, with the weights readers see (the last published ones). */
-  evaluate(x: Float32Array, targets: Targets, rows: number): Score;
-  predict(x: Float32Array, rows: number, out: Float32Array): void;
+  /** Scores rows and writes their outputs, with the weights readers see (the last published ones). */
+  evaluate(x: Float32Array, targets: Targets, rows: number, out: Float32Array): Score;
   /** The network's current learning rate, and the count of epochs it trained (across fits). */
   learningRate: number;
   epochsTrained: number;
@@ -223,8 +222,8 @@ function* scoreInBlocks(
   for (let start = 0; start < data.rows; start += SCORE_BLOCK_ROWS) {
     const rows = Math.min(SCORE_BLOCK_ROWS, data.rows - start);
     const x = data.x.subarray(start * inputs, (start + rows) * inputs);
-    lossSum += host.evaluate(x, data.targets.subarray(start * targetWidth, (start + rows) * targetWidth), rows).loss * rows;
-    host.predict(x, rows, outputs.subarray(start * plan.outputs, (start + rows) * plan.outputs));
+    const targets = data.targets.subarray(start * targetWidth, (start + rows) * targetWidth);
+    lossSum += host.evaluate(x, targets, rows, outputs.subarray(start * plan.outputs, (start + rows) * plan.outputs)).loss * rows;
     yield { kind: 'pause' };
   }
   return { loss: lossSum / data.rows, metrics: metricsOf(plan.loss, outputs, data.targets, data.rows, plan.outputs) };

@@ -189,7 +189,7 @@ function validArguments(method, params) {
     case 'predict':
       return [weightsArgument(params), x, ROWS, new Float32Array(ROWS * 3)];
     case 'evaluate':
-      return [weightsArgument(params), x, labels, ROWS];
+      return [weightsArgument(params), x, labels, ROWS, pick([null, new Float32Array(ROWS * 3), new Float32Array(ROWS * 3 - 1)])];
     case 'computeGradients':
       return [weightsArgument(params), x, labels, ROWS, new Float32Array(PARAMS), rowWeightsArgument()];
     case 'trainBatch':

@@ -79,7 +79,8 @@ export interface Trainer {
 export interface BackendModel {
   /** Network outputs (after the last activation) into out (rows × outputs). */
   predict(weights: Float32Array, x: Float32Array, rows: number, out: Float32Array): void;
-  evaluate(weights: Float32Array, x: Float32Array, targets: Targets, rows: number): Score;
+  /** The loss and correct count; with `out` (rows × outputs), the outputs too, from the same forward pass. */
+  evaluate(weights: Float32Array, x: Float32Array, targets: Targets, rows: number, out: Float32Array | null): Score;
   /** Gradients of the loss (weighted by rowWeights when given) into grads
    *  (parameter layout); returns the loss. No update. */
   computeGradients(

@@ -18,7 +18,7 @@ import type { Backend, BackendInfo, BackendModel, OptimizerSnapshot, Score, Trai
 /** The addon's NativeModel, as native/binding/model_wrap.cpp defines it. */
 interface RawNativeModel {
   predict(weights: Float32Array, x: Float32Array, rows: number, out: Float32Array): void;
-  evaluate(weights: Float32Array, x: Float32Array, targets: Targets, rows: number): Score;
+  evaluate(weights: Float32Array, x: Float32Array, targets: Targets, rows: number, out: Float32Array | null): Score;
   computeGradients(
     weights: Float32Array, x: Float32Array, targets: Targets, rows: number, grads: Float32Array, rowWeights: Float32Array | null,
   ): number;
@@ -95,8 +95,8 @@ class NativeBackendModel implements BackendModel {
     this.raw.predict(weights, x, rows, out);
   }
 
-  evaluate(weights: Float32Array, x: Float32Array, targets: Targets, rows: number): Score {
-    return this.raw.evaluate(weights, x, targets, rows);
+  evaluate(weights: Float32Array, x: Float32Array, targets: Targets, rows: number, out: Float32Array | null): Score {
+    return this.raw.evaluate(weights, x, targets, rows, out);
   }
 
   computeGradients(

@@ -137,6 +137,11 @@ NativeModel::NativeModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Nati
       Napi::PropertyDescriptor::Value(Napi::Symbol::New(env, "backprop memory"), kept, napi_default));
   const backprop::TrainingMemory memory{data_of(gradient), data_of(first_moment),
                                         data_of(second_moment)};
+  for (Napi::Value buffer : {gradient, first_moment, second_moment}) {
+    if (!buffer.IsNull()) {
+      owned_buffers_.push_back(Napi::Weak(buffer.As<Napi::TypedArray>().ArrayBuffer()));
+    }
+  }
   model_ = call_core(env, [&] {
     return std::make_unique<backprop::Model>(std::move(spec), params.Data(), isa,
                                              &backprop::default_pool(), memory);
@@ -196,12 +201,20 @@ Napi::Value NativeModel::Predict(const Napi::CallbackInfo& info) {
 
 Napi::Value NativeModel::Evaluate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  expect_argument_count(info, 4, "evaluate(weights, x, targets, rows)");
+  expect_argument_count(info, 5, "evaluate(weights, x, targets, rows, out)");
   expect_usable(env, "evaluate");
   const float* weights = weights_argument(info[0], params_length_);
   BatchInput batch = batch_input(info, 1, model_->spec(), label_copy_);
+  float* out = nullptr;
+  if (!info[4].IsNull()) {
+    Napi::TypedArrayOf<float> outputs = float32_array(info[4], "out");
+    expect_length(env, outputs.ElementLength(),
+                  checked_product(env, batch.rows, model_->outputs(), "rows × outputs"), "out",
+                  [&] { return rows_times(batch.rows, "outputs", model_->outputs()); });
+    out = outputs.Data();
+  }
   backprop::Score score = call_core(env, [&] {
-    return model_->evaluate(weights, batch.x, batch.targets.targets, batch.rows);
+    return model_->evaluate(weights, batch.x, batch.targets.targets, batch.rows, out);
   });
   Napi::Object result = Napi::Object::New(env);
   result.Set("loss", score.loss);
@@ -356,6 +369,13 @@ void NativeModel::release() {
   session_.reset();
   model_.reset();
   params_.Reset();
+  // Nobody else sees these buffers: free their memory now rather than at
+  // the next garbage collection (a disposed model may stay reachable).
+  for (Napi::Reference<Napi::ArrayBuffer>& buffer : owned_buffers_) {
+    if (!buffer.IsEmpty() && !buffer.Value().IsEmpty()) buffer.Value().Detach();
+    buffer.Reset();
+  }
+  owned_buffers_.clear();
 }
 
 }  // namespace backprop_binding

@@ -69,6 +69,9 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   // Detects a detached params buffer; a hidden property of this object
   // keeps it (used in place by model_) alive.
   Napi::Reference<Napi::TypedArrayOf<float>> params_;
+  // The gradient and moment buffers allocated for model_ (weak), detached
+  // when it is released.
+  std::vector<Napi::Reference<Napi::ArrayBuffer>> owned_buffers_;
   float* params_data_ = nullptr;
   std::size_t params_length_ = 0;  // state_count: parameters and running statistics
   // parameter_count: the length of gradients and optimizer moments.

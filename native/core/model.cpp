@@ -307,7 +307,8 @@ void Model::predict(const float* weights, const float* x, std::size_t rows, floa
   }
 }
 
-Score Model::evaluate(const float* weights, const float* x, Targets targets, std::size_t rows) {
+Score Model::evaluate(const float* weights, const float* x, Targets targets, std::size_t rows,
+                      float* out) {
   DenormalsFlushedToZero flush;
   std::lock_guard<std::mutex> lock(impl_->readers);
   Impl& net = *impl_;
@@ -319,6 +320,10 @@ Score Model::evaluate(const float* weights, const float* x, Targets targets, std
     ws.reserve(block);
     net.forward(ws, weights, x + first * inputs, block, nullptr);
     const LossSums sums = net.loss_of(ws, target_rows(targets, first, outs), block);
+    if (out != nullptr) {
+      const float* outputs = ws.output(net.layers.size() - 1);
+      std::copy(outputs, outputs + block * outs, out + first * outs);
+    }
     total.loss += sums.loss;
     total.correct += sums.correct;
   }

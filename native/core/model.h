@@ -58,7 +58,10 @@ class Model {
   // compute_gradients in training mode, and changes no state.
   // Outputs after the last activation, rows × outputs.
   void predict(const float* weights, const float* x, std::size_t rows, float* out);
-  Score evaluate(const float* weights, const float* x, Targets targets, std::size_t rows);
+  // The mean loss and correct count; with `out` (may be null), the outputs
+  // too, as predict writes them, from the same forward pass.
+  Score evaluate(const float* weights, const float* x, Targets targets, std::size_t rows,
+                 float* out = nullptr);
   // Gradients of the loss into grads (parameter_count floats); returns the loss.
   // The loss is the mean over the rows, or with `row_weights` (one per row,
   // may be null) the weighted mean Σ wᵢ·lᵢ / Σ wᵢ.

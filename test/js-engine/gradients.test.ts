@@ -68,16 +68,16 @@ describe.each(cases)('$name', ({ loss, hidden, output, targets: makeTargets }) =
     const grads = new Float32Array(parameterLayout(spec).size).fill(Number.NaN);
     const value = model.computeGradients(params, x, targets, ROWS, grads, null);
 
-    expect(value).toBeCloseTo(model.evaluate(params, x, targets, ROWS).loss, 6);
+    expect(value).toBeCloseTo(model.evaluate(params, x, targets, ROWS, null).loss, 6);
     expect(params).toEqual(before); // nothing updated
     for (let i = 0; i < params.length; i++) {
       const p = params[i];
       params[i] = p + H;
       const plusAt = params[i];
-      const plus = model.evaluate(params, x, targets, ROWS).loss;
+      const plus = model.evaluate(params, x, targets, ROWS, null).loss;
       params[i] = p - H;
       const minusAt = params[i];
-      const minus = model.evaluate(params, x, targets, ROWS).loss;
+      const minus = model.evaluate(params, x, targets, ROWS, null).loss;
       params[i] = p;
       const numeric = (plus - minus) / (plusAt - minusAt);
       expect(Math.abs(grads[i] - numeric)).toBeLessThan(2e-4 + 1e-2 * Math.abs(numeric));

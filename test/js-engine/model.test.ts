@@ -65,8 +65,11 @@ describe('predict and evaluate', () => {
     for (let r = 0; r < N; r++) {
       for (let j = 0; j < OUTPUTS; j++) expect(out[r * OUTPUTS + j]).toBeCloseTo(expected[r][j], 6);
     }
-    expect(model.evaluate(snapshot, x, labels, N)).toEqual(createModel(spec, 13).model.evaluate(snapshot, x, labels, N));
-    expect(model.evaluate(snapshot, x, labels, N).loss).not.toBe(model.evaluate(params, x, labels, N).loss);
+    expect(model.evaluate(snapshot, x, labels, N, null)).toEqual(createModel(spec, 13).model.evaluate(snapshot, x, labels, N, null));
+    const evaluated = new Float32Array(N * OUTPUTS);
+    expect(model.evaluate(snapshot, x, labels, N, evaluated)).toEqual(model.evaluate(snapshot, x, labels, N, null));
+    expect(evaluated).toEqual(out);
+    expect(model.evaluate(snapshot, x, labels, N, null).loss).not.toBe(model.evaluate(params, x, labels, N, null).loss);
     const grads = new Float32Array(params.length);
     const other = new Float32Array(params.length);
     expect(model.computeGradients(snapshot, x, labels, N, grads, null)).toBe(createModel(spec, 13).model.computeGradients(snapshot, x, labels, N, other, null));
@@ -83,7 +86,7 @@ describe('predict and evaluate', () => {
       loss -= Math.log(p[bigLabels[r]]);
       if (p.indexOf(Math.max(...p)) === bigLabels[r]) correct++;
     });
-    const result = model.evaluate(params, bigX, bigLabels, rows);
+    const result = model.evaluate(params, bigX, bigLabels, rows, null);
     expect(result.loss).toBeCloseTo(loss / rows, 5);
     expect(result.correct).toBe(correct);
   });
@@ -92,8 +95,8 @@ describe('predict and evaluate', () => {
     const { model, params } = createModel(spec, 3);
     const oneHot = new Float32Array(rows * OUTPUTS);
     bigLabels.forEach((label, r) => { oneHot[r * OUTPUTS + label] = 1; });
-    const a = model.evaluate(params, bigX, bigLabels, rows);
-    const b = model.evaluate(params, bigX, oneHot, rows);
+    const a = model.evaluate(params, bigX, bigLabels, rows, null);
+    const b = model.evaluate(params, bigX, oneHot, rows, null);
     expect(b.loss).toBeCloseTo(a.loss, 6);
     expect(b.correct).toBe(a.correct);
   });
@@ -104,7 +107,7 @@ describe('predict and evaluate', () => {
     const y = Float32Array.from({ length: 2 * N }, (_, i) => (i % 3 === 0 ? 1 : 0));
     const expected = referenceForward(bce, params, x, N).flat();
     const correct = expected.filter((p, i) => (p > 0.5) === (y[i] > 0.5)).length;
-    expect(model.evaluate(params, x, y, N).correct).toBe(correct);
+    expect(model.evaluate(params, x, y, N, null).correct).toBe(correct);
   });
 });
 
@@ -138,7 +141,7 @@ describe('training', () => {
         const indices = epochOrder.subarray(b * BATCH, Math.min((b + 1) * BATCH, N));
         const bx = rowsOf(x, INPUTS, indices);
         const by = Int32Array.from(indices, (i) => labels[i]);
-        const correctBefore = stepped.model.evaluate(stepped.params, bx, by, indices.length).correct;
+        const correctBefore = stepped.model.evaluate(stepped.params, bx, by, indices.length, null).correct;
         expect(p.stats[2 * b]).toBe(stepped.model.trainBatch(bx, by, indices.length, p.learningRates[b], null));
         expect(p.stats[2 * b + 1]).toBe(correctBefore);
       }

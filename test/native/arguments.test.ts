@@ -148,15 +148,17 @@ const readerCases: BadCall[] = [
   { what: 'predict rows × inputs overflow', call: () => model.predict(weights, x, 2 ** 53 - 1, out), error: ShapeError, message: /^rows × inputs is too large/ },
   { what: 'predict out Int32Array', call: () => model.predict(weights, x, rows, new Int32Array(10)), error: ArgumentError, message: /^out: expected a Float32Array/ },
   { what: 'predict out short', call: () => model.predict(weights, x, rows, new Float32Array(9)), error: ShapeError, message: /^out: expected length 10 \(rows 5 × outputs 2\), got 9/ },
-  { what: 'evaluate 3 arguments', call: () => model.evaluate(weights, x, labels), error: ArgumentError, message: /^evaluate\(weights, x, targets, rows\): expected 4 arguments/ },
-  { what: 'evaluate weights Int32Array', call: () => model.evaluate(new Int32Array(count), x, labels, rows), error: ArgumentError, message: /^weights: expected a Float32Array, got Int32Array/ },
-  { what: 'evaluate weights short', call: () => model.evaluate(new Float32Array(count - 1), x, labels, rows), error: ShapeError, message: /^weights: expected length 26/ },
-  { what: 'evaluate targets Uint8Array', call: () => model.evaluate(weights, x, new Uint8Array(rows), rows), error: ArgumentError, message: /^targets: expected a Float32Array .* or an Int32Array of class labels, got Uint8Array/ },
-  { what: 'evaluate targets plain array', call: () => model.evaluate(weights, x, Array.from(labels), rows), error: ArgumentError, message: /^targets: .*got an array/ },
-  { what: 'evaluate label = outputs', call: () => model.evaluate(weights, x, new Int32Array([0, 1, 2, 0, 1]), rows), error: ArgumentError, message: /^targets\[2\]: expected a class label in \[0, 2\), got 2/ },
-  { what: 'evaluate label < 0', call: () => model.evaluate(weights, x, new Int32Array([0, -1, 0, 0, 1]), rows), error: ArgumentError, message: /^targets\[1\]/ },
-  { what: 'evaluate labels short', call: () => model.evaluate(weights, x, labels.subarray(1), rows), error: ShapeError, message: /^targets: expected length 5 \(one class label per row\), got 4/ },
-  { what: 'evaluate dense short', call: () => model.evaluate(weights, x, dense.subarray(1), rows), error: ShapeError, message: /^targets: expected length 10 \(rows 5 × outputs 2\), got 9/ },
+  { what: 'evaluate 4 arguments', call: () => model.evaluate(weights, x, labels, rows), error: ArgumentError, message: /^evaluate\(weights, x, targets, rows, out\): expected 5 arguments, got 4/ },
+  { what: 'evaluate out short', call: () => model.evaluate(weights, x, labels, rows, new Float32Array(rows * 2 - 1)), error: ShapeError, message: /^out: expected length 10 \(rows 5 × outputs 2\), got 9/ },
+  { what: 'evaluate out Float64Array', call: () => model.evaluate(weights, x, labels, rows, new Float64Array(rows * 2)), error: ArgumentError, message: /^out: expected a Float32Array, got Float64Array/ },
+  { what: 'evaluate weights Int32Array', call: () => model.evaluate(new Int32Array(count), x, labels, rows, null), error: ArgumentError, message: /^weights: expected a Float32Array, got Int32Array/ },
+  { what: 'evaluate weights short', call: () => model.evaluate(new Float32Array(count - 1), x, labels, rows, null), error: ShapeError, message: /^weights: expected length 26/ },
+  { what: 'evaluate targets Uint8Array', call: () => model.evaluate(weights, x, new Uint8Array(rows), rows, null), error: ArgumentError, message: /^targets: expected a Float32Array .* or an Int32Array of class labels, got Uint8Array/ },
+  { what: 'evaluate targets plain array', call: () => model.evaluate(weights, x, Array.from(labels), rows, null), error: ArgumentError, message: /^targets: .*got an array/ },
+  { what: 'evaluate label = outputs', call: () => model.evaluate(weights, x, new Int32Array([0, 1, 2, 0, 1]), rows, null), error: ArgumentError, message: /^targets\[2\]: expected a class label in \[0, 2\), got 2/ },
+  { what: 'evaluate label < 0', call: () => model.evaluate(weights, x, new Int32Array([0, -1, 0, 0, 1]), rows, null), error: ArgumentError, message: /^targets\[1\]/ },
+  { what: 'evaluate labels short', call: () => model.evaluate(weights, x, labels.subarray(1), rows, null), error: ShapeError, message: /^targets: expected length 5 \(one class label per row\), got 4/ },
+  { what: 'evaluate dense short', call: () => model.evaluate(weights, x, dense.subarray(1), rows, null), error: ShapeError, message: /^targets: expected length 10 \(rows 5 × outputs 2\), got 9/ },
   { what: 'computeGradients 4 arguments', call: () => model.computeGradients(weights, x, labels, rows), error: ArgumentError, message: /^computeGradients\(weights, x, targets, rows, grads, rowWeights\): expected 6 arguments, got 4/ },
   { what: 'computeGradients rowWeights long', call: () => model.computeGradients(weights, x, labels, rows, grads, new Float32Array(rows + 1)), error: ShapeError, message: /^rowWeights: expected length 5 \(one weight per row\), got 6/ },
   { what: 'computeGradients rowWeights Float64Array', call: () => model.computeGradients(weights, x, labels, rows, grads, new Float64Array(rows)), error: ArgumentError, message: /^rowWeights: expected a Float32Array, got Float64Array/ },
@@ -291,8 +293,11 @@ describe('NativeModel methods', () => {
   it('still work after every refused call', () => {
     model.predict(weights, x, rows, out);
     expect(out.every(Number.isFinite)).toBe(true);
-    const { loss } = model.evaluate(weights, x, dense, rows) as { loss: number };
+    const { loss } = model.evaluate(weights, x, dense, rows, null) as { loss: number };
     expect(Number.isFinite(loss)).toBe(true);
+    const evaluated = new Float32Array(out.length);
+    expect(model.evaluate(weights, x, dense, rows, evaluated)).toEqual({ loss, correct: expect.any(Number) });
+    expect(evaluated).toEqual(out);
     expect(model.computeGradients(weights, x, labels, rows, grads, null)).toBeCloseTo(loss, 5);
     expect(Number.isFinite(model.trainBatch(x, labels, rows, LEARNING_RATE, null))).toBe(true);
   });
@@ -302,7 +307,7 @@ describe('NativeModel methods', () => {
     const mse = new NativeModel(mseSpec, initialParams(mseSpec));
     const message = /targets: expected a Float32Array \(rows × outputs; Int32Array labels need the crossEntropy loss\), got Int32Array/;
     expectBadCall({ what: 'labels with mse', call: () => mse.trainBatch(x, labels, rows, LEARNING_RATE, null), error: ArgumentError, message: new RegExp(`^${message.source}`) });
-    expectBadCall({ what: 'labels with mse', call: () => mse.evaluate(initialParams(mseSpec), x, labels, rows), error: ArgumentError, message: new RegExp(`^${message.source}`) });
+    expectBadCall({ what: 'labels with mse', call: () => mse.evaluate(initialParams(mseSpec), x, labels, rows, null), error: ArgumentError, message: new RegExp(`^${message.source}`) });
     expectBadCall({ what: 'labels with mse', call: () => mse.beginTraining(plan()), error: ArgumentError, message: new RegExp(`^plan\\.${message.source}`) });
     mse.dispose();
   });
@@ -316,7 +321,7 @@ describe('NativeModel methods', () => {
     disposed.endTraining();
     const calls: Array<[string, () => unknown]> = [
       ['predict', () => disposed.predict(weights, x, rows, out)],
-      ['evaluate', () => disposed.evaluate(weights, x, labels, rows)],
+      ['evaluate', () => disposed.evaluate(weights, x, labels, rows, null)],
       ['computeGradients', () => disposed.computeGradients(weights, x, labels, rows, grads, null)],
       ['trainBatch', () => disposed.trainBatch(x, labels, rows, LEARNING_RATE, null)],
       ['firstNonFiniteParameter', () => disposed.firstNonFiniteParameter()],

@@ -166,7 +166,7 @@ describe('trainBatchesAsync', () => {
       m.predict(snapshot, x, readRows, out);
       const grads = new Float32Array(snapshot.length);
       const loss = m.computeGradients(snapshot, x, labels, readRows, grads, null);
-      return { out, score: m.evaluate(snapshot, x, labels, readRows), loss, grads };
+      return { out, score: m.evaluate(snapshot, x, labels, readRows, null), loss, grads };
     };
     const idle = read();
     const sameAsIdle = (during: ReturnType<typeof read>) => {

@@ -26,7 +26,7 @@ describe('memory of the native engine (bench/memory.mjs)', () => {
   beforeAll(() => {
     const result = spawnSync(
       process.execPath,
-      ['--expose-gc', path.join(packageRoot, 'bench', 'memory.mjs'), '--backend', 'native', '--steps', '20000', '--cycles', '2000', '--dropped', '100'],
+      [path.join(packageRoot, 'bench', 'memory.mjs'), '--backend', 'native', '--steps', '20000', '--cycles', '2000', '--dropped', '100'],
       { encoding: 'utf8', timeout: 150_000 },
     );
     if (result.status !== 0) throw new Error(`bench/memory.mjs failed (${result.status ?? result.signal}):\n${result.stderr}`);

@@ -93,7 +93,7 @@ export class JsModel implements BackendModel {
     }
   }
 
-  evaluate(weights: Float32Array, x: Float32Array, targets: Targets, rows: number): Score {
+  evaluate(weights: Float32Array, x: Float32Array, targets: Targets, rows: number, out: Float32Array | null): Score {
     const ws = this.readers(Math.min(rows, INFERENCE_BLOCK_ROWS));
     const lastLayer = this.layers.length - 1;
     const width = this.outputs;
@@ -106,6 +106,7 @@ export class JsModel implements BackendModel {
       const a = ws.a[lastLayer];
       sum += this.loss.sum(z, a, targets, r0, block, width);
       correct += this.loss.correct(a, targets, r0, block, width);
+      if (out !== null) out.set(a.subarray(0, block * width), r0 * width);
     }
     return { loss: sum / this.loss.divisor(rows, width), correct };
   }

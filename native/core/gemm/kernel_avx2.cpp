@@ -134,8 +134,8 @@ struct DotAvx2 {
 // A, kc deep, nc columns of B), the row counts of the dot-product path and of
 // the Cᵀ form. kc 400 (an A sliver of 9.4 KiB stays in a 32 KiB L1 beside
 // the B sliver streaming past it) cuts k = 784, the MLP input, into two
-// blocks instead of four: half the passes over C, and on AMD Zen 1–8 %
-// faster than kc 256 on 10 of 12 MLP-shape cells (2026-12-06, best of three).
+// blocks instead of four: half the passes over C; on AMD Zen faster than
+// kc 256 on 10 of 12 cells of 1024³ and the MLP shapes (BENCHMARKS.md).
 // nc 1024 makes a 1.6 MiB block of B, more than Zen's 512 KiB L2, yet
 // measured no slower there than 256–512: the stream from L3 is prefetched.
 constexpr std::size_t kMc = 120, kKc = 400, kNc = 1024;

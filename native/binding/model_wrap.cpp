@@ -114,7 +114,7 @@ NativeModel::NativeModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Nati
     return std::make_unique<backprop::Model>(std::move(spec), params.Data(), isa,
                                              &backprop::default_pool());
   });
-  params_ = Napi::Reference<Napi::Value>::New(params, 1);
+  params_ = Napi::Persistent(params);
   params_data_ = params.Data();
   params_length_ = count;
   reported_bytes_ = native_bytes(count);
@@ -127,7 +127,7 @@ void NativeModel::expect_usable(Napi::Env env, const char* method) const {
   if (disposed_) {
     throw_error(env, ErrorKind::disposed, std::string(method) + ": the model was disposed");
   }
-  Napi::TypedArrayOf<float> params = float32_array(params_.Value(), "params");
+  Napi::TypedArrayOf<float> params = params_.Value();
   if (params.ElementLength() != params_length_ || params.Data() != params_data_) {
     throw_error(env, ErrorKind::argument,
                 std::string(method) +

@@ -65,7 +65,7 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   std::unique_ptr<backprop::Model> model_;
   // Keeps the facade's params (used in place by model_) alive and detects
   // a detached buffer.
-  Napi::Reference<Napi::Value> params_;  // the params Float32Array
+  Napi::Reference<Napi::TypedArrayOf<float>> params_;
   float* params_data_ = nullptr;
   std::size_t params_length_ = 0;
   std::unique_ptr<TrainingSession> session_;

@@ -38,8 +38,8 @@ struct MaskedColumns {
 // Writes the accumulators of a ROWS × 16 tile to C in the order every kernel
 // shares: sum, then + C, then + bias.
 template <std::size_t ROWS, class Columns>
-void store_accumulators(const __m256* lo, const __m256* hi, float* c, std::size_t ldc, bool load_c, const float* bias,
-                Columns columns) {
+void store_accumulators(const __m256* lo, const __m256* hi, float* c, std::size_t ldc, bool load_c,
+                        const float* bias, Columns columns) {
   __m256 bias_lo = _mm256_setzero_ps(), bias_hi = _mm256_setzero_ps();
   if (bias != nullptr) {
     bias_lo = columns.load(bias, 0);
@@ -74,7 +74,7 @@ struct MicroAvx2 {
 #pragma GCC unroll 6
     for (std::size_t r = 0; r < ROWS; ++r) {
       _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
-      _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + kNr - 1), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + cols - 1), _MM_HINT_T0);
     }
     const std::size_t row_stride = PACKED ? 1 : a_source.row_stride;
     const std::size_t depth_stride = PACKED ? kMr : a_source.depth_stride;
@@ -98,8 +98,8 @@ struct MicroAvx2 {
       b += kNr;
     }
     // A full tile (the common case) stores with plain moves: on AMD Zen a
-    // masked 256-bit store is microcoded and costs about 20 cycles, which
-    // over the 12 rows of a tile took several percent of a kc = 256 call.
+    // masked 256-bit store is microcoded, and twelve of them per tile cost
+    // 5–10 % of the whole product (BENCHMARKS.md, issue 13).
     if (cols == kNr) {
       store_accumulators<ROWS>(lo, hi, c, ldc, load_c, bias, WholeColumns{});
     } else {

@@ -10,7 +10,8 @@
 // The vector traits V provide: Reg, kWidth, zero(), load(p), load_first(p,
 // count) (count < kWidth floats, the rest zero, nothing past them read),
 // fma(a, b, acc) = a·b + acc, sum(reg), the horizontal sum in a fixed order,
-// and kPrefetchAhead, how many floats ahead to prefetch B (0: not at all).
+// kPrefetchAhead, how many floats ahead to prefetch B (0: not at all), and
+// kPrefetchRowsMin, the fewest rows of A for which it does.
 // Element (i, j) is summed lane by lane over k in increasing order, the
 // lanes then added by sum(): an order that depends on k and on the ISA only,
 // never on where the element sits in a tile or in a thread's part.
@@ -51,7 +52,7 @@ void dot_tile(std::size_t k, const float* a, std::size_t lda, const float* b, st
   const std::size_t full = k / V::kWidth * V::kWidth;
   for (std::size_t p = 0; p < full; p += V::kWidth) {
     // RB streams of B at once are more than the L1 prefetcher follows.
-    if constexpr (V::kPrefetchAhead > 0) {
+    if constexpr (V::kPrefetchAhead > 0 && RA >= V::kPrefetchRowsMin) {
       for (std::size_t s = 0; s < RB; ++s) __builtin_prefetch(b_row[s] + p + V::kPrefetchAhead);
     }
     step([p](const float* row) { return V::load(row + p); });

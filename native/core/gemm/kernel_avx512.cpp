@@ -121,6 +121,7 @@ struct DotAvx512 {
   using Reg = __m512;
   static constexpr std::size_t kWidth = 16;
   static constexpr std::size_t kPrefetchAhead = 64;
+  static constexpr std::size_t kPrefetchRowsMin = 1;
   static Reg zero() { return _mm512_setzero_ps(); }
   static Reg load(const float* p) { return _mm512_loadu_ps(p); }
   static Reg load_first(const float* p, std::size_t count) { return _mm512_maskz_loadu_ps(column_mask(count), p); }

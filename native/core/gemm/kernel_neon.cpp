@@ -72,6 +72,7 @@ struct DotNeon {
   using Reg = float32x4_t;
   static constexpr std::size_t kWidth = 4;
   static constexpr std::size_t kPrefetchAhead = 0;
+  static constexpr std::size_t kPrefetchRowsMin = 1;
   static Reg zero() { return vdupq_n_f32(0.0f); }
   static Reg load(const float* p) { return vld1q_f32(p); }
   static Reg load_first(const float* p, std::size_t count) {

@@ -40,6 +40,7 @@ struct DotScalar {
   };
   static constexpr std::size_t kWidth = 4;
   static constexpr std::size_t kPrefetchAhead = 0;
+  static constexpr std::size_t kPrefetchRowsMin = 1;
   static Reg zero() { return {{0.0f, 0.0f, 0.0f, 0.0f}}; }
   static Reg load(const float* p) { return {{p[0], p[1], p[2], p[3]}}; }
   static Reg load_first(const float* p, std::size_t count) {

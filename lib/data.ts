@@ -7,6 +7,7 @@
 import { ArgumentError, ShapeError } from './errors';
 import { sharedFloat32, sharedInt32 } from './backends/shared-memory';
 import type { Targets } from './model-spec';
+import { firstNonFinite } from './finite';
 import { allocating } from './memory-estimate';
 import { runNow, SLICE_VALUES, type Sliced } from './slices';
 import { describe, fail } from './validate';
@@ -43,14 +44,27 @@ function notFinite(name: string, where: string, value: unknown): never {
   throw new ArgumentError(`${name}${where} must be a finite number, got ${describe(value)}`);
 }
 
+/** Where value i of a flat array is: [row][column] for rows of `width`, else [i]. */
+function position(i: number, width: number): string {
+  return width > 0 ? `[${Math.floor(i / width)}][${i % width}]` : `[${i}]`;
+}
+
 /** Checks every value of a flat array and copies it into `into` when given. */
 function* copyFinite(data: ArrayLike<number>, name: string, width: number, into: Float32Array | null): Sliced<void> {
   for (let start = 0; start < data.length; start += SLICE_VALUES) {
     const end = Math.min(data.length, start + SLICE_VALUES);
+    // A borrowed Float32Array (every predict of one) needs only the check: its own loop stays monomorphic.
+    const checkOnly = into === null && data instanceof Float32Array;
+    const bad = checkOnly ? firstNonFinite(data, start, end) : -1;
+    if (bad >= 0) notFinite(name, position(bad, width), data[bad]);
+    if (checkOnly) {
+      yield;
+      continue;
+    }
     for (let i = start; i < end; i++) {
       const v = data[i];
       if (typeof v !== 'number' || !Number.isFinite(v)) {
-        notFinite(name, width > 0 ? `[${Math.floor(i / width)}][${i % width}]` : `[${i}]`, v);
+        notFinite(name, position(i, width), v);
       }
       if (into !== null) into[i] = v;
     }

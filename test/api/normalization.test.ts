@@ -119,7 +119,8 @@ describe.each(BACKENDS)('normalization on the %s backend', (backend) => {
     // Inference mode: (z − running_mean) / sqrt(running_var + ε), per row, whatever the other rows.
     const all = net.predict(X);
     const one = net.predict(X.subarray(7, 14));
-    expect(Array.from(one)).toEqual(Array.from(all.subarray(2, 4)));
+    // Equal up to summation order: a one-row product may take another GEMM path than a batch's.
+    one.forEach((value, j) => expect(value).toBeCloseTo(all[2 + j], 6));
     net.dispose();
   });
 

@@ -74,6 +74,21 @@ void derivative_each(const T* __restrict z, const T* __restrict a, T* __restrict
   for (std::size_t i = 0; i < n; ++i) delta[i] *= F::derivative(z[i], a[i]);
 }
 
+template <class F, class T>
+void derivative_rows_summing(const T* __restrict z, const T* __restrict a, T* __restrict delta,
+                             std::size_t rows, std::size_t units, T* __restrict sums) {
+  std::fill(sums, sums + units, T(0));
+  for (std::size_t r = 0; r < rows; ++r) {
+    const T* __restrict zr = z + r * units;
+    const T* __restrict ar = a + r * units;
+    T* __restrict dr = delta + r * units;
+    for (std::size_t j = 0; j < units; ++j) {
+      dr[j] *= F::derivative(zr[j], ar[j]);
+      sums[j] += dr[j];
+    }
+  }
+}
+
 template <class T>
 void softmax_rows(const T* z, T* a, std::size_t rows, std::size_t units) {
   for (std::size_t r = 0; r < rows; ++r) {
@@ -137,11 +152,41 @@ void multiply_by_derivative(Activation act, const T* z, const T* a, T* delta, st
   }
 }
 
+// Row by row, so that the inner loop is contiguous and vectorizes.
+template <class T>
+void sum_columns(const T* __restrict delta, std::size_t rows, std::size_t units, T* __restrict sums) {
+  std::fill(sums, sums + units, T(0));
+  for (std::size_t r = 0; r < rows; ++r) {
+    const T* row = delta + r * units;
+    for (std::size_t j = 0; j < units; ++j) sums[j] += row[j];
+  }
+}
+
+template <class T>
+void multiply_by_derivative_summing_columns(Activation act, const T* z, const T* a, T* delta,
+                                            std::size_t rows, std::size_t units, T* sums) {
+  switch (act) {
+    case Activation::sigmoid: return derivative_rows_summing<Sigmoid>(z, a, delta, rows, units, sums);
+    case Activation::tanh: return derivative_rows_summing<Tanh>(z, a, delta, rows, units, sums);
+    case Activation::relu: return derivative_rows_summing<Relu>(z, a, delta, rows, units, sums);
+    case Activation::leaky_relu: return derivative_rows_summing<LeakyRelu>(z, a, delta, rows, units, sums);
+    case Activation::elu: return derivative_rows_summing<Elu>(z, a, delta, rows, units, sums);
+    case Activation::gelu: return derivative_rows_summing<Gelu>(z, a, delta, rows, units, sums);
+    case Activation::linear:
+    case Activation::softmax:
+      multiply_by_derivative(act, z, a, delta, rows, units);
+      return sum_columns(delta, rows, units, sums);
+  }
+}
+
 template void activate<float>(Activation, const float*, float*, std::size_t, std::size_t);
 template void activate<double>(Activation, const double*, double*, std::size_t, std::size_t);
 template void multiply_by_derivative<float>(Activation, const float*, const float*, float*,
                                             std::size_t, std::size_t);
 template void multiply_by_derivative<double>(Activation, const double*, const double*, double*,
                                              std::size_t, std::size_t);
+template void sum_columns<float>(const float*, std::size_t, std::size_t, float*);
+template void multiply_by_derivative_summing_columns<float>(Activation, const float*, const float*, float*,
+                                                            std::size_t, std::size_t, float*);
 
 }  // namespace backprop

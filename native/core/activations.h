@@ -22,4 +22,15 @@ template <class T>
 void multiply_by_derivative(Activation act, const T* z, const T* a, T* delta, std::size_t rows,
                             std::size_t units);
 
+// sums[j] = Σ_r delta[r·units + j], the rows added in order (a bias gradient).
+template <class T>
+void sum_columns(const T* delta, std::size_t rows, std::size_t units, T* sums);
+
+// multiply_by_derivative, and in the same pass over delta the column sums of
+// the result into sums (units values, overwritten; rows added in order, as
+// a separate pass would add them): the bias gradient of the layer.
+template <class T>
+void multiply_by_derivative_summing_columns(Activation act, const T* z, const T* a, T* delta,
+                                            std::size_t rows, std::size_t units, T* sums);
+
 }  // namespace backprop

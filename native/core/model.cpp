@@ -70,17 +70,6 @@ std::vector<PenalizedWeights> penalized_of(const ModelSpec& spec,
   return penalized;
 }
 
-// bias gradient: column sums of delta (rows × units), row by row so the
-// inner loop is contiguous and vectorizes.
-void sum_rows(const float* __restrict delta, std::size_t rows, std::size_t units,
-              float* __restrict sums) {
-  std::fill(sums, sums + units, 0.0f);
-  for (std::size_t r = 0; r < rows; ++r) {
-    const float* row = delta + r * units;
-    for (std::size_t j = 0; j < units; ++j) sums[j] += row[j];
-  }
-}
-
 }  // namespace
 
 struct Model::Impl {
@@ -208,6 +197,9 @@ struct Model::Impl {
     if (row_weights != nullptr) {
       weight_gradient_rows(ws.delta(last), rows, outputs(), row_weights, weight_sum);
     }
+    // Whether the current layer's bias gradient is already in g: summed in
+    // the pass of the activation's derivative that made its delta.
+    bool bias_summed = false;
     for (std::size_t l = last + 1; l-- > 0;) {
       const LayerLayout& layer = layers[l];
       const float* input = input_of(ws, x, l);
@@ -217,7 +209,7 @@ struct Model::Impl {
       }
       gemm(spec.precision, isa, Trans::yes, Trans::no, layer.units, layer.inputs, rows, delta, layer.units,
             input, layer.inputs, g + layer.weight, layer.inputs, false, nullptr, pool);
-      sum_rows(delta, rows, layer.units, g + layer.bias);
+      if (!bias_summed) sum_columns(delta, rows, layer.units, g + layer.bias);
       if (l == 0) break;
       float* below = ws.delta(l - 1);
       gemm(spec.precision, isa, Trans::no, Trans::no, rows, layer.inputs, layer.units, delta, layer.units,
@@ -227,8 +219,16 @@ struct Model::Impl {
                          dropout_key(spec.dropout_seed, step, std::uint32_t(l - 1)),
                          spec.layers[l - 1].dropout);
       }
-      multiply_by_derivative(layers[l - 1].activation, ws.pre_activation(l - 1),
-                             ws.output(l - 1), below, rows, layer.inputs);
+      // Normalization changes the layer's delta before its bias sees it.
+      const LayerLayout& lower = layers[l - 1];
+      bias_summed = lower.norm.settings.type == NormalizationType::none;
+      if (bias_summed) {
+        multiply_by_derivative_summing_columns(lower.activation, ws.pre_activation(l - 1), ws.output(l - 1),
+                                               below, rows, layer.inputs, g + lower.bias);
+      } else {
+        multiply_by_derivative(lower.activation, ws.pre_activation(l - 1), ws.output(l - 1), below, rows,
+                               layer.inputs);
+      }
     }
     for (const PenalizedWeights& layer : penalized) add_penalty_gradient(layer, weights, g);
   }
@@ -247,7 +247,7 @@ struct Model::Impl {
     if (!std::isfinite(sums.loss)) return sums;
     backward(training, params, x, targets, rows, grads, row_weights, weight_sum, step);
     clip_gradients(spec.optimizer, grads, parameter_total);
-    optimizer.step(params, grads, learning_rate);
+    optimizer.step(params, grads, learning_rate, pool);
     mask_step.store(optimizer.steps());
     for (std::size_t l = 0; l < layers.size(); ++l) {
       update_running_statistics(layers[l].norm, rows, training.normalization(l), params);

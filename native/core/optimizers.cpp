@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "optimizer_loops.h"
+#include "thread_pool.h"
 
 namespace backprop {
 namespace {
@@ -102,14 +103,48 @@ Optimizer::Optimizer(const OptimizerSettings& settings, std::size_t parameters, 
   reset();
 }
 
-void Optimizer::step(float* params, const float* grads, double learning_rate) {
+namespace {
+
+// Parameters per part of a split update: below this, waking a second thread
+// costs more than the pass (an sgd-momentum pass over 64 Ki floats reads and
+// writes 1 MiB). Parts start at multiples of kUpdateAlign, so each part's
+// vector loop covers the elements the whole pass's would.
+constexpr std::size_t kMinUpdatePart = std::size_t(1) << 16;
+constexpr std::size_t kUpdateAlign = 64;
+
+// `update` restricted to elements [begin, end).
+Update update_part(const Update& update, std::size_t begin, std::size_t end) {
+  Update part = update;
+  part.p += begin;
+  part.g += begin;
+  if (part.first != nullptr) part.first += begin;
+  if (part.second != nullptr) part.second += begin;
+  part.n = end - begin;
+  return part;
+}
+
+}  // namespace
+
+void Optimizer::step(float* params, const float* grads, double learning_rate, ThreadPool* pool) {
   Update update = update_for(settings_, ++steps_, learning_rate);
   update.p = params;
   update.g = grads;
   update.first = first_;
   update.second = second_;
   update.n = parameters_;
-  apply_update(isa_, update);
+  const std::size_t threads = pool != nullptr ? pool->size() : 1;
+  const std::size_t parts = std::min<std::size_t>(threads, std::max<std::size_t>(1, parameters_ / kMinUpdatePart));
+  if (parts == 1) {
+    apply_update(isa_, update);
+    return;
+  }
+  const std::size_t chunks = (parameters_ + kUpdateAlign - 1) / kUpdateAlign;
+  auto task = [&](std::size_t t) {
+    const std::size_t begin = std::min(parameters_, chunks * t / parts * kUpdateAlign);
+    const std::size_t end = std::min(parameters_, chunks * (t + 1) / parts * kUpdateAlign);
+    if (end > begin) apply_update(isa_, update_part(update, begin, end));
+  };
+  pool->for_each(parts, task);
 }
 
 namespace {

@@ -17,6 +17,8 @@ struct OptimizerMoments {
 };
 OptimizerMoments optimizer_moments(const OptimizerSettings& settings);
 
+class ThreadPool;
+
 class Optimizer {
  public:
   // Keeps its moments in `first` and `second` (`parameters` floats each,
@@ -29,8 +31,10 @@ class Optimizer {
   // params −= update(grads), grads being the gradient of the mean loss
   // (weight decay is added here, not by the caller), at this step's
   // learning rate (a schedule's; settings.learning_rate is the initial one).
-  // Counts one step.
-  void step(float* params, const float* grads, double learning_rate);
+  // Counts one step. A large array is updated in parts over `pool` (may be
+  // null): every element's update is its own, so the bits do not depend on
+  // the split.
+  void step(float* params, const float* grads, double learning_rate, ThreadPool* pool = nullptr);
 
   // Forgets moments and the step count.
   void reset();

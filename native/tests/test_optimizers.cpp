@@ -10,6 +10,8 @@
 #include "check.h"
 #include "isa.h"
 #include "optimizers.h"
+#include "random.h"
+#include "thread_pool.h"
 
 using backprop::Isa;
 using backprop::OptimizerSettings;
@@ -170,8 +172,41 @@ void adagrad() {
 
 }  // namespace
 
+// An array large enough to be updated in parts over a pool (an odd length,
+// so the parts' ends are not the vector loop's): the bits of every element
+// and moment are those of the one-thread pass, for every type and ISA.
+void split_over_pool() {
+  constexpr std::size_t kParameters = 3 * 65536 + 37;
+  backprop_test::Random random{0x5eed};
+  std::vector<float> start(kParameters), grads(kParameters);
+  for (std::size_t i = 0; i < kParameters; ++i) {
+    start[i] = random.uniform(-1, 1);
+    grads[i] = random.uniform(-1, 1);
+  }
+  backprop::ThreadPool pool(3);
+  for (OptimizerType type : {OptimizerType::sgd, OptimizerType::adam, OptimizerType::rmsprop}) {
+    OptimizerSettings s = with(type, 0.01);
+    s.momentum = type == OptimizerType::adam ? 0.0 : 0.9;
+    for (Isa isa : {Isa::scalar, Isa::avx2}) {
+      std::vector<float> alone = start, shared = start;
+      backprop::Optimizer one(s, kParameters, isa), split(s, kParameters, isa);
+      for (int t = 0; t < 2; ++t) {
+        one.step(alone.data(), grads.data(), s.learning_rate);
+        split.step(shared.data(), grads.data(), s.learning_rate, &pool);
+      }
+      CHECK(alone == shared);
+      std::vector<float> first_one(kParameters), second_one(kParameters), first_split(kParameters),
+          second_split(kParameters);
+      one.save_state(first_one.data(), second_one.data());
+      split.save_state(first_split.data(), second_split.data());
+      CHECK(first_one == first_split && second_one == second_split);
+    }
+  }
+}
+
 int main() {
   sgd();
+  split_over_pool();
   adam();
   rmsprop();
   adagrad();

@@ -470,7 +470,7 @@ export class Network {
       saveCheckpoint: (path) =>
         writeFileAtomic(path, stateToSafetensors({ ...this.#state(), params, training: this.#trainingState() }, {}, path)),
       publish: () => {
-        if (!allFinite(params)) {
+        if (model.firstNonFiniteParameter() >= 0) {
           params.set(published);
           return false;
         }
@@ -758,11 +758,6 @@ function loadOptions(options: LoadOptions | undefined): LoadOptions {
       ? {}
       : { precision: checkOneOf<Precision>(checked.precision, 'options.precision', PRECISIONS) }),
   };
-}
-
-function allFinite(values: Float32Array): boolean {
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
-  return true;
 }
 
 function parseJson(text: string): unknown {

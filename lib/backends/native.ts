@@ -11,6 +11,7 @@ import {
   DisposedError,
   ShapeError,
 } from '../errors';
+import { useFloat32Scan } from '../finite';
 import { removeOnTeardown } from '../io/temporary-files';
 import { parameterLayout, type Targets } from '../model-spec';
 import type { Backend, BackendInfo, BackendModel, OptimizerSnapshot, Score, Trainer, TrainingPlan } from './backend';
@@ -50,6 +51,8 @@ interface RawAddon {
   /** Throws BackendError when BACKPROP_ISA or BACKPROP_THREADS cannot be used here. */
   info(): { isa: string; bfloat16: string; threads: number; isaSupported: string[]; napiVersion: number };
   setErrorClasses(classes: ErrorClasses): void;
+  /** Index of the first NaN or ±Infinity of values[from, to), or −1 (lib/finite.ts). */
+  firstNonFinite(values: Float32Array, from: number, to: number): number;
   /** Files removed when this thread's environment is torn down (lib/io/temporary-files.ts). */
   trackTemporaryFile(file: string): void;
   untrackTemporaryFile(file: string): void;
@@ -159,6 +162,7 @@ export function loadNativeBackend(): { backend: Backend } | { error: string } {
     removeOnTeardown(addon);
     const { isa, bfloat16, threads } = addon.info();
     const info: BackendInfo = { isa, threads, bfloat16, binary };
+    useFloat32Scan((values, from, to) => addon.firstNonFinite(values, from, to));
     const backend: Backend = {
       name: 'native',
       info,

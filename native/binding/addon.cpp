@@ -4,6 +4,7 @@
 #include <string>
 
 #include "arguments.h"
+#include "finite.h"
 #include "gemm/gemm.h"
 #include "model_wrap.h"
 #include "thread_pool.h"
@@ -17,6 +18,7 @@ AddonInstance::AddonInstance(Napi::Env env, Napi::Object exports)
                            InstanceMethod("setErrorClasses", &AddonInstance::SetErrorClasses),
                            InstanceMethod("trackTemporaryFile", &AddonInstance::TrackTemporaryFile),
                            InstanceMethod("untrackTemporaryFile", &AddonInstance::UntrackTemporaryFile),
+                           InstanceMethod("firstNonFinite", &AddonInstance::FirstNonFinite),
                        });
   exports.Set("NativeModel", NativeModel::define_class(env));
 }
@@ -96,6 +98,17 @@ Napi::Value AddonInstance::TrackTemporaryFile(const Napi::CallbackInfo& info) {
 Napi::Value AddonInstance::UntrackTemporaryFile(const Napi::CallbackInfo& info) {
   temporary_files_.untrack(path_argument(info, "untrackTemporaryFile(path)"));
   return info.Env().Undefined();
+}
+
+Napi::Value AddonInstance::FirstNonFinite(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  expect_argument_count(info, 3, "firstNonFinite(values, from, to)");
+  Napi::TypedArrayOf<float> values = float32_array(info[0], "values");
+  const std::size_t length = values.ElementLength();
+  const std::size_t to = integer_argument(info[2], "to", 0, length);
+  const std::size_t from = integer_argument(info[1], "from", 0, to);
+  const std::size_t bad = backprop::first_non_finite(values.Data() + from, to - from);
+  return Napi::Number::New(env, bad == to - from ? -1.0 : static_cast<double>(from + bad));
 }
 
 }  // namespace backprop_binding

@@ -36,6 +36,10 @@ class AddonInstance : public Napi::Addon<AddonInstance> {
   // trackTemporaryFile(path) / untrackTemporaryFile(path)
   Napi::Value TrackTemporaryFile(const Napi::CallbackInfo& info);
   Napi::Value UntrackTemporaryFile(const Napi::CallbackInfo& info);
+  // firstNonFinite(values: Float32Array, from, to): index of the first NaN
+  // or ±Infinity of values[from, to), or −1. The facade's data checks use it
+  // (lib/finite.ts): it runs at memory speed, a JS loop at a few ns a value.
+  Napi::Value FirstNonFinite(const Napi::CallbackInfo& info);
 
   std::array<Napi::FunctionReference, kErrorKindCount> error_classes_;
   IsaChoice isa_choice_;

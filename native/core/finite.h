@@ -1,5 +1,6 @@
 // Finiteness of a float array, at memory speed: the check trainBatch's step
-// guard runs over every parameter after each step (lib/step-guard.ts).
+// guard runs over every parameter after each step (lib/step-guard.ts), and
+// the facade's check of float32 inputs (lib/finite.ts).
 #pragma once
 
 #include <cstddef>

@@ -82,6 +82,13 @@ const next = random(41);
 const X2 = uniform(next, 2, 3);
 const ONE_HOT2 = new Float32Array([1, 0, 0, 0, 0, 1]);
 
+/** Rows of 3 inputs, all 0.5 but `value` at index `at`. */
+function withBadValue(length: number, at: number, value: number): Float32Array {
+  const x = new Float32Array(length).fill(0.5);
+  x[at] = value;
+  return x;
+}
+
 /** x given in a bad form, with the error it must raise. */
 const BAD_X: [string, unknown, ErrorType, string[]][] = [
   ['length not a multiple of inputs', new Float32Array(7), ShapeError, ['x', '7', '3']],
@@ -93,6 +100,9 @@ const BAD_X: [string, unknown, ErrorType, string[]][] = [
   ['a non-number in a row', [[1, 'a', 3], [1, 2, 3]], ArgumentError, ['x[0][1]']],
   ['a row that is not an array', [[1, 2, 3], null], ArgumentError, ['x[1]']],
   ['NaN in a Float32Array', new Float32Array([1, 2, 3, 4, NaN, 6]), ArgumentError, ['x[1][1]', 'NaN']],
+  // Long float32 inputs are scanned by the addon when it is loaded (lib/finite.ts).
+  ['NaN past the first 1024 values of a long Float32Array', withBadValue(3000, 2049, NaN), ArgumentError, ['x[683][0]', 'NaN']],
+  ['-Infinity in a long Float32Array view', withBadValue(3000, 2999, -Infinity).subarray(3), ArgumentError, ['x[998][2]', '-Infinity']],
   ['Infinity in a row', [[1, 2, 3], [1, 2, Infinity]], ArgumentError, ['x[1][2]', 'Infinity']],
   ['a BigInt64Array', new BigInt64Array(6), ArgumentError, ['x']],
 ];

@@ -179,6 +179,13 @@ const readerCases: BadCall[] = [
   { what: 'endTraining with an argument', call: () => model.endTraining(1), error: ArgumentError, message: /^endTraining\(\): expected 0 arguments, got 1/ },
   { what: 'dispose with an argument', call: () => model.dispose(1), error: ArgumentError, message: /^dispose\(\): expected 0 arguments, got 1/ },
   { what: 'info with an argument', call: () => addon.info(1), error: ArgumentError, message: /^info\(\): expected 0 arguments/ },
+  { what: 'firstNonFinite two arguments', call: () => addon.firstNonFinite(x, 0), error: ArgumentError, message: /^firstNonFinite\(values, from, to\): expected 3 arguments, got 2/ },
+  { what: 'firstNonFinite Float64Array', call: () => addon.firstNonFinite(new Float64Array(4), 0, 4), error: ArgumentError, message: /^values: expected a Float32Array, got Float64Array/ },
+  { what: 'firstNonFinite to past the end', call: () => addon.firstNonFinite(x, 0, x.length + 1), error: ArgumentError, message: /^to: expected an integer in \[0, 15\], got the number 16/ },
+  { what: 'firstNonFinite from past to', call: () => addon.firstNonFinite(x, 4, 3), error: ArgumentError, message: /^from: expected an integer in \[0, 3\], got the number 4/ },
+  { what: 'firstNonFinite negative from', call: () => addon.firstNonFinite(x, -1, 3), error: ArgumentError, message: /^from: expected an integer in \[0, 3\]/ },
+  { what: 'firstNonFinite fractional to', call: () => addon.firstNonFinite(x, 0, 2.5), error: ArgumentError, message: /^to: / },
+  { what: 'firstNonFinite detached values', call: () => addon.firstNonFinite(detachedFloat32(15), 0, 1), error: ArgumentError, message: /^to: expected an integer in \[0, 0\]/ },
 ];
 
 const begin = (planArgument: unknown) => () => model.beginTraining(planArgument);

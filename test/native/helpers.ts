@@ -23,6 +23,7 @@ export type LooseModel = Record<string, (...args: unknown[]) => unknown>;
 export interface LooseAddon {
   info(...args: unknown[]): { isa: string; threads: number; isaSupported: string[] };
   setErrorClasses(...args: unknown[]): void;
+  firstNonFinite(...args: unknown[]): number;
   NativeModel: new (...args: unknown[]) => LooseModel;
 }
 

@@ -5,9 +5,12 @@
 // vectorizes it to the widest vectors the file's flags allow.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 
+#include "finite.h"
+#include "finite_flags.h"
 #include "optimizer_update.h"
 
 namespace backprop {
@@ -86,6 +89,45 @@ void run_update(const Update& u) {
     case UpdateRule::rmsprop_momentum: return rmsprop_momentum(u.k, u.p, u.g, u.first, u.second, u.n);
     case UpdateRule::adagrad: return adagrad(u.k, u.p, u.g, u.second, u.n);
   }
+}
+
+// Elements per block of a guarded pass: adam's seven streams (p, g, m, v and
+// the copies of p, m, v) of 4 KiB each fit a 32 KiB L1 data cache, so the
+// update re-reads the copied block, and the check the updated one, from L1.
+// A multiple of the split's alignment (optimizers.cpp), so each block's
+// vector loop covers the elements the whole pass's would.
+constexpr std::size_t kGuardBlock = 1024;
+
+// `update` restricted to elements [begin, end).
+Update update_part(const Update& update, std::size_t begin, std::size_t end) {
+  Update part = update;
+  part.p += begin;
+  part.g += begin;
+  if (part.first != nullptr) part.first += begin;
+  if (part.second != nullptr) part.second += begin;
+  part.n = end - begin;
+  return part;
+}
+
+// Copies n floats from `from` to to[offset …]; nothing for a moment the
+// rule does not use (`from` null, and then `to` too).
+void keep_block(const float* from, float* to, std::size_t offset, std::size_t n) {
+  if (from != nullptr) std::copy(from, from + n, to + offset);
+}
+
+std::size_t run_guarded_update(const Update& u, const UpdateBackup& backup) {
+  std::size_t first_bad = u.n;
+  for (std::size_t begin = 0; begin < u.n; begin += kGuardBlock) {
+    const Update block = update_part(u, begin, std::min(u.n, begin + kGuardBlock));
+    keep_block(block.p, backup.p, begin, block.n);
+    keep_block(block.first, backup.first, begin, block.n);
+    keep_block(block.second, backup.second, begin, block.n);
+    run_update(block);
+    if (first_bad == u.n && non_finite_flags(block.p, block.n) != 0) {
+      first_bad = begin + first_non_finite(block.p, block.n);
+    }
+  }
+  return first_bad;
 }
 
 }  // namespace

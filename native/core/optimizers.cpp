@@ -76,7 +76,7 @@ OptimizerMoments optimizer_moments(const OptimizerSettings& settings) {
 
 namespace optimizer_detail {
 
-const UpdatePasses baseline_passes = {run_update, run_guarded_update};
+const UpdatePasses baseline_passes = {run_plain_update, run_guarded_update};
 
 }  // namespace optimizer_detail
 
@@ -182,8 +182,8 @@ std::size_t Optimizer::guarded_step(float* params, const float* grads, double le
   // Each part finds its own first bad element; the step's is the smallest.
   std::atomic<std::size_t> first_bad{parameters_};
   in_parts(pool, [&](std::size_t begin, std::size_t end) {
-    const std::size_t bad = apply_guarded_update(isa_, optimizer_detail::update_part(update, begin, end),
-                                                 backup_part(backup, begin));
+    const Update part = optimizer_detail::update_part(update, begin, end);
+    const std::size_t bad = apply_guarded_update(isa_, part, backup_part(backup, begin));
     if (bad == end - begin) return;
     std::size_t seen = first_bad.load();
     while (begin + bad < seen && !first_bad.compare_exchange_weak(seen, begin + bad)) {

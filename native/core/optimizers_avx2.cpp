@@ -5,7 +5,7 @@
 namespace backprop {
 namespace optimizer_detail {
 
-const UpdatePasses avx2_passes = {run_update, run_guarded_update};
+const UpdatePasses avx2_passes = {run_plain_update, run_guarded_update};
 
 }  // namespace optimizer_detail
 }  // namespace backprop

@@ -285,7 +285,8 @@ void guarded_step_keeps_the_bits() {
                                                s.learning_rate, guarded.backup(), on) == n);
         }
         if (!plain.same_bits(guarded))
-          std::fprintf(stderr, "type %d, momentum %g, %s, n %zu\n", int(s.type), s.momentum, backprop::isa_name(isa), n);
+          std::fprintf(stderr, "type %d, momentum %g, %s, n %zu\n", int(s.type), s.momentum,
+                       backprop::isa_name(isa), n);
         CHECK(plain.same_bits(guarded));
       }
     }

@@ -1,6 +1,5 @@
 #include "model_wrap.h"
 
-#include <cmath>
 #include <cstdint>
 #include <initializer_list>
 #include <limits>

@@ -12,7 +12,7 @@ import { initializeParameters } from './init';
 import { InputRecipe, resolveRecipe, type InputNormalizationOptions, type RecipeOptions } from './input-normalization';
 import { writeFileAtomic } from './io/atomic-file';
 import { allocateParameters, allocating, checkNetworkMemory } from './memory-estimate';
-import { checkFloat32, StepGuard } from './step-guard';
+import { checkFloat32, keptStepLoss } from './step-guard';
 import {
   bytesToState,
   loadModelFile,
@@ -148,7 +148,6 @@ export class Network {
   #epochsTrained = 0;
   /** What a schedule carries across epochs and fits (the plateau's best value and patience count). */
   #scheduleState: ScheduleState = {};
-  readonly #stepGuard = new StepGuard();
 
   constructor(options: NetworkOptions) {
     const { spec, seed, backend } = resolveNetworkOptions(options);
@@ -281,12 +280,7 @@ export class Network {
     checkBatchRows(this.#spec, rows, 'trainBatch()');
     const targets = this.#targets(y, rows);
     const weights = this.#batchWeights(options, targets, rows);
-    const model = this.#model;
-    return this.#stepGuard.step(
-      this.#params,
-      () => model.trainBatch(data, targets, rows, this.#learningRate, weights),
-      () => model.firstNonFiniteParameter(),
-    );
+    return keptStepLoss(this.#model.trainBatch(data, targets, rows, this.#learningRate, weights), this.#model);
   }
 
   /** Gradients of the loss with respect to every parameter, without updating anything. */

@@ -3,30 +3,21 @@
  * undone when its loss or its update is not finite (as fit keeps its last
  * finite weights), and setWeights refuses values float32 cannot hold.
  */
+import type { BackendModel } from './backends/backend';
 import { ArgumentError, DivergenceError } from './errors';
 import { firstNonFinite, FLOAT32_RANGE } from './finite';
 
-/** Keeps a copy of the weights across one optimizer step, to put back when the step was not finite. */
-export class StepGuard {
-  #before: Float32Array | null = null;
-
-  /**
-   * Runs `step` (which updates `params` and returns the loss before it);
-   * throws a DivergenceError, weights restored, when it was not finite.
-   * `scan` returns the index of a non-finite value of `params`, or −1 (the
-   * backend's scan, at memory speed where it can).
-   */
-  step(params: Float32Array, step: () => number, scan: () => number): number {
-    if (this.#before === null || this.#before.length !== params.length) this.#before = new Float32Array(params.length);
-    this.#before.set(params);
-    const loss = step();
-    const bad = scan();
-    if (Number.isFinite(loss) && bad < 0) return loss;
-    const what = Number.isFinite(loss) ? `the update made parameter ${bad} ${params[bad]}` : `the loss was ${loss}`;
-    params.set(this.#before);
-    // trainBatch is one batch outside any epoch: epoch 0, batch 1.
-    throw new DivergenceError(`trainBatch diverged: ${what}; the step was undone and the network keeps its weights`, 0, 1);
-  }
+/**
+ * trainBatch's answer from the backend's: the loss of a kept step, or the
+ * DivergenceError of a step the backend did not keep (it left the network
+ * exactly as before it: BackendModel.trainBatch).
+ */
+export function keptStepLoss(loss: number, model: BackendModel): number {
+  if (Number.isFinite(loss)) return loss;
+  const undone = model.undoneUpdate();
+  const what = undone === null ? `the loss was ${loss}` : `the update made parameter ${undone.index} ${undone.value}`;
+  // trainBatch is one batch outside any epoch: epoch 0, batch 1.
+  throw new DivergenceError(`trainBatch diverged: ${what}; the step was undone and the network keeps its weights`, 0, 1);
 }
 
 /**

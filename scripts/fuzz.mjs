@@ -301,7 +301,7 @@ function freshModel(params = new Float32Array(PARAMS).map(() => uniform() - 0.5)
   return { model: new addon.NativeModel(SPEC, params), params };
 }
 
-const METHODS = ['predict', 'evaluate', 'computeGradients', 'trainBatch', 'firstNonFiniteParameter', 'beginTraining', 'beginEpoch', 'trainBatches', 'trainBatchesAsync', 'requestStop', 'endTraining', 'dispose'];
+const METHODS = ['predict', 'evaluate', 'computeGradients', 'trainBatch', 'undoneUpdate', 'firstNonFiniteParameter', 'beginTraining', 'beginEpoch', 'trainBatches', 'trainBatchesAsync', 'requestStop', 'endTraining', 'dispose'];
 
 /** A field of a (possibly hostile) plan, read as the harness reads it: a getter that throws gives undefined. */
 function peek(plan, key) {

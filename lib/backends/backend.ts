@@ -86,11 +86,23 @@ export interface BackendModel {
   computeGradients(
     weights: Float32Array, x: Float32Array, targets: Targets, rows: number, grads: Float32Array, rowWeights: Float32Array | null,
   ): number;
-  /** One optimizer step on exactly these rows at this learning rate; returns
-   *  the loss before the step (not applied when not finite). */
+  /**
+   * One optimizer step on exactly these rows at this learning rate, as fit's
+   * (the same bits), guarded: a step whose loss is not finite is not applied
+   * (nor are the running statistics moved), and a step that makes any
+   * parameter or running statistic non-finite is undone whole — parameters,
+   * running statistics, optimizer moments and step count are as before it.
+   * Returns the loss before the step: when it is finite, the step was kept,
+   * and that is all the common path costs (this one call into the engine,
+   * no allocation). A loss that is not finite is returned as it is (nothing
+   * applied); a step undone returns NaN, and only then is `undoneUpdate()`
+   * not null.
+   */
   trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number, rowWeights: Float32Array | null): number;
+  /** Which value the last trainBatch's update made non-finite (so it undid the step), or null. Called on that rare path only. */
+  undoneUpdate(): UndoneUpdate | null;
   /** Index of the first NaN or infinite value of the model's params (running statistics included), or −1:
-   *  trainBatch's step guard runs it after every step, so it runs at memory speed where it can. */
+   *  fit checks the parameters with it after each chunk, so it runs at memory speed where it can. */
   firstNonFiniteParameter(): number;
   /** The optimizer's state, copied: step count and both moment buffers (parameter count each, zeros where unused). */
   optimizerState(): OptimizerSnapshot;
@@ -98,6 +110,12 @@ export interface BackendModel {
   /** Starts a fit; until `Trainer.end()`, only reading calls are allowed. */
   beginTraining(plan: TrainingPlan): Trainer;
   dispose(): void;
+}
+
+/** An update trainBatch undid: it made state value `index` (parameters, then running statistics) equal `value`. */
+export interface UndoneUpdate {
+  readonly index: number;
+  readonly value: number;
 }
 
 /** What a resumed run needs of an optimizer. */

@@ -14,7 +14,7 @@ import {
 import { useFloat32Scan } from '../finite';
 import { removeOnTeardown } from '../io/temporary-files';
 import { parameterLayout, type Targets } from '../model-spec';
-import type { Backend, BackendInfo, BackendModel, OptimizerSnapshot, Score, Trainer, TrainingPlan } from './backend';
+import type { Backend, BackendInfo, BackendModel, OptimizerSnapshot, Score, UndoneUpdate, Trainer, TrainingPlan } from './backend';
 
 /** The addon's NativeModel, as native/binding/model_wrap.cpp defines it. */
 interface RawNativeModel {
@@ -24,6 +24,7 @@ interface RawNativeModel {
     weights: Float32Array, x: Float32Array, targets: Targets, rows: number, grads: Float32Array, rowWeights: Float32Array | null,
   ): number;
   trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number, rowWeights: Float32Array | null): number;
+  undoneUpdate(): UndoneUpdate | null;
   firstNonFiniteParameter(): number;
   readOptimizerState(first: Float32Array, second: Float32Array): number;
   writeOptimizerState(steps: number, first: Float32Array, second: Float32Array): void;
@@ -110,6 +111,10 @@ class NativeBackendModel implements BackendModel {
 
   trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number, rowWeights: Float32Array | null): number {
     return this.raw.trainBatch(x, targets, rows, learningRate, rowWeights);
+  }
+
+  undoneUpdate(): UndoneUpdate | null {
+    return this.raw.undoneUpdate();
   }
 
   firstNonFiniteParameter(): number {

@@ -1,6 +1,8 @@
 #include "model_wrap.h"
 
 #include <cstdint>
+#include <initializer_list>
+#include <limits>
 #include <new>
 #include <string>
 #include <utility>
@@ -86,6 +88,19 @@ float* data_of(Napi::Value buffer) {
   return buffer.IsNull() ? nullptr : buffer.As<Napi::TypedArrayOf<float>>().Data();
 }
 
+// Keeps `values` alive as long as `self`, through a hidden property, with no
+// strong reference of ours: the garbage collection that collects an
+// undisposed model's object frees them, without waiting for its finalizer,
+// which needs the event loop to turn.
+void keep_with(Napi::Object self, const char* name, std::initializer_list<Napi::Value> values) {
+  Napi::Env env = self.Env();
+  Napi::Array kept = Napi::Array::New(env, values.size());
+  std::uint32_t index = 0;
+  for (Napi::Value value : values) kept.Set(index++, value);
+  self.DefineProperty(
+      Napi::PropertyDescriptor::Value(Napi::Symbol::New(env, name), kept, napi_default));
+}
+
 }  // namespace
 
 Napi::Function NativeModel::define_class(Napi::Env env) {
@@ -95,6 +110,7 @@ Napi::Function NativeModel::define_class(Napi::Env env) {
                          InstanceMethod("evaluate", &NativeModel::Evaluate),
                          InstanceMethod("computeGradients", &NativeModel::ComputeGradients),
                          InstanceMethod("trainBatch", &NativeModel::TrainBatch),
+                         InstanceMethod("undoneUpdate", &NativeModel::UndoneUpdate),
                          InstanceMethod("firstNonFiniteParameter", &NativeModel::FirstNonFiniteParameter),
                          InstanceMethod("readOptimizerState", &NativeModel::ReadOptimizerState),
                          InstanceMethod("writeOptimizerState", &NativeModel::WriteOptimizerState),
@@ -120,28 +136,16 @@ NativeModel::NativeModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Nati
                 "the parameter count of the spec with its running statistics");
   backprop::Isa isa = AddonInstance::of(env).isa(env);
   // What grows with the parameter count lives in buffers V8 owns, kept alive
-  // (with the caller's params) by a hidden property of this object rather
-  // than by references of ours: an undisposed model's memory is then freed by
-  // the garbage collection that collects its object, without waiting for the
-  // finalizer, which needs the event loop to turn.
+  // (with the caller's params) by this object (keep_with).
   const backprop::OptimizerMoments moments = backprop::optimizer_moments(spec.optimizer);
   Napi::Value gradient = Napi::Float32Array::New(env, count);
   Napi::Value first_moment = optional_buffer(env, moments.first, count);
   Napi::Value second_moment = optional_buffer(env, moments.second, count);
-  Napi::Array kept = Napi::Array::New(env, 4);
-  kept.Set(0u, params);
-  kept.Set(1u, gradient);
-  kept.Set(2u, first_moment);
-  kept.Set(3u, second_moment);
-  info.This().As<Napi::Object>().DefineProperty(
-      Napi::PropertyDescriptor::Value(Napi::Symbol::New(env, "backprop memory"), kept, napi_default));
+  keep_with(info.This().As<Napi::Object>(), "backprop memory",
+            {params, gradient, first_moment, second_moment});
+  own({gradient, first_moment, second_moment});
   const backprop::TrainingMemory memory{data_of(gradient), data_of(first_moment),
                                         data_of(second_moment)};
-  for (Napi::Value buffer : {gradient, first_moment, second_moment}) {
-    if (!buffer.IsNull()) {
-      owned_buffers_.push_back(Napi::Weak(buffer.As<Napi::TypedArray>().ArrayBuffer()));
-    }
-  }
   model_ = call_core(env, [&] {
     return std::make_unique<backprop::Model>(std::move(spec), params.Data(), isa,
                                              &backprop::default_pool(), memory);
@@ -149,9 +153,30 @@ NativeModel::NativeModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Nati
   params_ = Napi::Weak(params);
   params_data_ = params.Data();
   params_length_ = state;
+  last_step_.undone_at = state;
 }
 
 NativeModel::~NativeModel() { release(); }
+
+void NativeModel::own(std::initializer_list<Napi::Value> buffers) {
+  for (Napi::Value buffer : buffers) {
+    if (!buffer.IsNull()) {
+      owned_buffers_.push_back(Napi::Weak(buffer.As<Napi::TypedArray>().ArrayBuffer()));
+    }
+  }
+}
+
+void NativeModel::give_step_backup(Napi::Object self) {
+  Napi::Env env = self.Env();
+  const backprop::OptimizerMoments moments = backprop::optimizer_moments(model_->spec().optimizer);
+  Napi::Value state = Napi::Float32Array::New(env, params_length_);
+  Napi::Value first_moment = optional_buffer(env, moments.first, parameter_count_);
+  Napi::Value second_moment = optional_buffer(env, moments.second, parameter_count_);
+  keep_with(self, "backprop step backup", {state, first_moment, second_moment});
+  own({state, first_moment, second_moment});
+  model_->keep_step_backup_in({data_of(state), data_of(first_moment), data_of(second_moment)});
+  step_backup_given_ = true;
+}
 
 void NativeModel::expect_usable(Napi::Env env, const char* method) const {
   if (disposed_) {
@@ -245,11 +270,24 @@ Napi::Value NativeModel::TrainBatch(const Napi::CallbackInfo& info) {
   BatchInput batch = batch_input(info, 0, model_->spec(), label_copy_);
   const double learning_rate = finite_number(info[3], "learningRate");
   const float* row_weights = row_weights_argument(info[4], "rowWeights", batch.rows);
-  double loss = call_core(env, [&] {
+  if (!step_backup_given_) give_step_backup(info.This().As<Napi::Object>());
+  last_step_ = call_core(env, [&] {
     return model_->train_batch(batch.x, batch.targets.targets, batch.rows, learning_rate,
                                row_weights);
   });
-  return Napi::Number::New(env, loss);
+  const bool undone = last_step_.undone_at != params_length_;
+  return Napi::Number::New(env, undone ? std::numeric_limits<double>::quiet_NaN() : last_step_.loss);
+}
+
+Napi::Value NativeModel::UndoneUpdate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  expect_argument_count(info, 0, "undoneUpdate()");
+  expect_usable(env, "undoneUpdate");
+  if (last_step_.undone_at == params_length_) return env.Null();
+  Napi::Object undone = Napi::Object::New(env);
+  undone.Set("index", static_cast<double>(last_step_.undone_at));
+  undone.Set("value", static_cast<double>(last_step_.undone_value));
+  return undone;
 }
 
 Napi::Value NativeModel::FirstNonFiniteParameter(const Napi::CallbackInfo& info) {

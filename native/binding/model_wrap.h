@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <vector>
 
@@ -33,7 +34,12 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   Napi::Value Predict(const Napi::CallbackInfo& info);
   Napi::Value Evaluate(const Napi::CallbackInfo& info);
   Napi::Value ComputeGradients(const Napi::CallbackInfo& info);
+  // trainBatch(x, targets, rows, learningRate, rowWeights) → the loss before
+  // the step (not applied when it is not finite), or NaN when the step was
+  // undone: then undoneUpdate() → { index, value } says which state value
+  // it made non-finite (null after any other step).
   Napi::Value TrainBatch(const Napi::CallbackInfo& info);
+  Napi::Value UndoneUpdate(const Napi::CallbackInfo& info);
   // firstNonFiniteParameter() → index of the first NaN or infinite value of
   // params (running statistics included), or −1.
   Napi::Value FirstNonFiniteParameter(const Napi::CallbackInfo& info);
@@ -64,19 +70,27 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   void batch_range(const Napi::CallbackInfo& info, const char* signature, std::size_t* first,
                    std::size_t* count) const;
   void release();
+  // Detaches these buffers (those not null) when the model is released.
+  void own(std::initializer_list<Napi::Value> buffers);
+  // Allocates train_batch's backup memory as V8 buffers kept by `self`, the
+  // first time trainBatch runs (fit does not need it).
+  void give_step_backup(Napi::Object self);
 
   std::unique_ptr<backprop::Model> model_;
   // Detects a detached params buffer; a hidden property of this object
   // keeps it (used in place by model_) alive.
   Napi::Reference<Napi::TypedArrayOf<float>> params_;
-  // The gradient and moment buffers allocated for model_ (weak), detached
-  // when it is released.
+  // The gradient, moment and step backup buffers allocated for model_
+  // (weak), detached when it is released.
   std::vector<Napi::Reference<Napi::ArrayBuffer>> owned_buffers_;
   float* params_data_ = nullptr;
   std::size_t params_length_ = 0;  // state_count: parameters and running statistics
   // parameter_count: the length of gradients and optimizer moments.
   std::size_t parameter_count_ = 0;
   std::unique_ptr<TrainingSession> session_;
+  bool step_backup_given_ = false;
+  // What the last trainBatch did, for undoneUpdate() (kept, before any).
+  backprop::TrainBatchResult last_step_{0.0, 0, 0.0f};
   // Checked copy of the labels of the current reading call (see
   // targets_argument), kept to reuse its memory.
   std::vector<std::int32_t> label_copy_;

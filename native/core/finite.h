@@ -1,5 +1,5 @@
-// Finiteness of a float array, at memory speed: the check trainBatch's step
-// guard runs over every parameter after each step (lib/step-guard.ts), and
+// Finiteness of a float array, at memory speed: the check fit runs over
+// every parameter after each chunk of batches (lib/network.ts, publish), and
 // the facade's check of float32 inputs (lib/finite.ts).
 #pragma once
 

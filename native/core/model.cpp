@@ -7,6 +7,7 @@
 
 #include "activations.h"
 #include "dropout.h"
+#include "finite.h"
 #include "float_env.h"
 #include "gemm/gemm.h"
 #include "gradient_clipping.h"
@@ -84,6 +85,7 @@ struct Model::Impl {
         inference(spec, Workspace::Purpose::inference),
         gradients(spec, Workspace::Purpose::training),
         parameter_total(parameter_count(spec)),
+        state_total(state_count(spec)),
         owned_grads(memory.gradient ? 0 : parameter_total),
         grads(memory.gradient ? memory.gradient : owned_grads.data()),
         optimizer(spec.optimizer, parameter_total, isa, memory.first_moment, memory.second_moment) {}
@@ -98,9 +100,12 @@ struct Model::Impl {
   Workspace inference;  // predict, evaluate
   Workspace gradients;  // compute_gradients
   std::size_t parameter_total;
+  std::size_t state_total;         // with the running statistics
   std::vector<float> owned_grads;  // when TrainingMemory gives none
   float* grads;                    // the training step's gradient
   Optimizer optimizer;
+  StepBackupMemory step_backup;     // train_batch's; null until needed or given
+  std::vector<float> owned_backup;  // when keep_step_backup_in gave none
   // The optimizer's step count for readers (compute_gradients' dropout
   // masks), refreshed by each training step: readers never touch `optimizer`.
   std::atomic<std::uint64_t> mask_step{0};
@@ -233,11 +238,10 @@ struct Model::Impl {
     for (const PenalizedWeights& layer : penalized) add_penalty_gradient(layer, weights, g);
   }
 
-  // Forward, loss, and — when the loss is finite — backward, one optimizer
-  // step and the running statistics' update, on rows already in memory.
-  // Caller holds `trainer`.
-  LossSums step(const float* x, Targets targets, std::size_t rows, double learning_rate,
-                const float* row_weights) {
+  // Forward, loss, and — when the loss is finite — backward into grads,
+  // clipped, on rows already in memory. Caller holds `trainer`.
+  LossSums loss_and_gradient(const float* x, Targets targets, std::size_t rows,
+                             const float* row_weights) {
     training.reserve(rows);
     const std::uint64_t step = optimizer.steps();
     mask_step.store(step);
@@ -247,12 +251,69 @@ struct Model::Impl {
     if (!std::isfinite(sums.loss)) return sums;
     backward(training, params, x, targets, rows, grads, row_weights, weight_sum, step);
     clip_gradients(spec.optimizer, grads, parameter_total);
-    optimizer.step(params, grads, learning_rate, pool);
-    mask_step.store(optimizer.steps());
+    return sums;
+  }
+
+  // After an optimizer step: the running statistics move with the batch's.
+  void update_all_running_statistics(std::size_t rows) {
     for (std::size_t l = 0; l < layers.size(); ++l) {
       update_running_statistics(layers[l].norm, rows, training.normalization(l), params);
     }
+  }
+
+  // train's step: forward, loss, and — when the loss is finite — backward,
+  // one optimizer step and the running statistics' update.
+  LossSums step(const float* x, Targets targets, std::size_t rows, double learning_rate,
+                const float* row_weights) {
+    const LossSums sums = loss_and_gradient(x, targets, rows, row_weights);
+    if (!std::isfinite(sums.loss)) return sums;
+    optimizer.step(params, grads, learning_rate, pool);
+    mask_step.store(optimizer.steps());
+    update_all_running_statistics(rows);
     return sums;
+  }
+
+  // train_batch's backup memory, allocated on first use unless given.
+  const StepBackupMemory& backup() {
+    if (step_backup.state != nullptr) return step_backup;
+    const OptimizerMoments moments = optimizer_moments(spec.optimizer);
+    owned_backup.resize(state_total + (moments.first ? parameter_total : 0) +
+                        (moments.second ? parameter_total : 0));
+    float* next = owned_backup.data() + state_total;
+    step_backup.state = owned_backup.data();
+    if (moments.first) {
+      step_backup.first_moment = next;
+      next += parameter_total;
+    }
+    if (moments.second) step_backup.second_moment = next;
+    return step_backup;
+  }
+
+  // step(), undone whole when it makes a state value non-finite. The copies
+  // are made by the update pass itself, block by block while the block is
+  // in cache (Optimizer::guarded_step), and the running statistics' here.
+  TrainBatchResult guarded_step(const float* x, Targets targets, std::size_t rows,
+                                double learning_rate, const float* row_weights) {
+    const LossSums sums = loss_and_gradient(x, targets, rows, row_weights);
+    if (!std::isfinite(sums.loss)) return {sums.loss, state_total, 0.0f};
+    const StepBackupMemory& kept = backup();
+    const UpdateBackup copies{kept.state, kept.first_moment, kept.second_moment};
+    float* statistics = params + parameter_total;
+    float* kept_statistics = kept.state + parameter_total;
+    std::copy(statistics, params + state_total, kept_statistics);
+    std::size_t bad = optimizer.guarded_step(params, grads, learning_rate, copies, pool);
+    if (bad == parameter_total) {
+      update_all_running_statistics(rows);
+      bad = parameter_total + first_non_finite(statistics, state_total - parameter_total);
+      if (bad == state_total) {
+        mask_step.store(optimizer.steps());
+        return {sums.loss, state_total, 0.0f};
+      }
+    }
+    const float value = params[bad];
+    optimizer.undo_step(params, copies);
+    std::copy(kept_statistics, kept.state + state_total, statistics);
+    return {sums.loss, bad, value};
   }
 
   // Copies the rows listed in `indices` into the training gather buffers
@@ -345,11 +406,17 @@ double Model::compute_gradients(const float* weights, const float* x, Targets ta
   return loss;
 }
 
-double Model::train_batch(const float* x, Targets targets, std::size_t rows,
-                          double learning_rate, const float* row_weights) {
+TrainBatchResult Model::train_batch(const float* x, Targets targets, std::size_t rows,
+                                    double learning_rate, const float* row_weights) {
   DenormalsFlushedToZero flush;
   std::lock_guard<std::mutex> lock(impl_->trainer);
-  return impl_->step(x, targets, rows, learning_rate, row_weights).loss;
+  return impl_->guarded_step(x, targets, rows, learning_rate, row_weights);
+}
+
+void Model::keep_step_backup_in(StepBackupMemory memory) {
+  std::lock_guard<std::mutex> lock(impl_->trainer);
+  impl_->step_backup = memory;
+  impl_->owned_backup = std::vector<float>();
 }
 
 std::size_t Model::save_optimizer_state(float* first, float* second) {

@@ -39,6 +39,29 @@ struct TrainingMemory {
   float* second_moment = nullptr;
 };
 
+// Where train_batch keeps the copies that undo a rejected step: `state`
+// holds state_count floats (the parameters, then the running statistics),
+// each moment parameter_count floats where optimizer_moments says the type
+// keeps it (null otherwise). Only train_batch needs them: a model allocates
+// them on its first train_batch unless given some first (the binding gives
+// buffers V8 owns, as for TrainingMemory).
+struct StepBackupMemory {
+  float* state = nullptr;
+  float* first_moment = nullptr;
+  float* second_moment = nullptr;
+};
+
+// What train_batch did.
+struct TrainBatchResult {
+  // The loss before the step; when it is not finite the step was not applied.
+  double loss;
+  // state_count when the step was kept (or not applied); otherwise the index,
+  // in the state layout, of the first value the step made non-finite, and
+  // that value: the step was undone.
+  std::size_t undone_at;
+  float undone_value;
+};
+
 class Model {
  public:
   // `params` (state_count(spec) floats) and `memory`'s buffers are used in
@@ -69,11 +92,17 @@ class Model {
                            std::size_t rows, float* grads, const float* row_weights);
 
   // One optimizer step on exactly these rows at this learning rate (loss as
-  // compute_gradients'); returns the loss before it. A non-finite loss is
-  // returned without applying the step (as train). An applied step also
-  // updates the running statistics of batch normalization.
-  double train_batch(const float* x, Targets targets, std::size_t rows, double learning_rate,
-                     const float* row_weights);
+  // compute_gradients'), which also updates the running statistics of batch
+  // normalization. A non-finite loss is returned without applying the step
+  // (as train). A step that makes a parameter or running statistic
+  // non-finite is undone whole: parameters, running statistics, optimizer
+  // moments and step count are as before it (TrainBatchResult says where).
+  // A kept step has the bits train's step has.
+  TrainBatchResult train_batch(const float* x, Targets targets, std::size_t rows,
+                               double learning_rate, const float* row_weights);
+  // Gives train_batch its backup memory (which must outlive the Model), in
+  // place of what it would allocate. Before the first train_batch.
+  void keep_step_backup_in(StepBackupMemory memory);
 
   // The optimizer's state (see Optimizer::save_state): first and second hold
   // parameter_count floats each.

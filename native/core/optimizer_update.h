@@ -34,16 +34,37 @@ struct Update {
   std::size_t n;
 };
 
+// Where a guarded update keeps what it overwrites, indexed as the update's
+// arrays: a copy of p, and of each moment buffer the rule uses (null where
+// the update's is null), n elements each, overlapping none of the update's.
+struct UpdateBackup {
+  float* p;
+  float* first;
+  float* second;
+};
+
 // The pass for `isa`; one this build or CPU lacks gives the baseline pass.
 void apply_update(Isa isa, const Update& update);
 
+// apply_update, in blocks small enough to stay in L1 between the three
+// passes each takes: copy p and the rule's moments into `backup`, update,
+// check the block's new p. Returns the index of the first new p that is not
+// finite, or update.n. Every element is updated either way, with the bits
+// apply_update gives it; copying `backup` back undoes the update.
+std::size_t apply_guarded_update(Isa isa, const Update& update, const UpdateBackup& backup);
+
 namespace optimizer_detail {
-void update_baseline(const Update& update);
+// One instruction set's passes.
+struct UpdatePasses {
+  void (*update)(const Update& update);
+  std::size_t (*guarded)(const Update& update, const UpdateBackup& backup);
+};
+extern const UpdatePasses baseline_passes;
 #if defined(BACKPROP_HAVE_AVX2)
-void update_avx2(const Update& update);
+extern const UpdatePasses avx2_passes;
 #endif
 #if defined(BACKPROP_HAVE_AVX512)
-void update_avx512(const Update& update);
+extern const UpdatePasses avx512_passes;
 #endif
 }  // namespace optimizer_detail
 

@@ -1,6 +1,7 @@
 #include "optimizers.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 #include "optimizer_loops.h"
@@ -75,23 +76,34 @@ OptimizerMoments optimizer_moments(const OptimizerSettings& settings) {
 
 namespace optimizer_detail {
 
-void update_baseline(const Update& update) { run_update(update); }
+const UpdatePasses baseline_passes = {run_plain_update, run_guarded_update};
 
 }  // namespace optimizer_detail
 
-void apply_update(Isa isa, const Update& update) {
+namespace {
+
+// The passes compiled for `isa`; one this build or CPU lacks gives the baseline's.
+const optimizer_detail::UpdatePasses& passes_for(Isa isa) {
   if (isa_supported(isa)) {
     switch (float_isa(isa)) {
 #if defined(BACKPROP_HAVE_AVX512)
-      case Isa::avx512: return optimizer_detail::update_avx512(update);
+      case Isa::avx512: return optimizer_detail::avx512_passes;
 #endif
 #if defined(BACKPROP_HAVE_AVX2)
-      case Isa::avx2: return optimizer_detail::update_avx2(update);
+      case Isa::avx2: return optimizer_detail::avx2_passes;
 #endif
       default: break;
     }
   }
-  optimizer_detail::update_baseline(update);
+  return optimizer_detail::baseline_passes;
+}
+
+}  // namespace
+
+void apply_update(Isa isa, const Update& update) { passes_for(isa).update(update); }
+
+std::size_t apply_guarded_update(Isa isa, const Update& update, const UpdateBackup& backup) {
+  return passes_for(isa).guarded(update, backup);
 }
 
 Optimizer::Optimizer(const OptimizerSettings& settings, std::size_t parameters, Isa isa,
@@ -112,39 +124,79 @@ namespace {
 constexpr std::size_t kMinUpdatePart = std::size_t(1) << 16;
 constexpr std::size_t kUpdateAlign = 64;
 
-// `update` restricted to elements [begin, end).
-Update update_part(const Update& update, std::size_t begin, std::size_t end) {
-  Update part = update;
+// `backup` from element `begin` on.
+UpdateBackup backup_part(const UpdateBackup& backup, std::size_t begin) {
+  UpdateBackup part = backup;
   part.p += begin;
-  part.g += begin;
   if (part.first != nullptr) part.first += begin;
   if (part.second != nullptr) part.second += begin;
-  part.n = end - begin;
   return part;
+}
+
+// Copies a kept moment back (nothing for a moment the type does not keep).
+void put_back(const float* kept, float* moment, std::size_t parameters) {
+  if (moment != nullptr) std::copy(kept, kept + parameters, moment);
 }
 
 }  // namespace
 
-void Optimizer::step(float* params, const float* grads, double learning_rate, ThreadPool* pool) {
-  Update update = update_for(settings_, ++steps_, learning_rate);
+Update Optimizer::next_update(float* params, const float* grads, double learning_rate) const {
+  Update update = update_for(settings_, steps_ + 1, learning_rate);
   update.p = params;
   update.g = grads;
   update.first = first_;
   update.second = second_;
   update.n = parameters_;
+  return update;
+}
+
+template <typename Pass>
+void Optimizer::in_parts(ThreadPool* pool, Pass&& pass) const {
   const std::size_t threads = pool != nullptr ? pool->size() : 1;
   const std::size_t parts = std::min<std::size_t>(threads, std::max<std::size_t>(1, parameters_ / kMinUpdatePart));
   if (parts == 1) {
-    apply_update(isa_, update);
+    pass(std::size_t(0), parameters_);
     return;
   }
   const std::size_t chunks = (parameters_ + kUpdateAlign - 1) / kUpdateAlign;
   auto task = [&](std::size_t t) {
     const std::size_t begin = std::min(parameters_, chunks * t / parts * kUpdateAlign);
     const std::size_t end = std::min(parameters_, chunks * (t + 1) / parts * kUpdateAlign);
-    if (end > begin) apply_update(isa_, update_part(update, begin, end));
+    if (end > begin) pass(begin, end);
   };
   pool->for_each(parts, task);
+}
+
+void Optimizer::step(float* params, const float* grads, double learning_rate, ThreadPool* pool) {
+  const Update update = next_update(params, grads, learning_rate);
+  ++steps_;
+  in_parts(pool, [&](std::size_t begin, std::size_t end) {
+    apply_update(isa_, optimizer_detail::update_part(update, begin, end));
+  });
+}
+
+std::size_t Optimizer::guarded_step(float* params, const float* grads, double learning_rate,
+                                    const UpdateBackup& backup, ThreadPool* pool) {
+  const Update update = next_update(params, grads, learning_rate);
+  ++steps_;
+  // Each part finds its own first bad element; the step's is the smallest.
+  std::atomic<std::size_t> first_bad{parameters_};
+  in_parts(pool, [&](std::size_t begin, std::size_t end) {
+    const Update part = optimizer_detail::update_part(update, begin, end);
+    const std::size_t bad = apply_guarded_update(isa_, part, backup_part(backup, begin));
+    if (bad == end - begin) return;
+    std::size_t seen = first_bad.load();
+    while (begin + bad < seen && !first_bad.compare_exchange_weak(seen, begin + bad)) {
+    }
+  });
+  return first_bad.load();
+}
+
+void Optimizer::undo_step(float* params, const UpdateBackup& backup) {
+  --steps_;
+  std::copy(backup.p, backup.p + parameters_, params);
+  put_back(backup.first, first_, parameters_);
+  put_back(backup.second, second_, parameters_);
 }
 
 namespace {

@@ -7,6 +7,7 @@
 
 #include "isa.h"
 #include "model_spec.h"
+#include "optimizer_update.h"
 
 namespace backprop {
 
@@ -36,6 +37,18 @@ class Optimizer {
   // the split.
   void step(float* params, const float* grads, double learning_rate, ThreadPool* pool = nullptr);
 
+  // step(), keeping in `backup` (`parameters` floats for p, and for each
+  // moment the type keeps, null otherwise) everything it overwrites, and
+  // checking every new parameter as it goes, block by block. Returns the
+  // index of the first new parameter that is not finite, or `parameters`.
+  // The step stands either way, with the bits step() gives; undo_step takes
+  // it back.
+  std::size_t guarded_step(float* params, const float* grads, double learning_rate,
+                           const UpdateBackup& backup, ThreadPool* pool = nullptr);
+  // After guarded_step(params, …, backup): the parameters, moments and step
+  // count as they were before it.
+  void undo_step(float* params, const UpdateBackup& backup);
+
   // Forgets moments and the step count.
   void reset();
 
@@ -47,6 +60,12 @@ class Optimizer {
   std::size_t steps() const { return steps_; }
 
  private:
+  // The update of step number steps_ + 1 over every parameter (not counted).
+  Update next_update(float* params, const float* grads, double learning_rate) const;
+  // Runs pass(begin, end) over parts of [0, parameters_) on `pool`.
+  template <typename Pass>
+  void in_parts(ThreadPool* pool, Pass&& pass) const;
+
   OptimizerSettings settings_;
   Isa isa_;
   std::size_t parameters_;

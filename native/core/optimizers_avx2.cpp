@@ -5,7 +5,7 @@
 namespace backprop {
 namespace optimizer_detail {
 
-void update_avx2(const Update& update) { run_update(update); }
+const UpdatePasses avx2_passes = {run_plain_update, run_guarded_update};
 
 }  // namespace optimizer_detail
 }  // namespace backprop

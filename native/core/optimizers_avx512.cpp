@@ -5,7 +5,7 @@
 namespace backprop {
 namespace optimizer_detail {
 
-void update_avx512(const Update& update) { run_update(update); }
+const UpdatePasses avx512_passes = {run_plain_update, run_guarded_update};
 
 }  // namespace optimizer_detail
 }  // namespace backprop

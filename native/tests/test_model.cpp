@@ -200,7 +200,7 @@ void train_batch_lowers_the_loss(Engine e) {
     const double lr = settings.learning_rate;
     const double before =
         net.evaluate(params.data(), data.x.data(), data.targets(), data.rows).loss;
-    CHECK_CLOSE(net.train_batch(data.x.data(), data.targets(), data.rows, lr, nullptr), before,
+    CHECK_CLOSE(net.train_batch(data.x.data(), data.targets(), data.rows, lr, nullptr).loss, before,
                 1e-6, 0);
     for (int step = 1; step < 100; ++step)
       net.train_batch(data.x.data(), data.targets(), data.rows, lr, nullptr);
@@ -257,7 +257,7 @@ struct Twins {
         ++batch.rows;
       }
       const double loss =
-          net.train_batch(batch.x.data(), batch.targets(), batch.rows, learning_rates[b], nullptr);
+          net.train_batch(batch.x.data(), batch.targets(), batch.rows, learning_rates[b], nullptr).loss;
       if (losses) losses->push_back(loss);
     }
     return params;
@@ -290,6 +290,54 @@ void train_equals_train_batch(Engine e) {
   CHECK(net.train(plan, std::size_t(-1), std::size_t(-1), nullptr) == 0);
   CHECK(stats == after);
   CHECK(params == expected);
+}
+
+// The parameters, both moments and the step count of a model, for exact
+// comparisons.
+std::vector<float> whole_state(Model& net, const std::vector<float>& params) {
+  const std::size_t n = params.size();
+  std::vector<float> all(params);
+  all.resize(3 * n + 1);
+  all[3 * n] = float(net.save_optimizer_state(all.data() + n, all.data() + 2 * n));
+  return all;
+}
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+// A step whose update overflows (targets at float32's maximum: the output
+// bias's gradient, 2·mean(out − y), is −∞ for every rule) is undone whole:
+// the result names the first non-finite parameter, everything is as before
+// the step, and the next step is the one a twin that never tried it takes.
+void train_batch_undoes_a_step_whole(Engine e) {
+  for (const backprop::OptimizerSettings& settings : kOptimizers) {
+    ModelSpec spec = make_spec(4, {{6, Activation::tanh}, {1, Activation::linear}}, Loss::mse);
+    spec.optimizer = settings;
+    const Data data = make_data(8, 4, 1, Loss::mse, false, 31);
+    std::vector<float> params = random_params(spec, 32);
+    Model net(spec, params.data(), e.isa, e.pool);
+    const double lr = settings.learning_rate;
+    net.train_batch(data.x.data(), data.targets(), data.rows, lr, nullptr);
+    const std::vector<float> before = whole_state(net, params);
+    std::vector<float> twin_params = params;
+    Model twin(spec, twin_params.data(), e.isa, e.pool);
+    const std::size_t n = params.size();
+    twin.restore_optimizer_state(std::size_t(before[3 * n]), before.data() + n, before.data() + 2 * n);
+
+    const std::vector<float> far(data.rows, std::numeric_limits<float>::max());
+    const backprop::TrainBatchResult undone =
+        net.train_batch(data.x.data(), Targets{far.data(), nullptr}, data.rows, lr, nullptr);
+    CHECK(std::isfinite(undone.loss));
+    CHECK(undone.undone_at < n && !std::isfinite(undone.undone_value));
+    CHECK(same_bits(whole_state(net, params), before));
+
+    const backprop::TrainBatchResult kept =
+        net.train_batch(data.x.data(), data.targets(), data.rows, lr, nullptr);
+    CHECK(std::isfinite(kept.loss) && kept.undone_at == n);
+    twin.train_batch(data.x.data(), data.targets(), data.rows, lr, nullptr);
+    CHECK(same_bits(whole_state(net, params), whole_state(twin, twin_params)));
+  }
 }
 
 void train_stops_before_a_non_finite_batch(Engine e) {
@@ -476,7 +524,7 @@ void zero_rows_change_nothing(Engine e) {
   net.predict(w, twins.data.x.data(), 0, &out);
   CHECK(out == -1);
   CHECK(std::isnan(net.evaluate(w, twins.data.x.data(), twins.data.targets(), 0).loss));
-  CHECK(std::isnan(net.train_batch(twins.data.x.data(), twins.data.targets(), 0, 0.01, nullptr)));
+  CHECK(std::isnan(net.train_batch(twins.data.x.data(), twins.data.targets(), 0, 0.01, nullptr).loss));
   std::vector<double> stats(2, -1);
   TrainingPlan empty = twins.plan(stats);
   empty.rows = 0;
@@ -515,6 +563,7 @@ void run_all(Engine e) {
   gradients_match_central_differences(e);
   train_batch_lowers_the_loss(e);
   train_equals_train_batch(e);
+  train_batch_undoes_a_step_whole(e);
   train_stops_before_a_non_finite_batch(e);
   train_honours_the_stop_flag(e);
   compute_gradients_does_not_update(e);

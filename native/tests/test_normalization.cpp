@@ -330,7 +330,7 @@ void running_statistics_follow_each_step(Engine e) {
   const double m = 0.3, n = double(rows);
   std::vector<double> running_mean(o.units, 0), running_var(o.units, 1);
   for (int step = 0; step < 2; ++step) {
-    CHECK(std::isfinite(net.train_batch(x.data(), Targets{nullptr, labels.data()}, rows, 0.0, nullptr)));
+    CHECK(std::isfinite(net.train_batch(x.data(), Targets{nullptr, labels.data()}, rows, 0.0, nullptr).loss));
     for (std::size_t j = 0; j < o.units; ++j) {
       running_mean[j] = (1 - m) * running_mean[j] + m * mean[j];
       running_var[j] = (1 - m) * running_var[j] + m * variance[j] * n / (n - 1);
@@ -402,10 +402,10 @@ void a_non_finite_step_changes_nothing(Engine e) {
   const std::vector<std::int32_t> labels = random_labels(rows, 3, 93);
   const Targets targets{nullptr, labels.data()};
   Model net(spec, state.data(), e.isa, e.pool);
-  CHECK(std::isfinite(net.train_batch(x.data(), targets, rows, 0.1, nullptr)));
+  CHECK(std::isfinite(net.train_batch(x.data(), targets, rows, 0.1, nullptr).loss));
   const std::vector<float> after_one = state;
   x[5 * 7 + 3] = std::numeric_limits<float>::quiet_NaN();
-  CHECK(std::isnan(net.train_batch(x.data(), targets, rows, 0.1, nullptr)));
+  CHECK(std::isnan(net.train_batch(x.data(), targets, rows, 0.1, nullptr).loss));
   CHECK(state == after_one);
 
   std::vector<std::int32_t> order = {0, 1, 2, 3, 4, 5, 6, 7};
@@ -427,6 +427,34 @@ void a_non_finite_step_changes_nothing(Engine e) {
   CHECK(state == expected);
 }
 
+// A batch whose variance is beyond float32 (inputs of 1e20) has a finite
+// loss but makes a running variance infinite: train_batch undoes the whole
+// step (parameters, running statistics, momentum, step count) and names it.
+void an_infinite_running_statistic_undoes_the_step(Engine e) {
+  ModelSpec spec = classifier();
+  spec.optimizer.momentum = 0.9;
+  std::vector<float> state = random_state(spec, 111);
+  const std::size_t rows = 8, parameters = backprop::parameter_count(spec);
+  std::vector<float> x = random_floats(rows * 7, -1.5f, 1.5f, 112);
+  const std::vector<std::int32_t> labels = random_labels(rows, 3, 113);
+  const Targets targets{nullptr, labels.data()};
+  Model net(spec, state.data(), e.isa, e.pool);
+  CHECK(std::isfinite(net.train_batch(x.data(), targets, rows, 0.1, nullptr).loss));
+  std::vector<float> momentum(parameters), unused(parameters);
+  const std::size_t steps = net.save_optimizer_state(momentum.data(), unused.data());
+  const std::vector<float> before = state;
+  for (float& v : x) v *= 1e20f;
+  const backprop::TrainBatchResult result = net.train_batch(x.data(), targets, rows, 0.1, nullptr);
+  const Offsets o = offsets_of(spec)[0];
+  CHECK(std::isfinite(result.loss));
+  CHECK(result.undone_at >= o.running_var && result.undone_at < o.running_var + o.units);
+  CHECK(std::isinf(result.undone_value));
+  CHECK(state == before);
+  std::vector<float> momentum_after(parameters);
+  CHECK(net.save_optimizer_state(momentum_after.data(), unused.data()) == steps);
+  CHECK(momentum_after == momentum);
+}
+
 // One row in training mode (the facade refuses it; the core must stay in
 // bounds): σ² = 0, finite gradients, running_var kept, running_mean moved.
 void one_row_stays_in_bounds(Engine e) {
@@ -441,7 +469,7 @@ void one_row_stays_in_bounds(Engine e) {
   for (float g : grads) CHECK(std::isfinite(g));
   const Offsets o = offsets_of(spec)[0];
   const std::vector<float> start = state;
-  CHECK(std::isfinite(net.train_batch(x.data(), targets, 1, 0.0, nullptr)));
+  CHECK(std::isfinite(net.train_batch(x.data(), targets, 1, 0.0, nullptr).loss));
   for (std::size_t j = 0; j < o.units; ++j) {
     CHECK(state[o.running_var + j] == start[o.running_var + j]);
   }
@@ -456,6 +484,7 @@ void run_all(Engine e) {
   compute_gradients_changes_nothing(e);
   readers_use_the_running_statistics(e);
   a_non_finite_step_changes_nothing(e);
+  an_infinite_running_statistic_undoes_the_step(e);
   one_row_stays_in_bounds(e);
 }
 

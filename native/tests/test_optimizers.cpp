@@ -1,10 +1,14 @@
 // Optimizers: the first two steps of every type against the update rules of
 // the brief (PyTorch's) worked in double, and reset() starting afresh, with
 // the pass of every ISA (optimizer_update.h) over an array long enough for
-// its vector loop and an odd tail.
+// its vector loop and an odd tail; the split over a pool; the guarded step
+// (the bits of step(), the first bad parameter over blocks and parts, and
+// undo_step putting everything back).
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <functional>
+#include <limits>
 #include <vector>
 
 #include "check.h"
@@ -204,9 +208,134 @@ void split_over_pool() {
   }
 }
 
+namespace {
+
+// Every update rule (optimizer_update.h), with weight decay where it has one.
+std::vector<OptimizerSettings> every_rule() {
+  std::vector<OptimizerSettings> rules;
+  OptimizerSettings s = with(OptimizerType::sgd, 0.05);
+  s.weight_decay = 0.01;
+  rules.push_back(s);
+  s.momentum = 0.9;
+  rules.push_back(s);
+  s.nesterov = true;
+  rules.push_back(s);
+  rules.push_back(with(OptimizerType::adam, 0.01));
+  s = with(OptimizerType::adamw, 0.01);
+  s.weight_decay = 0.1;
+  rules.push_back(s);
+  rules.push_back(with(OptimizerType::rmsprop, 0.01));
+  s.type = OptimizerType::rmsprop;
+  s.momentum = 0.5;
+  rules.push_back(s);
+  rules.push_back(with(OptimizerType::adagrad, 0.1));
+  return rules;
+}
+
+// An optimizer over n seeded parameters and gradients, with the backup
+// memory of a guarded step.
+struct Run {
+  OptimizerSettings settings;
+  std::vector<float> params, grads;
+  std::vector<float> kept_p, kept_first, kept_second;
+  backprop::Optimizer optimizer;
+
+  Run(const OptimizerSettings& s, std::size_t n, Isa isa)
+      : settings(s), params(n), grads(n), kept_p(n), kept_first(n), kept_second(n), optimizer(s, n, isa) {
+    backprop_test::Random random{0x5eed + n};
+    for (std::size_t i = 0; i < n; ++i) {
+      params[i] = random.uniform(-1, 1);
+      grads[i] = random.uniform(-1, 1);
+    }
+  }
+
+  backprop::UpdateBackup backup() {
+    const backprop::OptimizerMoments moments = backprop::optimizer_moments(settings);
+    return {kept_p.data(), moments.first ? kept_first.data() : nullptr,
+            moments.second ? kept_second.data() : nullptr};
+  }
+
+  // The parameters, both moments and the step count, as one comparable list.
+  std::vector<float> state() const {
+    const std::size_t n = params.size();
+    std::vector<float> all(params);
+    all.resize(3 * n + 1);
+    all[3 * n] = float(optimizer.save_state(all.data() + n, all.data() + 2 * n));
+    return all;
+  }
+
+  bool same_bits(const Run& other) const {
+    const std::vector<float> a = state(), b = other.state();
+    return std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+  }
+};
+
+// A guarded step has the bits of step(), for every rule and ISA, over a
+// length of several blocks with an odd tail and over one split on a pool.
+void guarded_step_keeps_the_bits() {
+  backprop::ThreadPool pool(3);
+  for (const OptimizerSettings& s : every_rule()) {
+    for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512, Isa::neon}) {
+      for (std::size_t n : {std::size_t(71), std::size_t(3 * 1024 + 13), std::size_t(3 * 65536 + 37)}) {
+        backprop::ThreadPool* on = n > 65536 ? &pool : nullptr;
+        Run plain(s, n, isa), guarded(s, n, isa);
+        for (int t = 0; t < 3; ++t) {
+          plain.optimizer.step(plain.params.data(), plain.grads.data(), s.learning_rate, on);
+          CHECK(guarded.optimizer.guarded_step(guarded.params.data(), guarded.grads.data(),
+                                               s.learning_rate, guarded.backup(), on) == n);
+        }
+        if (!plain.same_bits(guarded))
+          std::fprintf(stderr, "type %d, momentum %g, %s, n %zu\n", int(s.type), s.momentum,
+                       backprop::isa_name(isa), n);
+        CHECK(plain.same_bits(guarded));
+      }
+    }
+  }
+}
+
+// Infinite gradients make every rule's new parameter non-finite: the step
+// reports the smallest such index over blocks and parts, and undo_step puts
+// back the parameters, the moments and the step count, bit for bit.
+void undo_step_puts_everything_back() {
+  backprop::ThreadPool pool(3);
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::size_t n = 3 * 65536 + 37;
+  struct Case {
+    std::vector<std::size_t> bad;
+    std::size_t first;
+    backprop::ThreadPool* pool;
+  };
+  // Bad values in the last part only, in two parts (the later part's first
+  // found first by no one), and in two blocks of one pass without a pool.
+  const Case cases[] = {{{n - 1}, n - 1, &pool},
+                        {{150001, 70003, 140000}, 70003, &pool},
+                        {{5000, 1030}, 1030, nullptr}};
+  for (const OptimizerSettings& s : every_rule()) {
+    for (Isa isa : {Isa::scalar, Isa::avx2}) {
+      for (const Case& c : cases) {
+        Run run(s, n, isa);
+        run.optimizer.step(run.params.data(), run.grads.data(), s.learning_rate, c.pool);
+        const std::vector<float> before = run.state();
+        for (std::size_t i : c.bad) run.grads[i] = i % 2 ? -inf : inf;
+        const std::size_t found = run.optimizer.guarded_step(run.params.data(), run.grads.data(),
+                                                             s.learning_rate, run.backup(), c.pool);
+        CHECK(found == c.first);
+        CHECK(!std::isfinite(run.params[c.first]));
+        run.optimizer.undo_step(run.params.data(), run.backup());
+        const std::vector<float> after = run.state();
+        CHECK(std::memcmp(after.data(), before.data(), after.size() * sizeof(float)) == 0);
+      }
+    }
+  }
+}
+
+}  // namespace
+
 int main() {
   sgd();
   split_over_pool();
+  guarded_step_keeps_the_bits();
+  undo_step_puts_everything_back();
   adam();
   rmsprop();
   adagrad();

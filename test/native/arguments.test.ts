@@ -167,6 +167,7 @@ const readerCases: BadCall[] = [
   { what: 'computeGradients grads short', call: () => model.computeGradients(weights, x, labels, rows, new Float32Array(count - 1), null), error: ShapeError, message: /^grads: expected length 26 \(the parameter count\)/ },
   { what: 'computeGradients grads Float64Array', call: () => model.computeGradients(weights, x, labels, rows, new Float64Array(count), null), error: ArgumentError, message: /^grads: expected a Float32Array/ },
   { what: 'firstNonFiniteParameter with an argument', call: () => model.firstNonFiniteParameter(0), error: ArgumentError, message: /^firstNonFiniteParameter\(\): expected 0 arguments, got 1/ },
+  { what: 'undoneUpdate with an argument', call: () => model.undoneUpdate(0), error: ArgumentError, message: /^undoneUpdate\(\): expected 0 arguments, got 1/ },
   { what: 'trainBatch no arguments', call: () => model.trainBatch(), error: ArgumentError, message: /^trainBatch\(x, targets, rows, learningRate, rowWeights\): expected 5 arguments, got 0/ },
   { what: 'trainBatch no learningRate', call: () => model.trainBatch(x, labels, rows), error: ArgumentError, message: /^trainBatch\(x, targets, rows, learningRate, rowWeights\): expected 5 arguments, got 3/ },
   { what: 'trainBatch rowWeights short', call: () => model.trainBatch(x, labels, rows, LEARNING_RATE, new Float32Array(rows - 1)), error: ShapeError, message: /^rowWeights: expected length 5 \(one weight per row\), got 4/ },
@@ -332,6 +333,7 @@ describe('NativeModel methods', () => {
       ['computeGradients', () => disposed.computeGradients(weights, x, labels, rows, grads, null)],
       ['trainBatch', () => disposed.trainBatch(x, labels, rows, LEARNING_RATE, null)],
       ['firstNonFiniteParameter', () => disposed.firstNonFiniteParameter()],
+      ['undoneUpdate', () => disposed.undoneUpdate()],
       ['beginTraining', () => disposed.beginTraining(plan())],
       ['beginEpoch', () => disposed.beginEpoch()],
       ['trainBatches', () => disposed.trainBatches(0, 3)],
@@ -398,6 +400,25 @@ describe('a normalized NativeModel', () => {
     expect(normalized.firstNonFiniteParameter()).toBe(40);
     state[3] = NaN;
     expect(normalized.firstNonFiniteParameter()).toBe(3);
+    normalized.dispose();
+  });
+
+  it('undoes a trainBatch step that makes a running statistic infinite, and names it with undoneUpdate', () => {
+    const state = normalizedState();
+    const normalized = new NativeModel(withNormalization(batchNorm), state);
+    expect(normalized.undoneUpdate()).toBeNull();
+    const before = state.slice();
+    // A batch variance of ~1e40: beyond float32, while the normalized activations stay tame.
+    expect(normalized.trainBatch(x.map((v) => v * 1e20), labels, rows, LEARNING_RATE, null)).toBeNaN();
+    const undone = normalized.undoneUpdate() as { index: number; value: number };
+    expect(undone.index >= 38 && undone.index < 42).toBe(true); // a running_var
+    expect(undone.value).toBe(Infinity);
+    expect(state).toEqual(before);
+    expect(Number.isFinite(normalized.trainBatch(x, labels, rows, LEARNING_RATE, null))).toBe(true);
+    expect(normalized.undoneUpdate()).toBeNull();
+    // A loss that is not finite comes back as it is, with nothing to undo.
+    expect(normalized.trainBatch(x.map(() => NaN), labels, rows, LEARNING_RATE, null)).toBeNaN();
+    expect(normalized.undoneUpdate()).toBeNull();
     normalized.dispose();
   });
 

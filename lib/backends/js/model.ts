@@ -6,7 +6,7 @@
  * lib/backends/js/worker.ts, over the same shared parameters and optimizer
  * state.
  */
-import type { BackendModel, OptimizerSnapshot, Score, Trainer, TrainingPlan } from '../backend';
+import type { BackendModel, OptimizerSnapshot, Score, UndoneUpdate, Trainer, TrainingPlan } from '../backend';
 import { parameterLayout, type LayerOffsets, type ModelSpec, type NormalizationSpec, type Targets } from '../../model-spec';
 import { activationKernels, type ActivationKernel } from './activations';
 import { columnSums, fillRows, gemmNN, gemmNT, gemmTN } from './gemm';
@@ -61,6 +61,10 @@ export class JsModel implements BackendModel {
   private trainingWorkspace: Workspace | null = null;
   /** Correct predictions of the last forwardLoss call. */
   private lastCorrect = 0;
+  /** trainBatch's copies of what a step changes (params and both moments), allocated on its first call: fit needs none. */
+  private stepBackup: { readonly state: Float32Array; readonly first: Float32Array; readonly second: Float32Array } | null = null;
+  /** The value the last trainBatch's update made non-finite, undone (null: none). */
+  private undone: UndoneUpdate | null = null;
 
   constructor(spec: ModelSpec, params: Float32Array, optimizer?: OptimizerState) {
     this.spec = spec;
@@ -123,7 +127,27 @@ export class JsModel implements BackendModel {
   }
 
   trainBatch(x: Float32Array, targets: Targets, rows: number, learningRate: number, rowWeights: Float32Array | null): number {
-    return this.trainRows(this.training(rows), x, targets, rows, learningRate, rowWeights);
+    const { steps, first, second } = this.optimizer;
+    this.stepBackup ??= { state: new Float32Array(this.params.length), first: new Float32Array(first.length), second: new Float32Array(second.length) };
+    const backup = this.stepBackup;
+    backup.state.set(this.params);
+    backup.first.set(first);
+    backup.second.set(second);
+    const stepsBefore = steps[0];
+    const loss = this.trainRows(this.training(rows), x, targets, rows, learningRate, rowWeights);
+    // A loss that is not finite applied nothing.
+    const bad = Number.isFinite(loss) ? firstNonFinite(this.params) : -1;
+    this.undone = bad < 0 ? null : { index: bad, value: this.params[bad] };
+    if (bad < 0) return loss;
+    this.params.set(backup.state);
+    first.set(backup.first);
+    second.set(backup.second);
+    steps[0] = stepsBefore;
+    return NaN;
+  }
+
+  undoneUpdate(): UndoneUpdate | null {
+    return this.undone;
   }
 
   firstNonFiniteParameter(): number {

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
@@ -12,6 +13,10 @@
 
 #include "float_env.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 namespace backprop {
 
 namespace {
@@ -21,6 +26,38 @@ struct Job {
   void* context = nullptr;
   std::size_t tasks = 0;
 };
+
+// How long a thread spins for what it waits for (a worker: the next job; the
+// caller: its job's last task) before it sleeps on a condition variable. A
+// training step hands the pool a job every few tens to hundreds of
+// microseconds, and waking a sleeping thread costs a futex call and, in a
+// virtual machine whose idle vCPU has halted, tens of microseconds more:
+// more than a small product's share of work. Past this, an idle pool sleeps.
+constexpr auto kSpin = std::chrono::microseconds(200);
+
+void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+// True as soon as ready() is, false when kSpin passed first. Between short
+// bursts of polling the thread yields its core, so a thread the OS wants to
+// run there (the event loop's, during an async fit) is not held up.
+template <class Ready>
+bool spin_until(Ready ready) {
+  const auto deadline = std::chrono::steady_clock::now() + kSpin;
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (ready()) return true;
+      cpu_relax();
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return ready();
+    std::this_thread::yield();
+  }
+}
 
 }  // namespace
 
@@ -39,6 +76,7 @@ struct ThreadPool::State {
   std::atomic<bool> busy{false};
   bool stopping = false;
   std::uint32_t generation = 0;
+  std::atomic<std::uint32_t> published{0};  // `generation`, for spinning workers to watch without the lock
   Job job;
   std::atomic<std::uint64_t> claim{0};  // generation << 32 | next task index
   std::atomic<std::size_t> finished{0};
@@ -69,6 +107,7 @@ struct ThreadPool::State {
     const DenormalsFlushedToZero flush;
     std::uint32_t seen = 0;
     for (;;) {
+      spin_until([&] { return published.load(std::memory_order_acquire) != seen; });
       Job current;
       {
         std::unique_lock<std::mutex> lock(mutex);
@@ -121,13 +160,16 @@ void ThreadPool::run(std::size_t tasks, void (*fn)(void* context, std::size_t ta
     s.failure = nullptr;
     s.finished.store(0, std::memory_order_relaxed);
     s.claim.store(static_cast<std::uint64_t>(gen) << 32, std::memory_order_release);
+    s.published.store(gen, std::memory_order_release);
   }
   s.wake.notify_all();
   s.run_tasks(current, gen);
   std::exception_ptr failure;
   {
+    const auto all_finished = [&] { return s.finished.load(std::memory_order_acquire) == tasks; };
+    const bool finished = spin_until(all_finished);
     std::unique_lock<std::mutex> lock(s.mutex);
-    s.done.wait(lock, [&] { return s.finished.load(std::memory_order_acquire) == tasks; });
+    if (!finished) s.done.wait(lock, all_finished);
     failure = s.failure;
   }
   s.busy.store(false, std::memory_order_release);

@@ -13,6 +13,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
 #include "finite.h"
 #include "finite_flags.h"
 #include "optimizer_update.h"
@@ -151,9 +155,28 @@ Update update_part(const Update& update, std::size_t begin, std::size_t end) {
 }
 
 // Copies n floats from `from` to to[offset …]; nothing for a moment the
-// rule does not use (`from` null, and then `to` too).
+// rule does not use (`from` null, and then `to` too). The copies are read
+// only to undo a step, so on x86 they bypass the caches (streaming stores):
+// no read of their lines before the write, and the update's own streams
+// keep the cache. kept_blocks_written() orders them before the pass ends.
 void keep_block(const float* from, float* to, std::size_t offset, std::size_t n) {
-  if (from != nullptr) std::copy(from, from + n, to + offset);
+  if (from == nullptr) return;
+  float* out = to + offset;
+#if defined(__SSE2__)
+  std::size_t i = 0;
+  for (; i < n && reinterpret_cast<std::uintptr_t>(out + i) % 16 != 0; ++i) out[i] = from[i];
+  for (; i + 4 <= n; i += 4) _mm_stream_ps(out + i, _mm_loadu_ps(from + i));
+  for (; i < n; ++i) out[i] = from[i];
+#else
+  std::copy(from, from + n, out);
+#endif
+}
+
+// Streaming stores are weakly ordered: fence them before the pass reports.
+void kept_blocks_written() {
+#if defined(__SSE2__)
+  _mm_sfence();
+#endif
 }
 
 std::size_t run_guarded_update(const Update& u, const UpdateBackup& backup) {
@@ -167,6 +190,7 @@ std::size_t run_guarded_update(const Update& u, const UpdateBackup& backup) {
       first_bad = begin + first_non_finite(block.p, block.n);
     }
   }
+  kept_blocks_written();
   return first_bad;
 }
 

@@ -160,11 +160,11 @@ void bias_only(const Problem& pr) {
   }
 }
 
-// Below this much work per task (~25 µs of one core), handing it to a worker
+// Below this much work per task (~20 µs of one core), handing it to a worker
 // costs more than it saves. The pool's threads spin between the jobs of a
 // step (thread_pool.cpp), so a hand-off costs about a microsecond; 4 MFLOP,
 // the threshold while they slept, kept small's products on one thread.
-constexpr double kMinFlopsPerTask = 1.0e6;
+constexpr double kMinFlopsPerTask = 0.8e6;
 
 // Tasks per thread when there is work enough: threads take tasks from a
 // shared counter, so a thread that the OS preempts (the machine is shared)

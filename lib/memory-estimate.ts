@@ -6,7 +6,8 @@
  *
  * The rule (README, "Reliability"): 20 bytes per parameter (float32 weights,
  * their gradient, two optimizer moments, and the copy of the last finite
- * weights that fit and trainBatch keep) plus the training workspace of a
+ * weights that fit keeps; trainBatch's undo copies, allocated by its first
+ * call, are not counted) plus the training workspace of a
  * 32-row batch (pre-activations, activations and deltas of every layer and
  * the batch's inputs and targets, for training and for inference), against
  * the memory this process can still have: process.availableMemory() (the
